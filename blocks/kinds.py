@@ -1,0 +1,257 @@
+"""Value kinds for schemas: each turns one raw YAML value into a clean one, strictly."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from babel import Locale, UnknownLocaleError
+
+from . import markdown, tokens
+from .errors import FieldError
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def describe(value) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}'"
+    return f"'{value}'"
+
+
+class Kind:
+    translatable = False
+
+    def clean(self, value):  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def _as_text(value) -> str:
+    if isinstance(value, (dict, list)) or isinstance(value, bool):
+        raise FieldError(f"expected text, got {describe(value)}", "write plain text; quote it if it has ': ' in it")
+    text = str(value).strip()
+    if "{{" in text or "{%" in text:
+        raise FieldError("template syntax ({{ or {%) is not allowed in content", "write plain text")
+    unknown = tokens.unknown(text)
+    if unknown:
+        raise FieldError(f"unknown placeholder {', '.join(sorted(unknown))}",
+                         f"the placeholders you may use are {', '.join(tokens.ALL)}")
+    return text
+
+
+@dataclass(frozen=True)
+class Text(Kind):
+    """One line of text (titles, labels). Translatable unless it is a proper name."""
+
+    translatable: bool = True
+    max_length: int = 300
+
+    def clean(self, value) -> str:
+        text = _as_text(value)
+        if "\n" in text:
+            raise FieldError("expected one line of text", "put it on one line, or use a field that takes paragraphs")
+        if len(text) > self.max_length:
+            raise FieldError(f"too long ({len(text)} characters, at most {self.max_length})", "shorten it")
+        if "<" in text and re.search(r"<[a-zA-Z/!]", text):
+            raise FieldError("HTML tags are not allowed here", "write plain text")
+        return text
+
+
+@dataclass(frozen=True)
+class Markdown(Kind):
+    """Paragraphs with **bold**, *italic*, [links](https://...) and '- ' bullet lists."""
+
+    translatable: bool = True
+
+    def clean(self, value) -> str:
+        text = _as_text(value)
+        problems = markdown.problems(text)
+        if problems:
+            raise FieldError("; ".join(m for m, _ in problems), "; ".join(dict.fromkeys(h for _, h in problems)))
+        return text
+
+
+@dataclass(frozen=True)
+class Url(Kind):
+    def clean(self, value) -> str:
+        return check_url(_as_text(value))
+
+
+def check_url(url: str) -> str:
+    hint = "use a full address starting with https://, http://, mailto: or tel:"
+    if not url or any(c.isspace() for c in url):
+        raise FieldError(f"'{url}' is not a link (it contains spaces or is empty)", hint)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https", "mailto", "tel"):
+        raise FieldError(f"'{url}' is not an http(s), mailto or tel link", hint)
+    if parts.scheme in ("http", "https") and "." not in parts.netloc:
+        raise FieldError(f"'{url}' has no valid host name", hint)
+    if parts.scheme in ("mailto", "tel") and not parts.path:
+        raise FieldError(f"'{url}' has nothing after '{parts.scheme}:'", hint)
+    return url
+
+
+@dataclass(frozen=True)
+class PhoneNumber:
+    display: str
+    tel: str
+
+    def __str__(self) -> str:
+        return self.display
+
+
+@dataclass(frozen=True)
+class Phone(Kind):
+    """A phone number as written, plus a tel: link (US 10-digit numbers get +1)."""
+
+    def clean(self, value) -> PhoneNumber:
+        display = _as_text(value)
+        if not re.fullmatch(r"\+?[\d\s().\-]+", display):
+            raise FieldError(f"'{display}' is not a phone number",
+                             "write digits with optional spaces, dashes, dots or brackets, e.g. (860) 263-0724")
+        digits = re.sub(r"\D", "", display)
+        if display.startswith("+"):
+            tel = "+" + digits
+        elif len(digits) == 10:
+            tel = "+1" + digits
+        elif len(digits) == 11 and digits.startswith("1"):
+            tel = "+" + digits
+        elif 3 <= len(digits) <= 6:
+            tel = digits  # short codes such as 988 or 211
+        else:
+            raise FieldError(f"'{display}' does not have a US number's 10 digits",
+                             "write the area code too, e.g. (860) 263-0724, or an international number with +")
+        return PhoneNumber(display, tel)
+
+
+@dataclass(frozen=True)
+class Email(Kind):
+    def clean(self, value) -> str:
+        text = _as_text(value)
+        if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", text):
+            raise FieldError(f"'{text}' is not an email address", "write it as name@example.org")
+        return text
+
+
+def _strict(text: str, formats: tuple[str, ...], what: str, example: str, parse):
+    last_error = None
+    for fmt in formats:
+        if re.fullmatch(fmt, text):
+            try:
+                return parse(text)
+            except ValueError as e:
+                last_error = e
+    reason = f": {last_error}" if last_error else ""
+    raise FieldError(f"'{text}' is not a valid {what}{reason}", f"write it as {example}")
+
+
+@dataclass(frozen=True)
+class Date(Kind):
+    def clean(self, value) -> dt.date:
+        return _strict(_as_text(value), (r"\d{4}-\d{2}-\d{2}",), "date", "YYYY-MM-DD, e.g. 2021-09-29",
+                       dt.date.fromisoformat)
+
+
+@dataclass(frozen=True)
+class DateTime(Kind):
+    """A local date and time; the block's time zone is applied later."""
+
+    def clean(self, value) -> dt.datetime:
+        return _strict(_as_text(value), (r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}",), "date and time",
+                       "YYYY-MM-DDTHH:MM in 24-hour time, e.g. 2021-09-29T18:00",
+                       lambda t: dt.datetime.fromisoformat(t.replace(" ", "T")))
+
+
+@dataclass(frozen=True)
+class Time(Kind):
+    def clean(self, value) -> dt.time:
+        return _strict(_as_text(value), (r"\d{1,2}:\d{2}",), "time", "HH:MM in 24-hour time, e.g. 18:30",
+                       lambda t: dt.time.fromisoformat(t.zfill(5)))
+
+
+@dataclass(frozen=True)
+class Month(Kind):
+    def clean(self, value) -> dt.date:
+        return _strict(_as_text(value), (r"\d{4}-\d{2}",), "month", "YYYY-MM, e.g. 2021-10",
+                       lambda t: dt.date.fromisoformat(t + "-01"))
+
+
+@dataclass(frozen=True)
+class Bool(Kind):
+    def clean(self, value) -> bool:
+        if not isinstance(value, bool):
+            raise FieldError(f"expected true or false, got {describe(value)}", "write true or false")
+        return value
+
+
+@dataclass(frozen=True)
+class Choice(Kind):
+    options: tuple[str, ...] = ()
+
+    def clean(self, value) -> str:
+        text = _as_text(value).lower()
+        if text not in self.options:
+            raise FieldError(f"'{text}' is not one of: {', '.join(self.options)}", "pick one of those")
+        return text
+
+
+WEEKDAY = Choice(WEEKDAYS)
+
+
+@dataclass(frozen=True)
+class TimeZone(Kind):
+    def clean(self, value) -> str:
+        text = _as_text(value)
+        try:
+            zoneinfo.ZoneInfo(text)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise FieldError(f"'{text}' is not a known time zone",
+                             "use an IANA name such as America/New_York") from None
+        return text
+
+
+@dataclass(frozen=True)
+class Color(Kind):
+    def clean(self, value) -> str:
+        text = _as_text(value)
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", text):
+            raise FieldError(f"'{text}' is not a colour", "write it as #rrggbb, e.g. #1f4e79")
+        return text.lower()
+
+
+@dataclass(frozen=True)
+class Language(Kind):
+    def clean(self, value) -> str:
+        text = _as_text(value).replace("-", "_")
+        try:
+            Locale.parse(text)
+        except (UnknownLocaleError, ValueError):
+            raise FieldError(f"'{text}' is not a language code Babel knows",
+                             "use a code such as en, es, pt, ar, zh_Hans, bs") from None
+        return text
+
+
+@dataclass(frozen=True)
+class Integer(Kind):
+    minimum: int = 0
+    maximum: int = 1000
+
+    def clean(self, value) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not self.minimum <= value <= self.maximum:
+            raise FieldError(f"expected a whole number from {self.minimum} to {self.maximum}, got {describe(value)}",
+                             "write a number without quotes")
+        return value
+
+
+@dataclass(frozen=True)
+class ListOf:
+    item: Any
+    allow_single: bool = False  # accept one bare value where a list is expected
+    translatable = False

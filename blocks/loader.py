@@ -1,0 +1,152 @@
+"""Read an issue folder into a validated Issue, collecting every problem at once."""
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+from . import publication as publication_settings
+from .errors import Problem, UserError
+from .kinds import Language, ListOf, Text
+from .model import Block, Issue
+from .registry import BLOCK_TYPES
+from .schema import Field, Schema, join_key
+from .yaml_source import Located, display_path, load_yaml
+
+LIBRARY = Path(__file__).parent / "library"
+_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+
+ISSUE_FIELDS = Schema({
+    "title": Field(Text(), required=True, help="e.g. 'Information, Announcements & Opportunities'"),
+    "period": Field(Text(), required=True, help="e.g. 'September/October 2021'"),
+    "subject": Field(Text(max_length=150), required=True, help="the email subject line"),
+    "preheader": Field(Text(max_length=200), required=True,
+                       help="the grey preview line shown after the subject in the inbox"),
+    "languages": Field(ListOf(Language()), default=("en",), help="e.g. [en, es, ar]"),
+}, name="issue")  # plus 'blocks', checked block by block in _load_blocks
+
+
+class _Reporter:
+    """Turns (key, message, hint) into Problems located in one file."""
+
+    def __init__(self, doc: Located, problems: list[Problem]):
+        self.doc, self.problems, self.file = doc, problems, display_path(doc.path)
+
+    def __call__(self, key: str, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.file, key, message, hint, self.doc.line(key)))
+
+
+def load_issue(issue_dir: Path | str) -> Issue:
+    """Load and validate newsletters/<issue>/; raise UserError listing every problem."""
+    issue_dir = Path(issue_dir)
+    problems: list[Problem] = []
+    if not issue_dir.is_dir():
+        raise UserError([Problem(display_path(issue_dir), "", "no such issue folder",
+                                 "give the folder holding issue.yaml, e.g. newsletters/2021-09-sept-oct")])
+    publication = _load_publication(issue_dir.parent / "publication.yaml", problems)
+    doc, found = load_yaml(issue_dir / "issue.yaml")
+    problems += found
+    issue = None
+    if doc is not None:
+        issue = _build_issue(issue_dir, doc, publication, problems)
+    if problems:
+        raise UserError(problems)
+    return issue
+
+
+def _load_publication(path: Path, problems: list[Problem]):
+    doc, found = load_yaml(path)
+    problems += found
+    if doc is None:
+        return None
+    return publication_settings.SCHEMA.validate(doc.data, "", _Reporter(doc, problems))
+
+
+def _build_issue(issue_dir: Path, doc: Located, publication, problems: list[Problem]) -> Issue | None:
+    report = _Reporter(doc, problems)
+    raw = doc.data if isinstance(doc.data, dict) else {}
+    if not isinstance(doc.data, dict):
+        report("", "an issue file must be a mapping of fields", "start with 'title: ...'")
+    fields = ISSUE_FIELDS.validate({k: v for k, v in raw.items() if k != "blocks"}, "", report)
+    blocks = _load_blocks(raw.get("blocks"), doc, report, problems)
+    if publication is not None and fields is not None:
+        for i, lang in enumerate(fields.languages):
+            if lang not in publication.languages:
+                report(f"languages[{i}]", f"'{lang}' is not one of the publication's languages "
+                       f"({', '.join(publication.languages)})", "add it to languages in newsletters/publication.yaml")
+    if fields is None or blocks is None or publication is None:
+        return None
+    return Issue(slug=issue_dir.resolve().name, path=issue_dir, title=fields.title, period=fields.period,
+                 subject=fields.subject, preheader=fields.preheader, languages=tuple(fields.languages),
+                 blocks=tuple(blocks), publication=publication)
+
+
+def _load_blocks(raw, doc: Located, report, problems) -> list[Block] | None:
+    if not raw:
+        report("blocks", "the issue has no blocks", "add a 'blocks:' list, each item with 'type:' and 'id:'")
+        return None
+    if not isinstance(raw, list):
+        report("blocks", "'blocks' must be a list", "start each block with '- type: ...'")
+        return None
+    before = len(problems)
+    blocks, seen = [], {}
+    for i, item in enumerate(raw):
+        key = f"blocks[{i}]"
+        block = _include(item, key, report, problems) if isinstance(item, dict) and "include" in item \
+            else _block(item, key, report, doc)
+        if block is None:
+            continue
+        if block.id in seen:
+            report(join_key(key, "id"), f"id '{block.id}' is already used by {seen[block.id]}",
+                   "give every block its own id (ids match translations to blocks)")
+        seen[block.id] = key
+        blocks.append(block)
+    return blocks if len(problems) == before else None
+
+
+def _block(item, key: str, report, doc: Located, default_id: str | None = None) -> Block | None:
+    if not isinstance(item, dict):
+        report(key, "a block must be a mapping with 'type:' and 'id:'", "write '- type: text' and its fields below")
+        return None
+    kind = item.get("type")
+    module = BLOCK_TYPES.get(kind) if isinstance(kind, str) else None
+    block_id = item.get("id", default_id)
+    ok = True
+    if module is None:
+        ok = False
+        close = difflib.get_close_matches(str(kind), BLOCK_TYPES, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"block types: {', '.join(sorted(BLOCK_TYPES))}"
+        what = "has no 'type'" if kind is None else f"unknown block type '{kind}'"
+        report(join_key(key, "type"), what, hint)
+    if not isinstance(block_id, str) or not _ID.fullmatch(block_id):
+        ok = False
+        report(join_key(key, "id"), "missing or invalid block id" if block_id is None else f"invalid block id '{block_id}'",
+               "give the block a short name of lowercase letters, digits and dashes, e.g. id: kickoff")
+    if module is None:
+        return None
+    body = {k: v for k, v in item.items() if k not in ("type", "id")}
+    fields = module.SCHEMA.validate(body, key, report)
+    if not ok or fields is None:
+        return None
+    return Block(type=kind, template=module.NAME, id=block_id, fields=fields,
+                 source=display_path(doc.path), key=key)
+
+
+def _include(item: dict, key: str, report, problems) -> Block | None:
+    name = item.get("include")
+    extra = set(item) - {"include", "id"}
+    if extra:
+        report(f"{key}.{sorted(extra)[0]}", "an included block cannot change fields here",
+               f"edit blocks/library/{name}.yaml, or copy the block into the issue")
+        return None
+    available = sorted(p.stem for p in LIBRARY.glob("*.yaml"))
+    if not isinstance(name, str) or name not in available:
+        close = difflib.get_close_matches(str(name), available, n=1)
+        report(f"{key}.include", f"no library block '{name}' in blocks/library/",
+               f"did you mean '{close[0]}'?" if close else f"library blocks: {', '.join(available) or 'none yet'}")
+        return None
+    doc, found = load_yaml(LIBRARY / f"{name}.yaml")
+    problems += found
+    if doc is None:
+        return None
+    return _block(doc.data, "", _Reporter(doc, problems), doc, default_id=item.get("id", name))

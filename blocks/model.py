@@ -1,0 +1,30 @@
+"""The validated, immutable issue: what the loader produces and the renderer reads."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .record import Record
+
+
+@dataclass(frozen=True)
+class Block:
+    type: str          # as written in the issue, e.g. "announcement"
+    template: str      # the block module's name, e.g. "callout": picks the templates
+    id: str            # stable name, used for anchors, calendar files and translations
+    fields: Record     # validated values, read by templates as block.<field>
+    source: str        # file the block came from (an issue or a library file)
+    key: str           # key path in that file, e.g. "blocks[3]"
+
+
+@dataclass(frozen=True)
+class Issue:
+    slug: str          # the folder name, e.g. 2021-09-sept-oct
+    path: Path
+    title: str
+    period: str
+    subject: str
+    preheader: str
+    languages: tuple[str, ...]
+    blocks: tuple[Block, ...]
+    publication: Record

@@ -1,0 +1,54 @@
+"""Publication-wide settings (newsletters/publication.yaml): who sends, how it looks, the footer."""
+from __future__ import annotations
+
+from .kinds import Color, Email, Integer, Language, ListOf, Markdown, Text, TimeZone, Url
+from .schema import Field, Schema
+
+WHITE = "#ffffff"
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio between two #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _check(record, report, key):
+    ratio = contrast_ratio(record.brand_color, WHITE)
+    if ratio < 4.5:
+        report("brand_color", f"{record.brand_color} on white has contrast {ratio:.1f}:1, below the 4.5:1 "
+               "that people with low vision need (it is used for links, headings and white button text)",
+               "choose a darker colour, e.g. #1f4e79")
+
+
+SENDER = Schema({
+    "name": Field(Text(translatable=False), required=True),
+    "email": Field(Email(), required=True),
+}, name="sender")
+
+LOGO = Schema({
+    "url": Field(Url(), required=True, help="a public https:// address of a PNG or JPEG"),
+    "alt": Field(Text(), required=True, help="what the logo says, for screen readers and blocked images"),
+    "width": Field(Integer(minimum=40, maximum=600), default=160),
+}, name="logo")
+
+SCHEMA = Schema({
+    "name": Field(Text(), required=True, help="e.g. 'Office of Equity Advancement'"),
+    "organization": Field(Text(translatable=False), help="e.g. 'West Hartford Public Schools'"),
+    "sender": Field(SENDER, required=True, help="name and email the newsletter comes from"),
+    "reply_to": Field(Email()),
+    "postal_address": Field(Text(translatable=False), required=True,
+                            help="a postal address is required in bulk email (CAN-SPAM)"),
+    "website": Field(Url()),
+    "web_base_url": Field(Url(), help="where built issues are published, e.g. https://example.org/newsletter; "
+                                      "calendar files and 'view in browser' links point there"),
+    "logo": Field(LOGO),
+    "brand_color": Field(Color(), default="#1f4e79"),
+    "footer": Field(Markdown(), help="a short paragraph about the office, in Markdown"),
+    "timezone": Field(TimeZone(), default="America/New_York"),
+    "languages": Field(ListOf(Language()), default=("en",), help="the languages this publication supports"),
+}, name="publication settings", check=_check)

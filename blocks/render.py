@@ -1,0 +1,135 @@
+"""Render an issue in one language: Jinja → MJML → HTML (mjml-python) → inlined CSS, plus text.
+
+Rendering happens once per language; per-recipient values stay as tokens (see tokens.py).
+"""
+from __future__ import annotations
+
+import gettext as gettext_module
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import css_inline
+import jinja2
+import mjml
+from babel import Locale
+from markupsafe import Markup
+
+from . import markdown, tokens
+from .calendar import to_ics
+from .context import RenderContext
+from .model import Issue
+from .registry import BLOCK_TYPES
+
+TEMPLATES = Path(__file__).parent / "templates"
+_MODULES = {module.NAME: module for module in BLOCK_TYPES.values()}
+
+# The MJML tags our templates may use; mjml-python passes unknown mj-* tags through as raw HTML.
+KNOWN_MJML_TAGS = frozenset("""mjml mj-head mj-body mj-title mj-preview mj-attributes mj-all mj-class mj-style
+mj-font mj-breakpoint mj-section mj-column mj-group mj-wrapper mj-text mj-button mj-image mj-divider mj-spacer
+mj-table mj-raw mj-social mj-social-element mj-navbar mj-navbar-link mj-hero""".split())
+_MJ_TAG = re.compile(r"</?(mj[a-z-]*)\b")
+_LEFTOVER_JINJA = re.compile(r"\{\{|\{%|\{#")
+
+
+class RenderError(RuntimeError):
+    """The templates produced something broken: a bug in a template, not a user mistake."""
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    lang: str
+    direction: str
+    subject: str
+    preheader: str
+    html: str                    # tokens such as __UNSUBSCRIBE_URL__ still in place
+    text: str
+    files: dict[str, bytes] = field(default_factory=dict)   # calendar files, by name
+
+    def preview(self) -> "RenderedEmail":
+        """The same email with tokens replaced by visible placeholders."""
+        return RenderedEmail(self.lang, self.direction, self.subject, self.preheader,
+                             tokens.fill(self.html, tokens.PREVIEW), tokens.fill(self.text, tokens.PREVIEW),
+                             self.files)
+
+
+@lru_cache(maxsize=None)
+def _environment(kind: str, lang: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        autoescape=kind == "mjml",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(_translations(lang), newstyle=True)
+    env.filters["md"] = (lambda text: Markup(markdown.to_html(text))) if kind == "mjml" else markdown.to_text
+    env.filters["wrap"] = markdown.wrap
+    env.filters["link_text"] = markdown.link_text
+    env.filters["underline"] = lambda text, char="-": f"{text}\n{char * len(text)}"
+    env.globals["tokens"] = tokens
+    return env
+
+
+def _translations(lang: str) -> gettext_module.NullTranslations:
+    """Chrome strings ("Add to calendar", footer) for `lang`; English until catalogs exist."""
+    return gettext_module.NullTranslations()
+
+
+@lru_cache(maxsize=1)
+def _inliner() -> css_inline.CSSInliner:
+    return css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+
+
+def render_issue(issue: Issue, lang: str, web_url: str = tokens.WEB_URL) -> RenderedEmail:
+    locale = Locale.parse(lang)
+    gettext = _translations(lang).gettext
+    ctx = RenderContext(issue=issue, lang=lang, locale=locale, gettext=gettext, web_url=web_url)
+    files: dict[str, bytes] = {}
+    blocks = []
+    for block in issue.blocks:
+        module = _MODULES[block.template]
+        extra = dict(module.prepare(block, ctx)) if hasattr(module, "prepare") else {}
+        entries = module.calendar_entries(block, ctx) if hasattr(module, "calendar_entries") else []
+        extra["calendar_url"] = None
+        if entries:
+            name = ctx.calendar_file(block.id)
+            calendar_name = block.fields.get("heading") or block.fields.get("title") or issue.title
+            files[name] = to_ics(entries, calendar_name, lang)
+            extra["calendar_url"] = f"{web_url}/{name}"
+        blocks.append({"block": block, "fields": block.fields, "x": extra})
+    variables = {"issue": issue, "pub": issue.publication, "lang": lang, "dir": ctx.direction,
+                 "align": "right" if ctx.direction == "rtl" else "left", "blocks": blocks, "web_url": web_url}
+    source = _environment("mjml", lang).get_template("layout.mjml.j2").render(variables)
+    _check_mjml(source)
+    html = _inliner().inline(mjml.mjml2html(source, disable_comments=True, fonts={}))
+    text_env = _environment("txt", lang)
+    variables["block_texts"] = [
+        _squeeze(text_env.get_template(f"{item['block'].template}.txt.j2").render(
+            variables | {"f": item["fields"], "x": item["x"], "block": item["block"]}))
+        for item in blocks]
+    text = _squeeze(text_env.get_template("layout.txt.j2").render(variables)) + "\n"
+    for output in (html, text):
+        _check_output(output)
+    return RenderedEmail(lang, ctx.direction, issue.subject, issue.preheader, html, text, files)
+
+
+def _squeeze(text: str) -> str:
+    """At most one blank line in a row; no trailing spaces."""
+    return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", text)).strip()
+
+
+def _check_mjml(source: str) -> None:
+    unknown = {tag for tag in _MJ_TAG.findall(source) if tag not in KNOWN_MJML_TAGS}
+    if unknown:
+        raise RenderError(f"templates use unknown MJML tags: {', '.join(sorted(unknown))}")
+
+
+def _check_output(output: str) -> None:
+    if _LEFTOVER_JINJA.search(output):
+        raise RenderError("unrendered template syntax reached the output")
+    if tokens.unknown(output):
+        raise RenderError(f"unknown tokens in output: {', '.join(sorted(tokens.unknown(output)))}")

@@ -1,0 +1,15 @@
+"""Bullet lists, each with a short introduction, e.g. 'what you can expect'."""
+from ..kinds import ListOf, Markdown, Text
+from ..schema import Field, Schema
+from .common import HEADING
+
+NAME = "feature_list"
+GROUP = Schema({
+    "intro": Field(Markdown(), help="the sentence before the list, e.g. 'As well as regular features:'"),
+    "features": Field(ListOf(Text()), required=True, help="one '- ' line per feature"),
+}, name="feature group")
+SCHEMA = Schema({
+    "heading": HEADING,
+    "groups": Field(ListOf(GROUP), required=True, help="one or more lists, each with intro and features"),
+    "outro": Field(Markdown()),
+}, name="feature_list block")

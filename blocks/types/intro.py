@@ -1,0 +1,12 @@
+"""Opening block: a welcome heading and a few paragraphs, optionally greeting the reader."""
+from ..kinds import Bool, Markdown, Text
+from ..schema import Field, Schema
+
+NAME = "intro"
+SCHEMA = Schema({
+    "heading": Field(Text(), required=True, help="e.g. 'Welcome Back!'"),
+    "subheading": Field(Text()),
+    "greeting": Field(Bool(), default=False,
+                      help="true to start with 'Dear <first name>,' (families without a name get a neutral greeting)"),
+    "body": Field(Markdown(), required=True, help="a few paragraphs in Markdown"),
+}, name="intro block")

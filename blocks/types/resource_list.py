@@ -1,0 +1,18 @@
+"""Links to resources, each with a short description."""
+from ..kinds import ListOf, Markdown, Phone, Text, Url
+from ..schema import Field, Schema
+from .common import HEADING
+
+NAME = "resource_list"
+RESOURCE = Schema({
+    "title": Field(Text(), required=True),
+    "url": Field(Url()),
+    "link_label": Field(Text(), help="button text; defaults to the resource's title"),
+    "description": Field(Markdown()),
+    "phone": Field(Phone()),
+}, name="resource")
+SCHEMA = Schema({
+    "heading": HEADING,
+    "intro": Field(Markdown()),
+    "resources": Field(ListOf(RESOURCE), required=True, help="a list of resources with title, url, description"),
+}, name="resource_list block")
