@@ -1,0 +1,1 @@
+"""Sending side: subscribers, audiences, personalization, backends, send log (in progress)."""

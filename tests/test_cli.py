@@ -1,0 +1,83 @@
+"""The command line as staff use it: plain messages, exit codes, nothing half-written."""
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT, SAMPLE
+
+COMPOSE = str(ROOT / "compose.py")
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, COMPOSE, *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+def test_check_sample_issue_is_clean():
+    result = run("check", SAMPLE)
+    assert result.returncode == 0, result.stderr
+    assert "no problems" in result.stdout
+
+
+def test_check_reports_the_three_acceptance_problems(make_issue):
+    folder = make_issue("""\
+        period: October 2021
+        subject: Test
+        preheader: Test
+        blocks:
+          - type: evnt
+            id: kickoff
+            title: Kick off
+          - type: event
+            id: taxes
+            title: Tax credit session
+            start: 2021-09-31T18:00
+        """)
+    result = run("check", folder)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "issue.yaml:1: title: 'title' is required" in result.stderr
+    assert "issue.yaml:5: blocks[0].type: unknown block type 'evnt'" in result.stderr
+    assert "issue.yaml:11: blocks[1].start: '2021-09-31T18:00' is not a valid date" in result.stderr
+    assert "3 problems found" in result.stderr
+
+
+def test_missing_folder_is_a_message_not_a_traceback(tmp_path):
+    result = run("check", tmp_path / "nope")
+    assert result.returncode == 1 and "no such issue folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_build_writes_previews_calendars_and_index(tmp_path):
+    out = tmp_path / "out"
+    result = run("build", SAMPLE, "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert {p.name for p in out.iterdir()} == {"en.html", "en.txt", "index.html", "kickoff-en.ics",
+                                               "foodshare-october-en.ics"}
+    assert "en " in result.stdout and "Welcome back!" in result.stdout
+    html = (out / "en.html").read_text()
+    assert "__UNSUBSCRIBE_URL__" not in html and "#preview-unsubscribe-link" in html
+    assert 'href="./kickoff-en.ics"' in html
+    assert 'href="en.html"' in (out / "index.html").read_text()
+
+
+def test_build_defaults_to_build_folder(tmp_path):
+    result = run("build", SAMPLE, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "build" / "2021-09-sept-oct" / "en.html").exists()
+
+
+def test_failed_build_leaves_previous_output_untouched(make_issue, tmp_path):
+    good = make_issue("title: T\nperiod: P\nsubject: S\npreheader: H\nblocks:\n"
+                      "  - {type: text, id: a, body: First version}\n", name="issue")
+    out = tmp_path / "out"
+    assert run("build", good, "--out", out).returncode == 0
+    (good / "issue.yaml").write_text("title: T\nperiod: P\nsubject: S\npreheader: H\nblocks:\n"
+                                     "  - {type: txt, id: a, body: Second}\n")
+    result = run("build", good, "--out", out)
+    assert result.returncode == 1 and "nothing was written" in result.stderr
+    assert "First version" in (out / "en.html").read_text()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_help_explains_commands():
+    result = run("--help")
+    assert result.returncode == 0 and "check" in result.stdout and "build" in result.stdout

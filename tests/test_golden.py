@@ -1,0 +1,28 @@
+"""The sample issue renders exactly as reviewed. After an intended change, look at the new
+preview in a browser, then refresh the golden files with:
+
+    UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
+"""
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+GOLDEN = Path(__file__).parent / "golden" / "2021-09-sept-oct"
+
+
+def normalize_html(html: str) -> str:
+    """One tag per line, whitespace collapsed: stable and readable in a diff."""
+    return re.sub(r">\s*<", ">\n<", re.sub(r"[ \t\r\n]+", " ", html)).strip() + "\n"
+
+
+@pytest.mark.parametrize("name", ["en.html", "en.txt"])
+def test_sample_issue_matches_golden(sample_en, name):
+    actual = normalize_html(sample_en.html) if name.endswith(".html") else sample_en.text
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+    expected = path.read_text(encoding="utf-8")
+    assert actual == expected, f"{name} changed; review the preview and refresh with UPDATE_GOLDEN=1"
