@@ -14,6 +14,8 @@ from pathlib import Path
 from babel import Locale
 
 from .model import Issue
+from .i18n.localize import localize
+from .i18n.status import OUTCOME_TEXT, LanguageStatus, language_status
 from .render import RenderedEmail, render_issue
 
 GMAIL_CLIP_WARNING = 90 * 1024   # Gmail clips at ~102 KB and hides the footer
@@ -25,22 +27,27 @@ class BuiltLanguage:
     subject: str
     html_bytes: int
     text_bytes: int
+    outcome: str             # what a send would do for this language: full, partial, held
+    status: LanguageStatus
 
     @property
     def too_big(self) -> bool:
         return self.html_bytes > GMAIL_CLIP_WARNING
 
 
-def render_all(issue: Issue) -> list[RenderedEmail]:
-    return [render_issue(issue, lang) for lang in issue.languages]
+def render_all(issue: Issue, drafts: bool = False) -> list[RenderedEmail]:
+    """Each of the issue's languages as families would get it (drafts too, for previews, if asked)."""
+    return [render_issue(localize(issue, lang, drafts=drafts), lang) for lang in issue.languages]
 
 
-def summarize(email: RenderedEmail) -> BuiltLanguage:
-    return BuiltLanguage(email.lang, email.subject, len(email.html.encode()), len(email.text.encode()))
+def summarize(email: RenderedEmail, issue: Issue) -> BuiltLanguage:
+    status = language_status(issue, email.lang)
+    return BuiltLanguage(email.lang, email.subject, len(email.html.encode()), len(email.text.encode()),
+                         status.outcome, status)
 
 
-def build_issue(issue: Issue, out_dir: Path) -> list[BuiltLanguage]:
-    emails = [email.preview() for email in render_all(issue)]
+def build_issue(issue: Issue, out_dir: Path, drafts: bool = False) -> list[BuiltLanguage]:
+    emails = [email.preview() for email in render_all(issue, drafts=drafts)]
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
@@ -49,7 +56,7 @@ def build_issue(issue: Issue, out_dir: Path) -> list[BuiltLanguage]:
             (staging / f"{email.lang}.txt").write_text(email.text, encoding="utf-8")
             for name, content in email.files.items():
                 (staging / name).write_bytes(content)
-        summaries = [summarize(email) for email in emails]
+        summaries = [summarize(email, issue) for email in emails]
         (staging / "index.html").write_text(index_page(issue, summaries), encoding="utf-8")
         if out_dir.exists():
             shutil.rmtree(out_dir)
@@ -60,23 +67,34 @@ def build_issue(issue: Issue, out_dir: Path) -> list[BuiltLanguage]:
 
 
 def index_page(issue: Issue, summaries: list[BuiltLanguage]) -> str:
-    rows = []
+    """Every language side by side, with its translation status, for staff and bilingual reviewers."""
+    rows, frames = [], []
     for s in summaries:
-        name = Locale.parse(s.lang).get_display_name(s.lang)
-        size = f"{s.html_bytes / 1024:.0f} KB" + (" (may be clipped by Gmail)" if s.too_big else "")
+        name = html.escape(Locale.parse(s.lang).get_display_name("en"))
+        native = html.escape(Locale.parse(s.lang).get_display_name(s.lang))
+        size = f"{s.html_bytes / 1024:.0f} KB" + (" - may be clipped by Gmail" if s.too_big else "")
+        waiting = ", ".join(f"{kind} {len(s.status.owners_with(kind))}" for kind in ("draft", "stale", "missing")
+                            if s.status.owners_with(kind))
         rows.append(
-            f'<tr><td lang="{s.lang}">{html.escape(name)} ({s.lang})</td>'
+            f'<tr><td>{name} (<span lang="{s.lang}">{native}</span>)</td>'
             f'<td lang="{s.lang}" dir="auto">{html.escape(s.subject)}</td>'
-            f'<td><a href="{s.lang}.html">HTML preview</a> · <a href="{s.lang}.txt">plain text</a></td>'
-            f"<td>{size}</td></tr>")
+            f"<td>{html.escape(OUTCOME_TEXT[s.outcome])}<br><small>{s.status.percent_ready:.0f}% of words approved"
+            f"{'; ' + waiting if waiting else ''}</small></td>"
+            f'<td><a href="{s.lang}.html">HTML</a> · <a href="{s.lang}.txt">text</a></td><td>{size}</td></tr>')
+        frames.append(f'<figure><figcaption>{name}</figcaption>'
+                      f'<iframe src="{s.lang}.html" title="{name} preview" loading="lazy"></iframe></figure>')
     title = html.escape(f"{issue.title} - {issue.period}")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>Previews: {title}</title>
-<style>body{{font-family:Arial,sans-serif;margin:2rem;color:#1f2933}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #cbd2d9;padding:.5rem .75rem;text-align:start}}a{{color:#1f4e79}}</style></head>
+<style>body{{font-family:Arial,sans-serif;margin:1.5rem;color:#1f2933}}table{{border-collapse:collapse;margin-bottom:1.5rem}}
+td,th{{border:1px solid #cbd2d9;padding:.5rem .75rem;text-align:start;vertical-align:top}}a{{color:#1f4e79}}
+.side{{display:flex;gap:1rem;overflow-x:auto}}figure{{margin:0}}figcaption{{font-weight:bold;margin-bottom:.25rem}}
+iframe{{width:420px;height:80vh;border:1px solid #cbd2d9}}</style></head>
 <body><h1>{title}</h1><p>Previews of issue <code>{html.escape(issue.slug)}</code>, one per language.
-Links for unsubscribing and preferences are placeholders until the email is sent.</p>
-<table><thead><tr><th>Language</th><th>Subject</th><th>Preview</th><th>HTML size</th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table></body></html>
+Unsubscribe and preference links are placeholders until the email is sent.
+Blocks not yet approved in a language appear in English, marked as such.</p>
+<table><thead><tr><th>Language</th><th>Subject</th><th>Translation</th><th>Preview</th><th>HTML size</th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table>
+<div class="side">{''.join(frames)}</div></body></html>
 """

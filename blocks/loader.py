@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import publication as publication_settings
 from .errors import Problem, UserError
-from .kinds import Language, ListOf, Text
+from .kinds import Choice, Language, ListOf, Text
 from .model import Block, Issue
 from .registry import BLOCK_TYPES
 from .schema import Field, Schema, join_key
@@ -15,6 +15,7 @@ from .yaml_source import Located, display_path, load_yaml
 
 LIBRARY = Path(__file__).parent / "library"
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+RESERVED_IDS = {"issue", "publication", "library"}  # used as translation contexts
 
 ISSUE_FIELDS = Schema({
     "title": Field(Text(), required=True, help="e.g. 'Information, Announcements & Opportunities'"),
@@ -23,6 +24,8 @@ ISSUE_FIELDS = Schema({
     "preheader": Field(Text(max_length=200), required=True,
                        help="the grey preview line shown after the subject in the inbox"),
     "languages": Field(ListOf(Language()), default=("en",), help="e.g. [en, es, ar]"),
+    "fallback": Field(Choice(("english", "hold")),
+                      help="overrides the publication's fallback for this issue: english or hold"),
 }, name="issue")  # plus 'blocks', checked block by block in _load_blocks
 
 
@@ -78,7 +81,8 @@ def _build_issue(issue_dir: Path, doc: Located, publication, problems: list[Prob
         return None
     return Issue(slug=issue_dir.resolve().name, path=issue_dir, title=fields.title, period=fields.period,
                  subject=fields.subject, preheader=fields.preheader, languages=tuple(fields.languages),
-                 blocks=tuple(blocks), publication=publication)
+                 blocks=tuple(blocks), publication=publication,
+                 fallback=fields.fallback or publication.fallback)
 
 
 def _load_blocks(raw, doc: Located, report, problems) -> list[Block] | None:
@@ -104,7 +108,8 @@ def _load_blocks(raw, doc: Located, report, problems) -> list[Block] | None:
     return blocks if len(problems) == before else None
 
 
-def _block(item, key: str, report, doc: Located, default_id: str | None = None) -> Block | None:
+def _block(item, key: str, report, doc: Located, default_id: str | None = None,
+           library: str | None = None) -> Block | None:
     if not isinstance(item, dict):
         report(key, "a block must be a mapping with 'type:' and 'id:'", "write '- type: text' and its fields below")
         return None
@@ -118,10 +123,11 @@ def _block(item, key: str, report, doc: Located, default_id: str | None = None) 
         hint = f"did you mean '{close[0]}'?" if close else f"block types: {', '.join(sorted(BLOCK_TYPES))}"
         what = "has no 'type'" if kind is None else f"unknown block type '{kind}'"
         report(join_key(key, "type"), what, hint)
-    if not isinstance(block_id, str) or not _ID.fullmatch(block_id):
+    if not isinstance(block_id, str) or not _ID.fullmatch(block_id) or block_id in RESERVED_IDS:
         ok = False
         report(join_key(key, "id"), "missing or invalid block id" if block_id is None else f"invalid block id '{block_id}'",
-               "give the block a short name of lowercase letters, digits and dashes, e.g. id: kickoff")
+               "give the block a short name of lowercase letters, digits and dashes, e.g. id: kickoff "
+               "(not issue, publication or library)")
     if module is None:
         return None
     body = {k: v for k, v in item.items() if k not in ("type", "id")}
@@ -129,7 +135,7 @@ def _block(item, key: str, report, doc: Located, default_id: str | None = None) 
     if not ok or fields is None:
         return None
     return Block(type=kind, template=module.NAME, id=block_id, fields=fields,
-                 source=display_path(doc.path), key=key)
+                 source=display_path(doc.path), key=key, line=doc.line(key), library=library)
 
 
 def _include(item: dict, key: str, report, problems) -> Block | None:
@@ -149,4 +155,4 @@ def _include(item: dict, key: str, report, problems) -> Block | None:
     problems += found
     if doc is None:
         return None
-    return _block(doc.data, "", _Reporter(doc, problems), doc, default_id=item.get("id", name))
+    return _block(doc.data, "", _Reporter(doc, problems), doc, default_id=item.get("id", name), library=name)

@@ -15,6 +15,9 @@ class Block:
     fields: Record     # validated values, read by templates as block.<field>
     source: str        # file the block came from (an issue or a library file)
     key: str           # key path in that file, e.g. "blocks[3]"
+    line: int | None = None       # where the block starts in `source`
+    library: str | None = None    # name of the library block it was included from
+    lang: str | None = None       # set when shown in another language than the email (fallback)
 
 
 @dataclass(frozen=True)
@@ -28,3 +31,5 @@ class Issue:
     languages: tuple[str, ...]
     blocks: tuple[Block, ...]
     publication: Record
+    fallback: str = "english"     # families whose language is missing or incomplete: "english" or "hold"
+    source_lang: str = "en"

@@ -1,7 +1,7 @@
 """Publication-wide settings (newsletters/publication.yaml): who sends, how it looks, the footer."""
 from __future__ import annotations
 
-from .kinds import Color, Email, Integer, Language, ListOf, Markdown, Text, TimeZone, Url
+from .kinds import Choice, Color, Email, Integer, Language, ListOf, Markdown, Text, TimeZone, Url
 from .schema import Field, Schema
 
 WHITE = "#ffffff"
@@ -51,4 +51,7 @@ SCHEMA = Schema({
     "footer": Field(Markdown(), help="a short paragraph about the office, in Markdown"),
     "timezone": Field(TimeZone(), default="America/New_York"),
     "languages": Field(ListOf(Language()), default=("en",), help="the languages this publication supports"),
+    "fallback": Field(Choice(("english", "hold")), default="english",
+                      help="what families get when an issue lacks their language: english, or hold (nothing "
+                           "until it is translated)"),
 }, name="publication settings", check=_check)

@@ -4,7 +4,6 @@ Rendering happens once per language; per-recipient values stay as tokens (see to
 """
 from __future__ import annotations
 
-import gettext as gettext_module
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,6 +18,7 @@ from markupsafe import Markup
 from . import markdown, tokens
 from .calendar import to_ics
 from .context import RenderContext
+from .i18n import chrome
 from .model import Issue
 from .registry import BLOCK_TYPES
 
@@ -49,9 +49,9 @@ class RenderedEmail:
 
     def preview(self) -> "RenderedEmail":
         """The same email with tokens replaced by visible placeholders."""
+        values = tokens.PREVIEW | {tokens.GREETING: chrome.greeting(self.lang, tokens.PREVIEW[tokens.FIRST_NAME])}
         return RenderedEmail(self.lang, self.direction, self.subject, self.preheader,
-                             tokens.fill(self.html, tokens.PREVIEW), tokens.fill(self.text, tokens.PREVIEW),
-                             self.files)
+                             tokens.fill(self.html, values), tokens.fill(self.text, values), self.files)
 
 
 @lru_cache(maxsize=None)
@@ -65,18 +65,15 @@ def _environment(kind: str, lang: str) -> jinja2.Environment:
         keep_trailing_newline=False,
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_gettext_translations(_translations(lang), newstyle=True)
-    env.filters["md"] = (lambda text: Markup(markdown.to_html(text))) if kind == "mjml" else markdown.to_text
+    env.install_gettext_translations(chrome.translations(lang), newstyle=True)
+    rtl = Locale.parse(lang).character_order == "right-to-left"
+    env.filters["md"] = (lambda text: Markup(_isolate_links(markdown.to_html(text), rtl))) if kind == "mjml" \
+        else markdown.to_text
     env.filters["wrap"] = markdown.wrap
     env.filters["link_text"] = markdown.link_text
     env.filters["underline"] = lambda text, char="-": f"{text}\n{char * len(text)}"
     env.globals["tokens"] = tokens
     return env
-
-
-def _translations(lang: str) -> gettext_module.NullTranslations:
-    """Chrome strings ("Add to calendar", footer) for `lang`; English until catalogs exist."""
-    return gettext_module.NullTranslations()
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +83,7 @@ def _inliner() -> css_inline.CSSInliner:
 
 def render_issue(issue: Issue, lang: str, web_url: str = tokens.WEB_URL) -> RenderedEmail:
     locale = Locale.parse(lang)
-    gettext = _translations(lang).gettext
+    gettext = chrome.translations(lang).gettext
     ctx = RenderContext(issue=issue, lang=lang, locale=locale, gettext=gettext, web_url=web_url)
     files: dict[str, bytes] = {}
     blocks = []
@@ -105,16 +102,35 @@ def render_issue(issue: Issue, lang: str, web_url: str = tokens.WEB_URL) -> Rend
                  "align": "right" if ctx.direction == "rtl" else "left", "blocks": blocks, "web_url": web_url}
     source = _environment("mjml", lang).get_template("layout.mjml.j2").render(variables)
     _check_mjml(source)
-    html = _inliner().inline(mjml.mjml2html(source, disable_comments=True, fonts={}))
+    html = _mark_fallback_blocks(_inliner().inline(mjml.mjml2html(source, disable_comments=True, fonts={})))
     text_env = _environment("txt", lang)
+    not_yet = f"[{gettext('This section is not yet available in your language.')}]\n\n"
     variables["block_texts"] = [
-        _squeeze(text_env.get_template(f"{item['block'].template}.txt.j2").render(
-            variables | {"f": item["fields"], "x": item["x"], "block": item["block"]}))
+        (not_yet if item["block"].lang else "") + _squeeze(
+            text_env.get_template(f"{item['block'].template}.txt.j2").render(
+                variables | {"f": item["fields"], "x": item["x"], "block": item["block"]}))
         for item in blocks]
     text = _squeeze(text_env.get_template("layout.txt.j2").render(variables)) + "\n"
     for output in (html, text):
         _check_output(output)
     return RenderedEmail(lang, ctx.direction, issue.subject, issue.preheader, html, text, files)
+
+
+def _isolate_links(html: str, rtl: bool) -> str:
+    """In right-to-left text, let each link take its own direction, so URLs and English names stay readable."""
+    return html.replace("<a ", '<a dir="auto" ') if rtl else html
+
+
+_FALLBACK_SECTION = re.compile(r'<div class="block-[a-z_]+ lang-([A-Za-z_]+)"')
+
+
+def _mark_fallback_blocks(html: str) -> str:
+    """Blocks shown in English inside another language's email: lang and dir for screen readers and layout."""
+    def attributes(match):
+        lang = match.group(1)
+        direction = "rtl" if Locale.parse(lang).character_order == "right-to-left" else "ltr"
+        return f'{match.group(0)} lang="{lang.replace("_", "-")}" dir="{direction}"'
+    return _FALLBACK_SECTION.sub(attributes, html)
 
 
 def _squeeze(text: str) -> str:

@@ -11,9 +11,10 @@ import re
 UNSUBSCRIBE_URL = "__UNSUBSCRIBE_URL__"
 PREFERENCES_URL = "__PREFERENCES_URL__"
 FIRST_NAME = "__FIRST_NAME__"
+GREETING = "__GREETING__"        # "Dear Ana," or "Dear family," in the reader's language
 WEB_URL = "__WEB_URL__"          # the public folder of this issue (calendar files, view in browser)
 
-ALL = (UNSUBSCRIBE_URL, PREFERENCES_URL, FIRST_NAME, WEB_URL)
+ALL = (UNSUBSCRIBE_URL, PREFERENCES_URL, FIRST_NAME, GREETING, WEB_URL)
 PATTERN = re.compile("|".join(map(re.escape, ALL)))
 ANY_TOKEN = re.compile(r"__[A-Z][A-Z_]*[A-Z]__")
 
@@ -22,6 +23,7 @@ PREVIEW = {
     UNSUBSCRIBE_URL: "#preview-unsubscribe-link",
     PREFERENCES_URL: "#preview-preferences-link",
     FIRST_NAME: "[First name]",
+    GREETING: "[Greeting with first name]",
     WEB_URL: ".",
 }
 

@@ -50,13 +50,16 @@ def test_build_writes_previews_calendars_and_index(tmp_path):
     out = tmp_path / "out"
     result = run("build", SAMPLE, "--out", out)
     assert result.returncode == 0, result.stderr
-    assert {p.name for p in out.iterdir()} == {"en.html", "en.txt", "index.html", "kickoff-en.ics",
-                                               "foodshare-october-en.ics"}
+    names = {p.name for p in out.iterdir()}
+    for lang in ("en", "es", "ar"):
+        assert {f"{lang}.html", f"{lang}.txt", f"kickoff-{lang}.ics", f"foodshare-october-{lang}.ics"} <= names
+    assert "index.html" in names
     assert "en " in result.stdout and "Welcome back!" in result.stdout
     html = (out / "en.html").read_text()
     assert "__UNSUBSCRIBE_URL__" not in html and "#preview-unsubscribe-link" in html
     assert 'href="./kickoff-en.ics"' in html
-    assert 'href="en.html"' in (out / "index.html").read_text()
+    index = (out / "index.html").read_text()
+    assert 'href="en.html"' in index and 'src="ar.html"' in index
 
 
 def test_build_defaults_to_build_folder(tmp_path):

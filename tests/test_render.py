@@ -82,8 +82,9 @@ def test_per_recipient_tokens_survive_rendering_and_previews_fill_them(sample_en
     assert "#preview-unsubscribe-link" in preview.html
 
 
-def test_greeting_uses_the_first_name_token(every):
-    assert f"Dear {tokens.FIRST_NAME}," in every[1].html
+def test_greeting_is_a_token_the_mailer_fills_per_family(every):
+    assert f">{tokens.GREETING}</p>" in every[1].html
+    assert "Dear [First name]," in every[1].preview().html
 
 
 def test_event_date_line_and_calendar_offer(sample_en):

@@ -1,0 +1,144 @@
+"""Commands for the content side: check, build, translations (registered by compose.py)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from babel import Locale
+
+from .build import GMAIL_CLIP_WARNING, build_issue, render_all, summarize
+from .errors import UserError
+from .i18n import chrome
+from .i18n.exchange import export, import_po, read_po
+from .i18n.status import OUTCOME_TEXT, language_status, report_languages
+from .loader import load_issue
+
+ISSUE_DIR = click.Path(path_type=Path)
+
+
+def fail(error: UserError, written: str = "nothing was written") -> None:
+    count = len(error.problems)
+    for problem in error.problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"\n{count} problem{'s' if count != 1 else ''} found; {written}.", err=True)
+    sys.exit(1)
+
+
+def load(issue_dir: Path):
+    try:
+        return load_issue(issue_dir)
+    except UserError as e:
+        fail(e)
+
+
+def _print_summary(summaries) -> None:
+    click.echo(f"{'lang':<6} {'HTML':>7} {'text':>7}  {'translation':<45} subject")
+    for s in summaries:
+        click.echo(f"{s.lang:<6} {s.html_bytes / 1024:>5.1f}KB {s.text_bytes / 1024:>5.1f}KB  "
+                   f"{OUTCOME_TEXT[s.outcome]:<45} {s.subject}")
+    for s in summaries:
+        if s.too_big:
+            click.echo(f"warning: {s.lang}.html is {s.html_bytes / 1024:.0f} KB, over "
+                       f"{GMAIL_CLIP_WARNING // 1024} KB: Gmail clips messages near 102 KB and hides the footer "
+                       "with the unsubscribe link. Shorten the issue or move blocks to the next one.", err=True)
+
+
+@click.command()
+@click.argument("issue_dir", type=ISSUE_DIR)
+def check(issue_dir: Path):
+    """Check an issue folder and list every problem, with file, line and key.
+
+    Exits 0 when the issue is ready to build, 1 when anything needs fixing.
+    """
+    issue = load(issue_dir)
+    summaries = [summarize(email, issue) for email in render_all(issue)]
+    click.echo(f"{issue_dir}: {len(issue.blocks)} blocks, languages {', '.join(issue.languages)}: no problems.")
+    _print_summary(summaries)
+
+
+@click.command()
+@click.argument("issue_dir", type=ISSUE_DIR)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Output folder (default: build/<issue>/).")
+@click.option("--drafts", is_flag=True, help="Show draft translations in the previews (families never get drafts).")
+def build(issue_dir: Path, out_dir: Path | None, drafts: bool):
+    """Build previews of an issue: HTML and text per language, calendar files, index.html."""
+    issue = load(issue_dir)
+    out_dir = out_dir or Path("build") / issue.slug
+    summaries = build_issue(issue, out_dir, drafts=drafts)
+    _print_summary(summaries)
+    click.echo(f"\nWrote {out_dir}/ - open {out_dir / 'index.html'} to compare the languages side by side.")
+
+
+@click.group()
+def translations():
+    """Translate issues: export PO files for translators, import them, see what is ready."""
+
+
+@translations.command("export")
+@click.argument("issue_dir", type=ISSUE_DIR)
+@click.option("--lang", required=True, help="Language code, e.g. es, pt, ar.")
+@click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
+              help="PO file to write (default: <issue>-<lang>.po in the current folder).")
+def export_command(issue_dir: Path, lang: str, out_file: Path | None):
+    """Write a PO file with every text of the issue, for Poedit, Weblate or Crowdin."""
+    issue = load(issue_dir)
+    lang = lang.replace("-", "_")
+    if lang not in issue.publication.languages or lang == issue.source_lang:
+        click.echo(f"'{lang}' is not one of the publication's translation languages "
+                   f"({', '.join(l for l in issue.publication.languages if l != issue.source_lang)}); "
+                   "add it to languages in newsletters/publication.yaml first.", err=True)
+        sys.exit(1)
+    po = export(issue, lang)
+    out_file = out_file or Path(f"{issue.slug}-{lang}.po")
+    po.save(str(out_file))
+    todo = sum(1 for e in po if not e.msgstr or e.fuzzy)
+    click.echo(f"Wrote {out_file}: {len(po)} texts, {todo} to translate or review. "
+               f"Send it to the translator, then: python compose.py translations import {out_file}")
+
+
+@translations.command("import")
+@click.argument("po_file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--issue", "issue_dir", type=ISSUE_DIR, default=None,
+              help="Issue folder (default: newsletters/<issue named in the PO header>).")
+def import_command(po_file: Path, issue_dir: Path | None):
+    """Check a translated PO file and store it; fuzzy entries stay drafts."""
+    try:
+        po, lang, slug = read_po(po_file)
+        if issue_dir is None:
+            if not slug:
+                raise click.UsageError("the PO file does not name its issue; give --issue newsletters/<issue>")
+            issue_dir = Path("newsletters") / slug
+        report = import_po(load(issue_dir), po, lang, po_file)
+    except UserError as e:
+        fail(e, "nothing was stored")
+    click.echo(f"Stored {lang} for {report.issue}: {report.approved} approved, {report.drafts} drafts, "
+               f"{report.untranslated} left untranslated.")
+    if report.older_english:
+        click.echo(f"{len(report.older_english)} were translated from English that has changed since and "
+                   f"stay stale: {', '.join(report.older_english)}")
+
+
+@translations.command("status")
+@click.argument("issue_dir", type=ISSUE_DIR)
+def status_command(issue_dir: Path):
+    """Per language: blocks approved/draft/stale/missing, words ready, and what a send would do."""
+    issue = load(issue_dir)
+    click.echo(f"{'language':<22} {'approved':>8} {'draft':>6} {'stale':>6} {'missing':>8} {'words':>6}  at send time")
+    details = []
+    for lang in report_languages(issue):
+        status = language_status(issue, lang)
+        name = f"{Locale.parse(lang).get_display_name('en')} ({lang})"
+        click.echo(f"{name:<22} {status.count('approved'):>8} {status.count('draft'):>6} "
+                   f"{status.count('stale'):>6} {status.count('missing'):>8} {status.percent_ready:>5.0f}%  "
+                   f"{OUTCOME_TEXT[status.outcome]}")
+        for kind in ("stale", "draft", "missing"):
+            if status.in_issue and status.owners_with(kind):
+                details.append(f"  {lang} {kind}: {', '.join(status.owners_with(kind))}")
+        if lang not in chrome.available() and lang != issue.source_lang:
+            details.append(f"  {lang}: no chrome catalog (footer, labels) - they will be in English")
+    if details:
+        click.echo("\n" + "\n".join(details))
+    click.echo(f"\nFallback for families whose language is missing or incomplete: {issue.fallback} "
+               "(set 'fallback:' in issue.yaml or newsletters/publication.yaml).")

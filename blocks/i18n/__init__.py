@@ -1,0 +1,1 @@
+"""Language access: chrome-string catalogs and block-level content translations."""

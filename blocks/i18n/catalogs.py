@@ -1,0 +1,105 @@
+"""Stored content translations: gettext PO files, one per language and scope.
+
+  newsletters/i18n/<lang>.po            publication settings (footer, name)
+  blocks/library/i18n/<lang>.po         library blocks, translated once for every issue
+  newsletters/<issue>/i18n/<lang>.po    the issue's own blocks, subject and preheader
+
+Each entry keeps, as its msgid, the English it was translated from: when the English
+changes, the entry no longer matches and the translation shows as stale.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import polib
+
+from ..model import Issue
+
+LIBRARY_I18N = Path(__file__).resolve().parent.parent / "library" / "i18n"
+
+MISSING, STALE, DRAFT, APPROVED = "missing", "stale", "draft", "approved"
+STATUSES = (APPROVED, DRAFT, STALE, MISSING)            # best first
+NEEDS_REVIEW = ("Machine-assisted or non-native translation: needs review by a native speaker "
+                "before it is approved for families.")
+
+
+@dataclass(frozen=True)
+class Translation:
+    source: str      # the English it was made from (msgid)
+    text: str        # msgstr
+    draft: bool      # fuzzy in PO terms
+
+    def status_for(self, current_source: str) -> str:
+        if not self.text:
+            return MISSING
+        if self.source != current_source:
+            return STALE
+        return DRAFT if self.draft else APPROVED
+
+
+def scope_file(issue: Issue, context: str, lang: str) -> Path:
+    if context.startswith("publication."):
+        return issue.path.parent / "i18n" / f"{lang}.po"
+    if context.startswith("library/"):
+        return LIBRARY_I18N / f"{lang}.po"
+    return issue.path / "i18n" / f"{lang}.po"
+
+
+def scope_files(issue: Issue, lang: str) -> list[Path]:
+    return [scope_file(issue, c, lang) for c in ("publication.x", "library/x", "issue.x")]
+
+
+def load(issue: Issue, lang: str) -> dict[str, Translation]:
+    """Every stored translation for `lang` that the issue can use, by context."""
+    found: dict[str, Translation] = {}
+    for path in scope_files(issue, lang):
+        if path.exists():
+            for entry in polib.pofile(str(path)):
+                if entry.msgctxt and not entry.obsolete:
+                    found[entry.msgctxt] = Translation(entry.msgid, entry.msgstr, entry.fuzzy)
+    return found
+
+
+def store(issue: Issue, lang: str, entries: list[polib.POEntry], header_comment: str = "") -> list[Path]:
+    """Merge entries into the stored catalogs, replacing those with the same context."""
+    by_file: dict[Path, list[polib.POEntry]] = {}
+    for entry in entries:
+        by_file.setdefault(scope_file(issue, entry.msgctxt, lang), []).append(entry)
+    staged = []
+    for path, new_entries in by_file.items():
+        catalog = polib.pofile(str(path)) if path.exists() else _new_catalog(lang, header_comment)
+        if header_comment:
+            catalog.header = header_comment
+        for entry in new_entries:
+            old = catalog.find(entry.msgctxt, by="msgctxt")
+            if old is not None:
+                catalog.remove(old)
+            catalog.append(entry)
+        catalog.sort(key=lambda e: e.msgctxt or "")
+        staged.append((path, catalog))
+    for path, catalog in staged:         # write only once every catalog is ready
+        _write_atomically(path, catalog)
+    return [path for path, _ in staged]
+
+
+def _new_catalog(lang: str, header_comment: str) -> polib.POFile:
+    catalog = polib.POFile(wrapwidth=100)
+    catalog.header = header_comment
+    catalog.metadata = {"Language": lang, "MIME-Version": "1.0",
+                        "Content-Type": "text/plain; charset=UTF-8", "Content-Transfer-Encoding": "8bit"}
+    return catalog
+
+
+def _write_atomically(path: Path, catalog: polib.POFile) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    os.close(handle)
+    try:
+        catalog.save(temp)
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)

@@ -1,0 +1,44 @@
+"""An issue in one language: approved translations in, English where a block is not ready."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..model import Issue
+from ..publication import SCHEMA as PUBLICATION_SCHEMA
+from ..record import Record
+from . import catalogs
+from .catalogs import APPROVED, DRAFT
+from .units import ISSUE_FIELDS, _MODULES, apply, block_units, issue_units
+
+
+def localize(issue: Issue, lang: str, drafts: bool = False) -> Issue:
+    """The issue as families reading `lang` get it.
+
+    A block is translated only when every text in it is approved (or a draft, for
+    previews with `drafts=True`); otherwise it stays in English and is marked with
+    lang="en", so it is never half-translated. Subject, preheader and footer texts are
+    translated one by one.
+    """
+    if lang == issue.source_lang:
+        return issue
+    translations = catalogs.load(issue, lang)
+    usable = {APPROVED, DRAFT} if drafts else {APPROVED}
+
+    def ready(unit) -> str | None:
+        found = translations.get(unit.context)
+        return found.text if found and found.status_for(unit.source) in usable else None
+
+    blocks = []
+    for block in issue.blocks:
+        units = block_units(block)
+        texts = {u.path: ready(u) for u in units}
+        if all(texts.values()):
+            schema = _MODULES[block.template].SCHEMA
+            blocks.append(replace(block, fields=apply(schema, block.fields, texts)))
+        else:
+            blocks.append(replace(block, lang=issue.source_lang))
+    top = {u.context: ready(u) for u in issue_units(issue)}
+    issue_texts = {name: top[f"issue.{name}"] or getattr(issue, name) for name in ISSUE_FIELDS}
+    publication_texts = {c.split(".", 1)[1]: t for c, t in top.items() if c.startswith("publication.") and t}
+    publication: Record = apply(PUBLICATION_SCHEMA, issue.publication, publication_texts)
+    return replace(issue, blocks=tuple(blocks), publication=publication, **issue_texts)

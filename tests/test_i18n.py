@@ -1,0 +1,258 @@
+"""Language access: translation status, the PO round trip, fallback, right-to-left, locale dates."""
+import datetime as dt
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+from babel import Locale
+
+from blocks import dates
+from blocks.errors import UserError
+from blocks.i18n import catalogs, chrome
+from blocks.i18n.exchange import export, import_po
+from blocks.i18n.localize import localize
+from blocks.i18n.status import language_status
+from blocks.loader import load_issue
+from blocks.render import render_issue
+from tests.conftest import ROOT
+
+ISSUE = """\
+title: Test issue
+period: October 2021
+subject: News for families
+preheader: What is coming up
+languages: [en, es, ar]
+blocks:
+  - type: text
+    id: welcome
+    heading: Welcome
+    body: Visit [the district site](https://www.whps.org) to learn more.
+  - type: event
+    id: picnic
+    title: Family picnic
+    start: 2021-09-29T18:00
+    end: 2021-09-29T19:30
+    online: true
+"""
+
+
+@pytest.fixture
+def issue_dir(make_issue, tmp_path, monkeypatch):
+    monkeypatch.setattr(catalogs, "LIBRARY_I18N", tmp_path / "library-i18n")
+    return make_issue(ISSUE)
+
+
+def translate(issue, lang, texts: dict, fuzzy=()):
+    """Export, fill in msgstr by context, import; like a translator with Poedit."""
+    po = export(issue, lang)
+    for entry in po:
+        if entry.msgctxt in texts:
+            entry.msgstr = texts[entry.msgctxt]
+            if entry.msgctxt not in fuzzy and "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+            if entry.msgctxt in fuzzy and "fuzzy" not in entry.flags:
+                entry.flags.append("fuzzy")
+    path = issue.path / f"upload-{lang}.po"
+    po.save(str(path))
+    return import_po(issue, polib.pofile(str(path)), lang, path)
+
+
+SPANISH = {
+    "issue.title": "Número de prueba", "issue.period": "Octubre de 2021",
+    "issue.subject": "Noticias para las familias", "issue.preheader": "Lo que viene",
+    "welcome.heading": "Bienvenidos",
+    "welcome.body": "Visite [el sitio del distrito](https://www.whps.org) para saber más.",
+    "picnic.title": "Picnic familiar",
+}
+
+
+def test_status_goes_missing_approved_stale(issue_dir):
+    issue = load_issue(issue_dir)
+    assert language_status(issue, "es").count("missing") == 4   # issue, publication, two blocks
+    translate(issue, "es", SPANISH)
+    status = language_status(load_issue(issue_dir), "es")
+    assert status.owners_with("approved") == ["issue", "welcome", "picnic"]
+    yaml = issue_dir / "issue.yaml"
+    yaml.write_text(yaml.read_text().replace("to learn more", "to learn more about events"))
+    status = language_status(load_issue(issue_dir), "es")
+    assert status.owners_with("stale") == ["welcome"]
+    assert status.outcome == "partial"
+
+
+def test_fuzzy_entries_are_drafts_and_never_sent(issue_dir):
+    issue = load_issue(issue_dir)
+    translate(issue, "es", SPANISH, fuzzy={"picnic.title"})
+    issue = load_issue(issue_dir)
+    assert language_status(issue, "es").owners_with("draft") == ["picnic"]
+    sent = localize(issue, "es")
+    assert sent.blocks[1].fields.title == "Family picnic" and sent.blocks[1].lang == "en"
+    preview = localize(issue, "es", drafts=True)
+    assert preview.blocks[1].fields.title == "Picnic familiar" and preview.blocks[1].lang is None
+
+
+def test_round_trip_keeps_links_and_renders_spanish(issue_dir):
+    issue = load_issue(issue_dir)
+    report = translate(issue, "es", SPANISH)
+    assert report.approved == len(SPANISH)
+    again = {e.msgctxt: e for e in export(load_issue(issue_dir), "es")}
+    assert again["welcome.body"].msgstr == SPANISH["welcome.body"] and not again["welcome.body"].fuzzy
+    email = render_issue(localize(load_issue(issue_dir), "es"), "es")
+    assert email.subject == "Noticias para las familias"
+    assert '<a href="https://www.whps.org"' in email.html and "el sitio del distrito</a>" in email.html
+    assert "miércoles, 29 de septiembre de 2021" in email.html
+
+
+def test_export_marks_stale_entries_fuzzy_with_the_previous_english(issue_dir):
+    translate(load_issue(issue_dir), "es", SPANISH)
+    yaml = issue_dir / "issue.yaml"
+    yaml.write_text(yaml.read_text().replace("title: Family picnic", "title: Family picnic and games"))
+    entry = {e.msgctxt: e for e in export(load_issue(issue_dir), "es")}["picnic.title"]
+    assert entry.fuzzy and entry.previous_msgid == "Family picnic" and entry.msgstr == "Picnic familiar"
+
+
+def bad_import(issue_dir, texts):
+    issue = load_issue(issue_dir)
+    with pytest.raises(UserError) as caught:
+        translate(issue, "es", texts)
+    return caught.value.problems
+
+
+def test_dropped_link_is_refused_with_entry_and_line(issue_dir):
+    problems = bad_import(issue_dir, SPANISH | {"welcome.body": "Visite el sitio del distrito para saber más."})
+    [p] = problems
+    assert p.key == "welcome.body" and p.line > 1 and p.file.endswith("upload-es.po")
+    assert "links differ" in p.message and "https://www.whps.org" in p.message
+    assert not (issue_dir / "i18n" / "es.po").exists(), "nothing may be stored"
+
+
+def test_changed_link_and_placeholder_and_markdown_are_refused(issue_dir):
+    problems = bad_import(issue_dir, SPANISH | {
+        "welcome.body": "Visite [el sitio](https://evil.example.com) **para saber más.",
+        "picnic.title": "Picnic __FIRST_NAME__",
+    })
+    messages = {}
+    for p in problems:
+        messages.setdefault(p.key, []).append(p.message)
+    assert any("links differ" in m for m in messages["welcome.body"])
+    assert any("emphasis" in m for m in messages["welcome.body"])
+    assert any("placeholders" in m for m in messages["picnic.title"])
+    assert len({p.line for p in problems}) >= 2
+
+
+def test_unknown_context_and_wrong_language_are_refused(issue_dir):
+    issue = load_issue(issue_dir)
+    po = export(issue, "es")
+    po.append(polib.POEntry(msgctxt="gone.title", msgid="Old", msgstr="Viejo"))
+    po.metadata["Language"] = "de"
+    path = issue_dir / "bad.po"
+    po.save(str(path))
+    with pytest.raises(UserError) as caught:
+        import_po(issue, polib.pofile(str(path)), "de", path)
+    keys = {p.key for p in caught.value.problems}
+    assert {"Language", "gone.title"} <= keys
+
+
+def test_cli_import_names_line_and_stores_nothing(issue_dir):
+    issue = load_issue(issue_dir)
+    po = export(issue, "es")
+    for entry in po:
+        entry.msgstr = SPANISH.get(entry.msgctxt, "")
+    po.find("welcome.body", by="msgctxt").msgstr = "Sin enlace."
+    path = issue_dir.parent / "es-upload.po"
+    po.save(str(path))
+    result = subprocess.run([sys.executable, str(ROOT / "compose.py"), "translations", "import", str(path)],
+                            capture_output=True, text=True, cwd=issue_dir.parent.parent)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert re.search(r"es-upload\.po:\d+: welcome\.body: links differ", result.stderr)
+    assert "nothing was stored" in result.stderr
+
+
+def test_fallback_policy(issue_dir):
+    issue = load_issue(issue_dir)
+    assert language_status(issue, "es").outcome == "partial"       # in the issue, incomplete
+    assert language_status(issue, "pt").outcome == "english"       # not in the issue: English edition
+    yaml = issue_dir / "issue.yaml"
+    yaml.write_text(yaml.read_text().replace("languages: [en, es, ar]", "languages: [en, es, ar]\nfallback: hold"))
+    held = load_issue(issue_dir)
+    assert language_status(held, "es").outcome == "held"
+    assert language_status(held, "pt").outcome == "held"
+    translate(held, "es", SPANISH | {"publication.name": "Oficina de Avance de la Equidad",
+                                     "publication.footer": "Visite [whps.org/equitypolicy](https://www.whps.org/equitypolicy)."})
+    assert language_status(load_issue(issue_dir), "es").outcome == "full"
+
+
+def test_untranslated_block_is_english_marked_and_noted(issue_dir):
+    email = render_issue(localize(load_issue(issue_dir), "es"), "es")
+    assert re.search(r'<div class="block-text lang-en" lang="en" dir="ltr"', email.html)
+    assert "Esta sección aún no está disponible en su idioma." in email.html
+    assert "[Esta sección aún no está disponible en su idioma.]" in email.text
+
+
+def test_arabic_is_right_to_left(issue_dir):
+    translate(load_issue(issue_dir), "ar", {"welcome.heading": "مرحبًا",
+                                             "welcome.body": "زوروا [موقع المنطقة التعليمية](https://www.whps.org) لمعرفة المزيد."})
+    email = render_issue(localize(load_issue(issue_dir), "ar"), "ar")
+    assert email.direction == "rtl"
+    assert re.search(r'<html[^>]*lang="ar"[^>]*dir="rtl"', email.html)
+    assert "text-align:start" in email.html.replace(" ", "")
+    assert '<a dir="auto" href="https://www.whps.org"' in email.html          # URLs keep their own direction
+    assert "إلغاء الاشتراك" in email.html                                     # chrome in Arabic
+    assert re.search(r'<div class="block-event lang-en" lang="en" dir="ltr"', email.html)
+
+
+def test_phone_numbers_are_isolated_in_rtl(sample_issue):
+    email = render_issue(localize(sample_issue, "ar"), "ar")
+    assert '<bdi dir="ltr"' in email.html and "(860) 263-0724" in email.html
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("es", "miércoles, 29 de septiembre de 2021, 6:00 – 7:30 p. m."),
+    ("pt", "quarta-feira, 29 de setembro de 2021"),
+    ("ar", "الأربعاء، 29 سبتمبر 2021"),
+    ("en", "Wednesday, September 29, 2021, 6:00 – 7:30 PM"),
+])
+def test_locale_dates(lang, expected):
+    start, end = dt.datetime(2021, 9, 29, 18), dt.datetime(2021, 9, 29, 19, 30)
+    spaces = str.maketrans({"\u2009": " ", "\u202f": " ", "\u00a0": " "})   # CLDR versions vary
+    assert expected in dates.when(start, end, Locale.parse(lang)).translate(spaces)
+
+
+def test_calendar_files_are_in_the_readers_language(issue_dir):
+    translate(load_issue(issue_dir), "es", SPANISH)
+    email = render_issue(localize(load_issue(issue_dir), "es"), "es")
+    ics = email.files["picnic-es.ics"].decode()
+    assert "SUMMARY;LANGUAGE=es:Picnic familiar" in ics and "LOCATION:En línea" in ics
+
+
+def test_library_blocks_are_translated_once_for_every_issue(make_issue, tmp_path, monkeypatch):
+    monkeypatch.setattr(catalogs, "LIBRARY_I18N", tmp_path / "library-i18n")
+    first = load_issue(make_issue(ISSUE.split("blocks:")[0] + "blocks:\n  - include: mental-health\n", "first"))
+    po = export(first, "es")
+    texts = {e.msgctxt: f"ES {e.msgid}" for e in po if e.msgctxt.startswith("library/")}
+    translate(first, "es", texts)
+    assert (tmp_path / "library-i18n" / "es.po").exists()
+    second = load_issue(make_issue(ISSUE.split("blocks:")[0] + "blocks:\n  - include: mental-health\n", "second"))
+    assert language_status(second, "es").owners_with("approved") == ["mental-health"]
+
+
+def test_chrome_catalogs_are_complete_and_keep_placeholders():
+    template = polib.pofile(str(chrome.CATALOGS / "messages.pot"))
+    for lang in ("es", "pt", "ar"):
+        catalog = {e.msgid: e for e in polib.pofile(str(chrome.CATALOGS / f"{lang}.po"))}
+        for entry in template:
+            translated = catalog[entry.msgid]
+            assert translated.msgstr and not translated.fuzzy, (lang, entry.msgid)
+            assert re.findall(r"%\(\w+\)s", translated.msgstr) == re.findall(r"%\(\w+\)s", entry.msgid)
+
+
+def test_chrome_template_is_up_to_date_with_the_code(tmp_path):
+    fresh = tmp_path / "fresh.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
+                    str(ROOT / "blocks/i18n/babel.cfg"), "-o", str(fresh), "--no-location", "--omit-header",
+                    str(ROOT / "blocks")], check=True, capture_output=True, cwd=ROOT)
+    committed = {e.msgid for e in polib.pofile(str(chrome.CATALOGS / "messages.pot"))}
+    assert {e.msgid for e in polib.pofile(str(fresh))} == committed, "run the pybabel extract in the README"
