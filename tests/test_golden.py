@@ -17,9 +17,18 @@ def normalize_html(html: str) -> str:
     return re.sub(r">\s*<", ">\n<", re.sub(r"[ \t\r\n]+", " ", html)).strip() + "\n"
 
 
-@pytest.mark.parametrize("name", ["en.html", "en.txt"])
-def test_sample_issue_matches_golden(sample_en, name):
-    actual = normalize_html(sample_en.html) if name.endswith(".html") else sample_en.text
+@pytest.fixture(scope="module")
+def rendered(sample_issue):
+    from blocks.i18n.localize import localize
+    from blocks.render import render_issue
+    return {lang: render_issue(localize(sample_issue, lang), lang) for lang in ("en", "es", "ar")}
+
+
+@pytest.mark.parametrize("name", ["en.html", "en.txt", "es.html", "es.txt", "ar.html", "ar.txt"])
+def test_sample_issue_matches_golden(rendered, name):
+    lang, kind = name.split(".")
+    email = rendered[lang]
+    actual = normalize_html(email.html) if kind == "html" else email.text
     path = GOLDEN / name
     if os.environ.get("UPDATE_GOLDEN"):
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -256,3 +256,23 @@ def test_chrome_template_is_up_to_date_with_the_code(tmp_path):
                     str(ROOT / "blocks")], check=True, capture_output=True, cwd=ROOT)
     committed = {e.msgid for e in polib.pofile(str(chrome.CATALOGS / "messages.pot"))}
     assert {e.msgid for e in polib.pofile(str(fresh))} == committed, "run the pybabel extract in the README"
+
+
+def test_sample_arabic_sections_have_the_right_direction(sample_issue):
+    html = render_issue(localize(sample_issue, "ar"), "ar").html
+    sections = re.split(r'(?=<div class="(?:block-|chrome-))', html)
+    welcome = next(s for s in sections if s.startswith('<div class="block-intro"'))
+    contact = next(s for s in sections if s.startswith('<div class="block-contact lang-en"'))
+    assert "direction:rtl" in welcome and "direction:ltr" not in welcome
+    assert 'lang="en" dir="ltr"' in contact and "direction:rtl" not in contact
+    assert "<bdi>(Office of Equity Advancement)</bdi>" in html   # Latin runs stay readable in Arabic
+
+
+def test_sample_spanish_acceptance(sample_issue):
+    email = render_issue(localize(sample_issue, "es"), "es")
+    assert re.search(r'<html[^>]*lang="es"', email.html)
+    assert email.subject.startswith("¡Bienvenidos")
+    assert "29 de septiembre" in email.html and "Cancelar la suscripción" in email.html
+    assert "Esta sección aún no está disponible" not in email.html        # fully translated
+    assert language_status(sample_issue, "es").outcome == "full"
+    assert language_status(sample_issue, "ar").outcome == "partial"

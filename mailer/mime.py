@@ -1,0 +1,119 @@
+"""Final message bytes, built per language once and finished per recipient by a string join.
+
+Python's email package costs ~2.7 ms per message; this builds the shared headers and the
+two body parts' split points once per language, then per recipient only fills tokens,
+base64-encodes the two parts (C speed) and joins bytes. The result is ordinary
+multipart/alternative MIME that any parser reads back (the tests parse it).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass
+from email.header import Header
+from email.utils import formataddr, format_datetime
+
+from blocks import tokens
+from blocks.render import RenderedEmail
+
+CRLF = "\r\n"
+_BAD_HEADER_CHARS = re.compile(r"[\r\n\x00]")
+
+
+class HeaderInjection(ValueError):
+    """A header value with a line break in it: refused so nobody can add headers."""
+
+
+def safe_header_value(value: str, what: str) -> str:
+    if _BAD_HEADER_CHARS.search(value):
+        raise HeaderInjection(f"{what} contains a line break; refused to prevent header injection")
+    return value
+
+
+def encoded(value: str) -> str:
+    """A header value, RFC 2047-encoded only when it is not plain ASCII."""
+    return value if value.isascii() else Header(value, "utf-8").encode(linesep=CRLF)
+
+
+class _Segments:
+    """Text split once at its tokens, so filling it for a recipient is a single join."""
+
+    def __init__(self, text: str):
+        self.parts = tokens.PATTERN.split(text)
+        self.names = tokens.PATTERN.findall(text)
+
+    def fill(self, values: dict[str, str]) -> str:
+        out = [self.parts[0]]
+        for name, part in zip(self.names, self.parts[1:]):
+            out.append(values[name])
+            out.append(part)
+        return "".join(out)
+
+
+def _base64_lines(data: bytes) -> bytes:
+    encoded_data = base64.b64encode(data)
+    return b"\r\n".join(encoded_data[i:i + 76] for i in range(0, len(encoded_data), 76))
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What differs per recipient."""
+
+    to_email: str
+    to_name: str | None
+    message_id: str
+    values: dict[str, str]           # token -> value
+    list_unsubscribe: str            # the full List-Unsubscribe value: <https://...>, <mailto:...>
+
+
+class MessageTemplate:
+    """One language's message, ready to be finished for each recipient."""
+
+    def __init__(self, email: RenderedEmail, *, sender: tuple[str, str], reply_to: str | None,
+                 list_id: str, date, extra_headers: dict[str, str] | None = None):
+        self.email = email
+        self.lang = email.lang
+        boundary = "=_nl_" + hashlib.sha256(email.html.encode()).hexdigest()[:24]
+        for name, value in [("sender name", sender[0]), ("sender address", sender[1]),
+                            ("reply-to", reply_to or ""), ("list id", list_id), *(extra_headers or {}).items()]:
+            safe_header_value(value, name)
+        shared = [
+            ("From", formataddr(sender, charset="utf-8")),
+            *([("Reply-To", reply_to)] if reply_to else []),
+            ("Subject", encoded(safe_header_value(email.subject, "subject"))),
+            ("Date", format_datetime(date)),
+            ("MIME-Version", "1.0"),
+            ("Content-Language", email.lang.replace("_", "-")),
+            ("List-Id", list_id),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            *(extra_headers or {}).items(),
+            ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
+        ]
+        self._shared = "".join(f"{name}: {value}{CRLF}" for name, value in shared)
+        part = (f"{CRLF}--{boundary}{CRLF}Content-Type: {{}}; charset=utf-8{CRLF}"
+                f"Content-Transfer-Encoding: base64{CRLF}{CRLF}")
+        self._text_head = part.format("text/plain").encode()
+        self._html_head = part.format("text/html").encode()
+        self._end = f"{CRLF}--{boundary}--{CRLF}".encode()
+        self._text = _Segments(email.text)
+        self._html = _Segments(email.html)
+
+    def headers_for(self, envelope: Envelope) -> str:
+        to = formataddr((safe_header_value(envelope.to_name or "", "recipient name"),
+                         safe_header_value(envelope.to_email, "recipient address")), charset="utf-8")
+        return (f"To: {to}{CRLF}Message-ID: {envelope.message_id}{CRLF}"
+                f"List-Unsubscribe: {safe_header_value(envelope.list_unsubscribe, 'List-Unsubscribe')}{CRLF}"
+                f"{self._shared}")
+
+    def render(self, envelope: Envelope) -> bytes:
+        text = self._text.fill(envelope.values).encode()
+        html = self._html.fill(envelope.values).encode()
+        return b"".join((self.headers_for(envelope).encode(), b"\r\nThis is a multipart message in MIME format.",
+                         self._text_head, _base64_lines(text), self._html_head, _base64_lines(html), self._end))
+
+    def text_for(self, values: dict[str, str]) -> str:
+        return self._text.fill(values)
+
+    def html_for(self, values: dict[str, str]) -> str:
+        return self._html.fill(values)
