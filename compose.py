@@ -14,6 +14,8 @@ import click
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from blocks import cli as content  # noqa: E402
+from mailer import cli as sending  # noqa: E402
+from mailer.send_cli import demo, send  # noqa: E402
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,6 +33,10 @@ def cli():
 cli.add_command(content.check)
 cli.add_command(content.build)
 cli.add_command(content.translations)
+cli.add_command(sending.subscribers)
+cli.add_command(sending.audience)
+cli.add_command(send)
+cli.add_command(demo)
 
 if __name__ == "__main__":
     cli()

@@ -19,8 +19,8 @@ class ConfigError(Exception):
 
 
 def setting(name: str, default: str | None = None, hint: str = "") -> str:
-    value = os.environ.get(name, default)
-    if value is None or value == "":
+    value = os.environ.get(name) or default
+    if value is None:
         raise ConfigError(name, "is not set", hint or f"export {name}=...")
     return value
 

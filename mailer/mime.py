@@ -74,6 +74,8 @@ class MessageTemplate:
                  list_id: str, date, extra_headers: dict[str, str] | None = None):
         self.email = email
         self.lang = email.lang
+        self.sender, self.reply_to, self.list_id = sender, reply_to, list_id
+        self.email_sender = sender[1]            # envelope sender (MAIL FROM)
         boundary = "=_nl_" + hashlib.sha256(email.html.encode()).hexdigest()[:24]
         for name, value in [("sender name", sender[0]), ("sender address", sender[1]),
                             ("reply-to", reply_to or ""), ("list id", list_id), *(extra_headers or {}).items()]:

@@ -1,0 +1,88 @@
+"""The subscriber tables (SQLAlchemy Core). Change them only together with a new migration
+in mailer/migrations/versions/ (see alembic.ini at the top of the repository).
+
+Multi-valued fields (schools, grades, topics) live in association tables, so segment rules
+become plain EXISTS subqueries that run the same on SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, MetaData, String,
+                        Table, Text)
+from sqlalchemy.types import TypeDecorator
+
+STATUSES = ("subscribed", "unsubscribed", "bounced", "complained")
+SUPPRESSED = ("unsubscribed", "bounced", "complained")
+STATUS_CHECK = "status IN ('subscribed', 'unsubscribed', 'bounced', 'complained')"
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in and out, on SQLite (which stores no zone) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware one (UTC)")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+metadata = MetaData()
+
+subscribers = Table(
+    "subscribers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", String(200)),
+    Column("language", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("consent_at", UTCDateTime()),
+    Column("preferences_at", UTCDateTime()),  # set when the family (or staff for them) chose language/topics
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    CheckConstraint(STATUS_CHECK, name="ck_subscribers_status"),
+)
+Index("ix_subscribers_status_language", subscribers.c.status, subscribers.c.language)
+
+
+def _values_table(name: str, column: str, length: int) -> Table:
+    return Table(
+        name, metadata,
+        Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True),
+        Column(column, String(length), primary_key=True),
+        Index(f"ix_{name}_{column}", column),
+    )
+
+
+subscriber_schools = _values_table("subscriber_schools", "school", 64)
+subscriber_grades = _values_table("subscriber_grades", "grade", 4)
+subscriber_topics = _values_table("subscriber_topics", "topic", 64)
+
+VALUE_TABLES = {"schools": (subscriber_schools, "school"), "grades": (subscriber_grades, "grade"),
+                "topics": (subscriber_topics, "topic")}
+
+status_history = Table(
+    "status_history", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("old_status", String(16)),  # None when the subscriber was created
+    Column("new_status", String(16), nullable=False),
+    Column("changed_by", String(200), nullable=False),  # "import:roster.csv", "cli", "webhook:sendgrid", ...
+    Column("changed_at", UTCDateTime(), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+)

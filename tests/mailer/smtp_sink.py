@@ -1,0 +1,70 @@
+"""A real SMTP server on 127.0.0.1 (aiosmtpd) that records what it receives.
+
+It can refuse chosen recipients with given codes (421/451 temporary, 550 permanent, a list
+is used in turn), and drop the connection when a chosen message arrives.
+"""
+from __future__ import annotations
+
+import email
+import socket
+import threading
+from collections import Counter
+from email import policy
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Sink:
+    def __init__(self):
+        self.messages: list[tuple[str, list[str], bytes]] = []
+        self.refuse: dict[str, list[int]] = {}      # address -> codes to answer RCPT with, in turn
+        self.drop_on: set[str] = set()              # addresses whose first DATA drops the connection
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        codes = self.refuse.get(address)
+        if codes:
+            code = codes.pop(0)
+            return f"{code} {'try again later' if code < 500 else 'no such user'}"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        for address in envelope.rcpt_tos:
+            if address in self.drop_on:
+                self.drop_on.discard(address)
+                server.transport.close()
+                return "421 closing"
+        with self.lock:
+            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 accepted"
+
+    def per_address(self) -> Counter:
+        return Counter(rcpt for _, rcpts, _ in self.messages for rcpt in rcpts)
+
+    def parsed(self, address: str):
+        for _, rcpts, content in self.messages:
+            if address in rcpts:
+                return email.message_from_bytes(content, policy=policy.default)
+        raise KeyError(address)
+
+
+class SMTPSink:
+    def __init__(self):
+        self.sink = Sink()
+        self.port = free_port()
+        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self) -> Sink:
+        self.controller.start()
+        self.sink.port = self.port
+        return self.sink
+
+    def __exit__(self, *_):
+        self.controller.stop()
