@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from blocks import cli as content  # noqa: E402
 from mailer import cli as sending  # noqa: E402
 from mailer.send_cli import demo, send  # noqa: E402
+from preferences.cli import report, serve  # noqa: E402
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,6 +38,8 @@ cli.add_command(sending.subscribers)
 cli.add_command(sending.audience)
 cli.add_command(send)
 cli.add_command(demo)
+cli.add_command(serve)
+cli.add_command(report)
 
 if __name__ == "__main__":
     cli()

@@ -57,6 +57,15 @@ def load_issue(issue_dir: Path | str) -> Issue:
     return issue
 
 
+def load_publication(path: Path | str = Path("newsletters") / "publication.yaml"):
+    """Only the publication settings (for the preference center); UserError if they are wrong."""
+    problems: list[Problem] = []
+    publication = _load_publication(Path(path), problems)
+    if problems:
+        raise UserError(problems)
+    return publication
+
+
 def _load_publication(path: Path, problems: list[Problem]):
     doc, found = load_yaml(path)
     problems += found

@@ -207,3 +207,9 @@ def replace_values(connection: Connection, kind: str, values_by_id: dict[int, It
     rows = [{"subscriber_id": i, column: v} for i, vals in values_by_id.items() for v in vals]
     if rows:
         connection.execute(insert(table), rows)
+
+
+def email_for(store: Store, subscriber_id: int) -> str | None:
+    """The address of subscriber number `subscriber_id` (from a signed link), or None."""
+    with store.read() as connection:
+        return connection.execute(select(subscribers.c.email).where(subscribers.c.id == subscriber_id)).scalar()

@@ -56,11 +56,16 @@ def load(issue: Issue, lang: str) -> dict[str, Translation]:
     """Every stored translation for `lang` that the issue can use, by context."""
     found: dict[str, Translation] = {}
     for path in scope_files(issue, lang):
-        if path.exists():
-            for entry in polib.pofile(str(path)):
-                if entry.msgctxt and not entry.obsolete:
-                    found[entry.msgctxt] = Translation(entry.msgid, entry.msgstr, entry.fuzzy)
+        found.update(read(path))
     return found
+
+
+def read(path: Path) -> dict[str, Translation]:
+    """The translations in one stored catalog, by context (nothing if it does not exist)."""
+    if not path.exists():
+        return {}
+    return {entry.msgctxt: Translation(entry.msgid, entry.msgstr, entry.fuzzy)
+            for entry in polib.pofile(str(path)) if entry.msgctxt and not entry.obsolete}
 
 
 def store(issue: Issue, lang: str, entries: list[polib.POEntry], header_comment: str = "") -> list[Path]:

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from ..model import Issue
 from ..publication import SCHEMA as PUBLICATION_SCHEMA
 from ..record import Record
 from . import catalogs
 from .catalogs import APPROVED, DRAFT
-from .units import ISSUE_FIELDS, _MODULES, apply, block_units, issue_units
+from .units import ISSUE_FIELDS, _MODULES, apply, block_units, issue_units, walk
 
 
 def localize(issue: Issue, lang: str, drafts: bool = False) -> Issue:
@@ -39,6 +40,17 @@ def localize(issue: Issue, lang: str, drafts: bool = False) -> Issue:
             blocks.append(replace(block, lang=issue.source_lang))
     top = {u.context: ready(u) for u in issue_units(issue)}
     issue_texts = {name: top[f"issue.{name}"] or getattr(issue, name) for name in ISSUE_FIELDS}
-    publication_texts = {c.split(".", 1)[1]: t for c, t in top.items() if c.startswith("publication.") and t}
-    publication: Record = apply(PUBLICATION_SCHEMA, issue.publication, publication_texts)
+    publication = localize_publication(issue.publication, issue.path.parent, lang, drafts)
     return replace(issue, blocks=tuple(blocks), publication=publication, **issue_texts)
+
+
+def localize_publication(publication: Record, newsletters_dir: Path, lang: str, drafts: bool = False) -> Record:
+    """The publication settings (name, footer...) with their approved translations into `lang`."""
+    stored = catalogs.read(newsletters_dir / "i18n" / f"{lang}.po")
+    usable = {APPROVED, DRAFT} if drafts else {APPROVED}
+    texts = {}
+    for path, text, _kind in walk(PUBLICATION_SCHEMA, publication):
+        found = stored.get(f"publication.{path}")
+        if found and found.status_for(text) in usable:
+            texts[path] = found.text
+    return apply(PUBLICATION_SCHEMA, publication, texts) if texts else publication

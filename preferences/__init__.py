@@ -1,0 +1,1 @@
+"""The families' side: one-click unsubscribe, the preference center, delivery webhooks."""

@@ -1,0 +1,41 @@
+"""The preference center against a real store (SQLite and PostgreSQL, as in tests/mailer)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.mailer.conftest import AUDIENCES, PG_ENV, run, store, store_url, write_roster  # noqa: F401
+
+from mailer.links import LinkSigner
+
+SIGNER = LinkSigner("test-secret-0123456789abcdef", "https://prefs.example.org")
+FAMILIES = [
+    ["ana@example.org", "Ana Pérez", "Spanish", "Aiken", "2"],
+    ["omar@example.org", "Omar Haddad", "Arabic", "Hall", "10"],
+    ["joe@example.org", "Joe Smith", "English", "Duffy", "K"],
+]
+
+
+@pytest.fixture
+def families(store, write_roster, run):  # noqa: F811
+    assert run("subscribers", "import", write_roster(FAMILIES)).exit_code == 0
+    return store
+
+
+@pytest.fixture
+def app(families):
+    from blocks.loader import load_publication
+    from mailer.audiences import load_audiences
+    from preferences.app import create_app
+    from tests.conftest import ROOT
+    newsletters = ROOT / "newsletters"
+    return create_app(store=families, signer=SIGNER, publication=load_publication(newsletters / "publication.yaml"),
+                      audiences=load_audiences(AUDIENCES), webhook_key="", newsletters_dir=newsletters)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def link(store, email: str, purpose: str = "u", issue: str = "2021-09-sept-oct") -> str:
+    return f"/{purpose}/{SIGNER.token(purpose, store.get(email).id, issue)}"

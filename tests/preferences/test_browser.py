@@ -1,0 +1,119 @@
+"""In real Chromium (Debian's, driven by Playwright): a family opens the unsubscribe link of an
+actual sent .eml, confirms, then changes language on the preference page; in English and in
+Arabic, at phone width, with an axe-core accessibility check of every page."""
+from __future__ import annotations
+
+import email
+import os
+import threading
+from email import policy
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from mailer.links import LinkSigner
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _missing() -> str | None:
+    if not CHROMIUM.exists():
+        return "Debian chromium is not installed (/usr/bin/chromium)"
+    if not AXE.exists():
+        return "axe-core is not installed (npm ci --prefix .ci/node)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -e '.[test]')"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _missing()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + ": .ci/run installs it")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def site(families, tmp_path):
+    """The preference center on 127.0.0.1, and the issue sent to the outbox with links pointing at it."""
+    from blocks.loader import load_issue, load_publication
+    from mailer.audiences import load_audiences
+    from mailer.backends.outbox import OutboxBackend
+    from mailer.personalize import Personalizer
+    from mailer.send import Sender
+    from preferences.app import create_app
+    from tests.conftest import SAMPLE
+    from tests.preferences.conftest import AUDIENCES
+
+    server = make_server("127.0.0.1", 0, None)
+    base = f"http://127.0.0.1:{server.server_port}"
+    signer = LinkSigner("browser-test-secret-0123456789", base)
+    newsletters = ROOT / "newsletters"
+    server.app = create_app(store=families, signer=signer, publication=load_publication(newsletters / "publication.yaml"),
+                            audiences=load_audiences(AUDIENCES), webhook_key="", newsletters_dir=newsletters)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    issue = load_issue(SAMPLE)
+    Sender(issue, families, OutboxBackend(tmp_path, issue.slug), Personalizer(issue.slug, signer, "example.org", base),
+           segment_name="all-families", web_url=base).run(None)
+    yield tmp_path / issue.slug
+    server.shutdown()
+
+
+def unsubscribe_url(outbox: Path, address: str) -> str:
+    for path in outbox.rglob("*.eml"):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        if message["To"].addresses[0].addr_spec == address:
+            return message["List-Unsubscribe"].strip("<>")
+    raise KeyError(address)
+
+
+def serious_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => (await axe.run()).violations
+        .filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id + ': ' + v.help)""")
+
+
+@pytest.mark.parametrize("address, lang, direction, confirm, unsubscribed, new_lang, saved", [
+    ("joe@example.org", "en", "ltr", "Yes, unsubscribe me", "You are unsubscribed", "es",
+     "Sus preferencias se guardaron."),
+    ("omar@example.org", "ar", "rtl", "نعم، ألغِ اشتراكي", "تم إلغاء اشتراكك", "en", "Your choices are saved."),
+])
+def test_unsubscribe_then_change_language(browser, site, families, tmp_path, address, lang, direction, confirm,
+                                          unsubscribed, new_lang, saved):
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(unsubscribe_url(site, address))
+    assert page.get_attribute("html", "lang") == lang and page.get_attribute("html", "dir") == direction
+    assert families.get(address).status == "subscribed"              # opening the link changes nothing
+    assert serious_violations(page) == []
+    page.screenshot(path=str(tmp_path / f"unsubscribe-{lang}.png"), full_page=True)
+
+    page.get_by_role("button", name=confirm).click()
+    page.get_by_role("heading", name=unsubscribed).wait_for()
+    assert families.get(address).status == "unsubscribed"
+    assert serious_violations(page) == []
+
+    page.get_by_role("link").last.click()                             # "Changed your mind? ..." -> preferences
+    page.locator("select#language").wait_for()
+    assert serious_violations(page) == []
+    page.select_option("select#language", new_lang)
+    page.locator("button[value=save]").click()
+    page.get_by_text(saved).wait_for()
+    assert page.get_attribute("html", "lang") == new_lang
+    assert families.get(address).language == new_lang
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375   # no sideways scrolling on a phone
+    page.screenshot(path=str(tmp_path / f"preferences-{lang}.png"), full_page=True)
+    page.close()
