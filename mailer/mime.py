@@ -31,6 +31,13 @@ def safe_header_value(value: str, what: str) -> str:
     return value
 
 
+def check_envelope(envelope: "Envelope") -> None:
+    """HeaderInjection if anything per-recipient that goes into a header has a line break."""
+    safe_header_value(envelope.to_name or "", "recipient name")
+    safe_header_value(envelope.to_email, "recipient address")
+    safe_header_value(envelope.list_unsubscribe, "List-Unsubscribe")
+
+
 def encoded(value: str) -> str:
     """A header value, RFC 2047-encoded only when it is not plain ASCII."""
     return value if value.isascii() else Header(value, "utf-8").encode(linesep=CRLF)
