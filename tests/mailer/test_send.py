@@ -112,6 +112,12 @@ def test_hold_policy_holds_families_whose_language_is_missing(issue, families, t
     assert report.results == {"sent": 2} and report.held == {"ar": 1, "pt": 1, "ur": 1}
 
 
+def test_regional_and_script_variants_read_their_base_language(issue):
+    router = Router(replace(issue, languages=("en", "es", "zh_Hans")))
+    assert router.matching("es_MX") == "es" and router.matching("zh") == "zh_Hans"
+    assert router.matching("pt") is None and router.edition("pt") == "en"
+
+
 def test_dry_run_plans_per_language_and_school_and_sends_nothing(issue, families, tmp_path):
     report = sender(issue, families, OutboxBackend(tmp_path, issue.slug)).run(None, dry_run=True)
     assert report.planned == {"en": 3, "es": 1, "ar": 1} and report.by_school["aiken"] == 1
