@@ -69,10 +69,12 @@ def problems(text: str) -> list[tuple[str, str]]:
     return found
 
 
+@lru_cache(maxsize=4096)
 def to_html(text: str) -> str:
     return _parser().render(text).strip()
 
 
+@lru_cache(maxsize=4096)
 def to_text(text: str, width: int = 72) -> str:
     """Plain text: wrapped paragraphs, '•' bullets, links as 'text (url)'."""
     out: list[str] = []

@@ -81,7 +81,9 @@ def _inliner() -> css_inline.CSSInliner:
     return css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
-def render_issue(issue: Issue, lang: str, web_url: str = tokens.WEB_URL) -> RenderedEmail:
+def render_issue(issue: Issue, lang: str, web_url: str = tokens.WEB_URL, calendar_files: bool = True) -> RenderedEmail:
+    """The email in `lang` (give a localized issue); `calendar_files=False` skips making the
+    .ics files (a send links to the published ones)."""
     locale = Locale.parse(lang)
     gettext = chrome.translations(lang).gettext
     ctx = RenderContext(issue=issue, lang=lang, locale=locale, gettext=gettext, web_url=web_url)
@@ -94,8 +96,9 @@ def render_issue(issue: Issue, lang: str, web_url: str = tokens.WEB_URL) -> Rend
         extra["calendar_url"] = None
         if entries:
             name = ctx.calendar_file(block.id)
-            calendar_name = block.fields.get("heading") or block.fields.get("title") or issue.title
-            files[name] = to_ics(entries, calendar_name, lang)
+            if calendar_files:
+                calendar_name = block.fields.get("heading") or block.fields.get("title") or issue.title
+                files[name] = to_ics(entries, calendar_name, lang)
             extra["calendar_url"] = f"{web_url}/{name}"
         block_dir = _direction(block.lang) if block.lang else ctx.direction
         blocks.append({"block": block, "fields": block.fields, "x": extra,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,10 +63,19 @@ def load(issue: Issue, lang: str) -> dict[str, Translation]:
 
 def read(path: Path) -> dict[str, Translation]:
     """The translations in one stored catalog, by context (nothing if it does not exist)."""
-    if not path.exists():
+    try:
+        info = path.stat()
+        stamp = (info.st_mtime_ns, info.st_size)
+    except FileNotFoundError:
         return {}
-    return {entry.msgctxt: Translation(entry.msgid, entry.msgstr, entry.fuzzy)
-            for entry in polib.pofile(str(path)) if entry.msgctxt and not entry.obsolete}
+    return dict(_parsed(str(path), stamp))
+
+
+@lru_cache(maxsize=64)
+def _parsed(path: str, _stamp: tuple[int, int]) -> tuple[tuple[str, Translation], ...]:
+    """A catalog parsed once per version of the file (the stamp: modification time and size)."""
+    return tuple((entry.msgctxt, Translation(entry.msgid, entry.msgstr, entry.fuzzy))
+                 for entry in polib.pofile(path) if entry.msgctxt and not entry.obsolete)
 
 
 def store(issue: Issue, lang: str, entries: list[polib.POEntry], header_comment: str = "") -> list[Path]:
