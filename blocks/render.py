@@ -54,9 +54,27 @@ class RenderedEmail:
                              tokens.fill(self.html, values), tokens.fill(self.text, values), self.files)
 
 
+class _SharedBytecode(jinja2.BytecodeCache):
+    """Compiled templates shared by every language's environment: compile once per process."""
+
+    def __init__(self):
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self._store:
+            bucket.bytecode_from_string(self._store[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SharedBytecode()
+
+
 @lru_cache(maxsize=None)
 def _environment(kind: str, lang: str) -> jinja2.Environment:
     env = jinja2.Environment(
+        bytecode_cache=_BYTECODE,
         loader=jinja2.FileSystemLoader(TEMPLATES),
         undefined=jinja2.StrictUndefined,
         autoescape=kind == "mjml",
