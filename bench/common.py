@@ -1,4 +1,4 @@
-"""Shared pieces of the benchmarks: timing side by side, the sample issue, rosters and stores.
+"""Shared pieces of the benchmarks: timing side by side, report rows, the sample issue.
 
 Timing rule (issue #8): the machines are shared and noisy, so every figure that is compared
 is measured in the same run as its reference, interleaved repeat by repeat, and each side is
@@ -6,9 +6,7 @@ the median of its repeats. Absolute times are printed only as context.
 """
 from __future__ import annotations
 
-import csv
-import importlib.util
-import shutil
+import os
 import statistics
 import sys
 import time
@@ -37,26 +35,46 @@ def per_call(fn: Callable[[], object], number: int) -> float:
     return (time.perf_counter() - start) / number
 
 
-def side_by_side(ours: Callable[[], float], reference: Callable[[], float], repeats: int) -> tuple[float, float]:
-    """Median of `repeats` measurements of each side, interleaved (the order alternates).
+def interleaved(sides: dict[str, Callable[[], float]], repeats: int) -> dict[str, float]:
+    """Median of `repeats` measurements of each side, taken in turn (the order rotates each repeat).
 
     Each callable runs one measurement and returns its figure (e.g. seconds per message).
     """
-    mine, theirs = [], []
+    found: dict[str, list[float]] = {name: [] for name in sides}
+    names = list(sides)
     for i in range(repeats):
-        pair = (ours, reference) if i % 2 == 0 else (reference, ours)
-        first, second = pair[0](), pair[1]()
-        mine.append(first if i % 2 == 0 else second)
-        theirs.append(second if i % 2 == 0 else first)
-    return statistics.median(mine), statistics.median(theirs)
+        for name in names[i % len(names):] + names[:i % len(names)]:
+            found[name].append(sides[name]())
+    return {name: statistics.median(values) for name, values in found.items()}
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.3g} ms"
+def side_by_side(ours: Callable[[], float], reference: Callable[[], float], repeats: int) -> tuple[float, float]:
+    """Our figure and the reference's, each the median of `repeats` interleaved measurements."""
+    medians = interleaved({"ours": ours, "reference": reference}, repeats)
+    return medians["ours"], medians["reference"]
 
 
-def us(seconds: float) -> str:
-    return f"{seconds * 1e6:.3g} us"
+def cpu_now() -> float:
+    """CPU seconds used by this process so far, all threads."""
+    import resource
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def duration(seconds: float) -> str:
+    """A short time with 3 significant digits in a fitting unit: 2.41 s, 31.2 ms, 840 us."""
+    unit, scale = next((u, k) for u, k in (("s", 1), ("ms", 1e3), ("us", 1e6)) if seconds * k >= 1 or u == "us")
+    value = seconds * scale
+    return f"{value:.3g} {unit}" if value < 1000 else f"{value:.0f} {unit}"
+
+
+def scratch_dir(prefix: str, memory: bool = True) -> Path:
+    """A new temporary folder: in memory (tmpfs /dev/shm, if there) so that file-writing rows
+    measure our code rather than this shared VM's disk, or on disk (the default temp dir)."""
+    import tempfile
+    shm = Path("/dev/shm")
+    base = shm if memory and shm.is_dir() and os.access(shm, os.W_OK) else None
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=base))
 
 
 # -- results --------------------------------------------------------------------------------
@@ -71,6 +89,7 @@ class Row:
     ours: str = ""
     reference: str = ""
     ratio: float | None = None      # as the target reads it
+    unit: str = "x"                 # how to show the ratio: x (times), % or MB
     passed: bool | None = None      # None: skipped
     notes: list[str] = field(default_factory=list)
     data: dict = field(default_factory=dict)   # raw figures for results.json
@@ -84,6 +103,12 @@ class Row:
         self.passed = None
         self.notes.append(f"skipped: {why}")
         return self
+
+    @property
+    def ratio_text(self) -> str:
+        if self.ratio is None:
+            return "-"
+        return {"x": f"{self.ratio:.2f}x", "%": f"{self.ratio:.1f}%", "MB": f"{self.ratio:+.0f} MB"}[self.unit]
 
     @property
     def verdict(self) -> str:
@@ -110,85 +135,3 @@ def personalizer(issue):
 def sender(issue, store, backend, **options):
     from mailer.send import Sender
     return Sender(issue, store, backend, personalizer(issue), segment_name=SEGMENT, web_url=WEB_URL, **options)
-
-
-# -- rosters and stores ----------------------------------------------------------------------
-
-def _generator():
-    """tests/fixtures/roster_generate.py, the project's own roster generator."""
-    path = ROOT / "tests" / "fixtures" / "roster_generate.py"
-    spec = importlib.util.spec_from_file_location("roster_generate", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def write_roster(path: Path, families: int, languages=LANGUAGES, seed: int = 2021) -> Path:
-    """A clean district-style CSV of `families` families (siblings on several rows), in `languages`
-    weighted as the district's are (mostly English)."""
-    import random
-    gen = _generator()
-    rng = random.Random(seed)
-    rows = [row for family in gen.families(rng, families, list(languages))
-            for row in gen.rows_for(rng, family, False)]
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(gen.HEADER)
-        writer.writerows(rows)
-    return path
-
-
-def read_roster(path: Path):
-    from mailer.audiences import load_audiences
-    from mailer.roster import read_roster as read
-    return read(path, load_audiences(ROOT / "audiences.yaml"))
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
-
-
-def import_into(url: str, roster_path: Path):
-    """The `subscribers import` command through the Python API; returns the ImportReport."""
-    from mailer.importer import import_roster
-    from mailer.subscribers import Store
-    roster = read_roster(roster_path)
-    with Store.open(url) as store:
-        return import_roster(store, roster)
-
-
-class StoreCache:
-    """Stores with N imported families, built once per run and copied for each use."""
-
-    def __init__(self, workdir: Path):
-        self.workdir = workdir
-        self._built: dict[int, Path] = {}
-        self.build_seconds: dict[int, float] = {}
-
-    def roster(self, families: int) -> Path:
-        path = self.workdir / f"roster_{families}.csv"
-        if not path.exists():
-            write_roster(path, families)
-        return path
-
-    def master(self, families: int) -> Path:
-        if families not in self._built:
-            path = self.workdir / f"master_{families}.db"
-            start = time.perf_counter()
-            import_into(sqlite_url(path), self.roster(families))
-            self.build_seconds[families] = time.perf_counter() - start
-            self._built[families] = path
-        return self._built[families]
-
-    def copy(self, families: int, dest: Path) -> str:
-        """A fresh copy of the store with `families` families at `dest`; returns its URL."""
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(self.master(families), dest)
-        return sqlite_url(dest)
-
-
-def clear_send_log(store) -> None:
-    """Forget every send, so the same store can be sent again from scratch."""
-    from mailer.sendlog import send_log
-    with store.write() as connection:
-        connection.execute(send_log.delete())

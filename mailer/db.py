@@ -71,6 +71,9 @@ def _sqlite_transactions(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout = 30000")
         if engine.url.database and engine.url.database != ":memory:":
             cursor.execute("PRAGMA journal_mode = WAL")
+            # WAL + NORMAL: a killed process loses nothing committed; only a power cut can
+            # lose the last commits (then those families are sent again, same Message-ID)
+            cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
