@@ -25,7 +25,6 @@ _DROPPED = (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, Tim
 
 class SMTPBackend(Backend):
     name = "smtp"
-    record_every = 10
     batch_size = 200
     journals_each_message = True
 
