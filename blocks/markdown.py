@@ -24,8 +24,14 @@ def _parser() -> MarkdownIt:
     return md
 
 
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple:
+    """The parsed text, once for its HTML, its plain text and its checks."""
+    return tuple(_parser().parse(text))
+
+
 def _inline_tokens(text: str):
-    for token in _parser().parse(text):
+    for token in _tokens(text):
         if token.type == "inline":
             yield from token.children or ()
 
@@ -71,7 +77,8 @@ def problems(text: str) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=4096)
 def to_html(text: str) -> str:
-    return _parser().render(text).strip()
+    md = _parser()
+    return md.renderer.render(list(_tokens(text)), md.options, {}).strip()
 
 
 @lru_cache(maxsize=4096)
@@ -80,7 +87,7 @@ def to_text(text: str, width: int = 72) -> str:
     out: list[str] = []
     bullet_stack: list[str] = []
     numbers: list[int] = []
-    for token in _parser().parse(text):
+    for token in _tokens(text):
         if token.type == "bullet_list_open":
             bullet_stack.append("•")
             numbers.append(0)

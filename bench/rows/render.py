@@ -25,7 +25,7 @@ from pathlib import Path
 from common import ROOT, Row, duration, load_issue, per_call, side_by_side
 
 # Caches that only a repeated render of the same content hits (module, function).
-CONTENT_CACHES = (("blocks.markdown", "to_html"), ("blocks.markdown", "to_text"),
+CONTENT_CACHES = (("blocks.markdown", "to_html"), ("blocks.markdown", "to_text"), ("blocks.markdown", "_tokens"),
                   ("blocks.i18n.catalogs", "_parsed"))
 
 NODE_DIR = ROOT / "bench" / "node"
