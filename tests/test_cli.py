@@ -1,7 +1,6 @@
 """The command line as staff use it: plain messages, exit codes, nothing half-written."""
 import subprocess
 import sys
-from pathlib import Path
 
 from tests.conftest import ROOT, SAMPLE
 

@@ -1,10 +1,8 @@
 """Language access: translation status, the PO round trip, fallback, right-to-left, locale dates."""
 import datetime as dt
 import re
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import polib
 import pytest

@@ -77,7 +77,6 @@ def test_outbox_send_routes_languages_and_builds_valid_messages(issue, families,
     assert SIGNER.verify("u", unsubscribe.rsplit("/", 1)[1]) == (families.get("ana@example.org").id, issue.slug)
     html = message.get_body(("html",)).get_content()
     assert f'href="{unsubscribe}"' in html and "ana@example.org" not in unsubscribe
-    assert "Hola, Ana:" not in html or True
     text = message.get_body(("plain",)).get_content()
     assert unsubscribe in text and "__" not in text.replace("__init__", "")
     assert not message.defects and all(not p.defects for p in message.iter_parts())
@@ -151,20 +150,16 @@ def test_smtp_delivers_each_family_once_with_retries_and_rejections(issue, famil
         sink.refuse["ana@example.org"] = [451]                 # temporary: retried
         sink.refuse["omar@example.org"] = [550]                # permanent: rejected, not retried
         sink.drop_on.add("joe@example.org")                    # connection dropped: reconnect and retry
-        backend = SMTPBackend("127.0.0.1", sink_port(sink), security="none", pool=2, retry_delay=0,
+        backend = SMTPBackend("127.0.0.1", sink.port, security="none", pool=2, retry_delay=0,
                               sleep=lambda _: None)
         report = sender(issue, families, backend).run(None)
         assert report.results == {"sent": 4, "rejected": 1}
         assert sink.per_address() == {"ana@example.org": 1, "joe@example.org": 1, "rui@example.org": 1,
                                       "sana@example.org": 1}
         assert sink.parsed("rui@example.org")["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-        again = sender(issue, families, SMTPBackend("127.0.0.1", sink_port(sink), security="none",
+        again = sender(issue, families, SMTPBackend("127.0.0.1", sink.port, security="none",
                                                     retry_delay=0, sleep=lambda _: None)).run(None)
         assert again.results == {} and again.skipped == {"sent": 4, "rejected": 1}
-
-
-def sink_port(sink) -> int:
-    return sink.port
 
 
 def compose(*args, env):
@@ -179,7 +174,7 @@ def test_crash_midway_then_rerun_delivers_everyone_exactly_once(families, store_
     with SMTPSink() as sink:
         # One connection: with a pool, a message in flight on another connection when the process dies
         # may be accepted but not yet recorded, and is sent again on the rerun (same Message-ID).
-        env = {"NEWSLETTER_DB": store_url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink_port(sink)),
+        env = {"NEWSLETTER_DB": store_url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port),
                "SMTP_SECURITY": "none", "SMTP_POOL": "1", "NEWSLETTER_SECRET": SIGNER.secret,
                "NEWSLETTER_BASE_URL": SIGNER.base_url, "NEWSLETTER_AUDIENCES": str(ROOT / "audiences.yaml")}
         crashed = compose("send", ISSUE_DIR, "--to", "all-families", "--backend", "smtp",

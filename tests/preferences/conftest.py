@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.mailer.conftest import AUDIENCES, PG_ENV, run, store, store_url, write_roster  # noqa: F401
+from tests.mailer.conftest import AUDIENCES, run, store, store_url, write_roster  # noqa: F401 (fixtures)
 
 from mailer.links import LinkSigner
 
