@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""compose.py - write, check, translate and build the Office of Equity Advancement's newsletter.
+"""compose.py - write, check, translate, build and send the families' newsletter.
 
-A thin command line: the commands live in blocks/cli.py (content) and mailer/cli.py
-(sending); mistakes in your files become plain messages and exit code 1.
+A thin command line: the commands live in blocks/cli.py (content), mailer/commands/
+(subscribers, audiences, send, demo) and preferences/cli.py (serve, report). Every user
+mistake is a common.errors.NewsletterError, which click prints as plain words with exit
+code 1 (no traceback); `Commands.invoke` below is the one other place errors are mapped.
 """
 from __future__ import annotations
 
@@ -14,32 +16,56 @@ import click
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from blocks import cli as content  # noqa: E402
-from mailer import cli as sending  # noqa: E402
-from mailer.send_cli import demo, send  # noqa: E402
+from common.errors import StoreError  # noqa: E402
+from mailer.commands.audience import audience  # noqa: E402
+from mailer.commands.send import demo, send  # noqa: E402
+from mailer.commands.subscribers import subscribers  # noqa: E402
 from preferences.cli import report, serve  # noqa: E402
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def store_failure(error: BaseException) -> StoreError | None:
+    """A database failure (server down, locked file, permissions) as a user error, or None."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import SQLAlchemyError
+    if not isinstance(error, SQLAlchemyError):
+        return None
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    return StoreError(f"the subscriber store failed: {reason}",
+                      "check NEWSLETTER_DB and that the database is reachable")
+
+
+class Commands(click.Group):
+    """The root command group: maps the one kind of error that is not ours (SQLAlchemy's)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            mapped = store_failure(error)
+            if mapped is None:
+                raise
+            raise mapped from error
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def cli():
-    """Compose, check, translate and build the newsletter.
+    """Compose, check, translate, build and send the newsletter.
 
     \b
     Typical use:
       python compose.py check newsletters/2021-09-sept-oct
       python compose.py build newsletters/2021-09-sept-oct
       python compose.py translations status newsletters/2021-09-sept-oct
+      python compose.py subscribers import roster.csv
+      python compose.py send newsletters/2021-09-sept-oct --to all-families --dry-run
+      python compose.py demo
     """
 
 
-cli.add_command(content.check)
-cli.add_command(content.build)
-cli.add_command(content.translations)
-cli.add_command(sending.subscribers)
-cli.add_command(sending.audience)
-cli.add_command(send)
-cli.add_command(demo)
-cli.add_command(serve)
-cli.add_command(report)
+for command in (content.check, content.build, content.translations, subscribers, audience, send, demo, serve,
+                report):
+    cli.add_command(command)
 
 if __name__ == "__main__":
     cli()

@@ -105,7 +105,7 @@ def do_import(families: int, store_path: Path) -> dict:
 
 
 def do_send(store_path: Path, kind: str, where: str, crash_after: int = 0, first: list | None = None) -> dict:
-    from mailer.subscribers import Store
+    from mailer.store.subscribers import Store
     issue = common.load_issue()
     backend = backend_for(kind, where, issue)
     if crash_after:

@@ -123,15 +123,15 @@ def load_issue():
 
 
 def signer():
-    from mailer.links import LinkSigner
+    from mailer.send.links import LinkSigner
     return LinkSigner("bench-secret-0123456789abcdef", "https://prefs.example.org")
 
 
 def personalizer(issue):
-    from mailer.personalize import Personalizer
+    from mailer.send.personalize import Personalizer
     return Personalizer(issue.slug, signer(), "example.org", WEB_URL)
 
 
 def sender(issue, store, backend, **options):
-    from mailer.send import Sender
+    from mailer.send.sender import Sender
     return Sender(issue, store, backend, personalizer(issue), segment_name=SEGMENT, web_url=WEB_URL, **options)

@@ -40,8 +40,8 @@ def write_roster(path: Path, families: int, languages=LANGUAGES, seed: int = 202
 
 
 def read_roster(path: Path):
-    from mailer.audiences import load_audiences
-    from mailer.roster import read_roster as read
+    from mailer.audiences.loader import load_audiences
+    from mailer.roster.families import read_roster as read
     return read(path, load_audiences(ROOT / "audiences.yaml"))
 
 
@@ -51,8 +51,8 @@ def sqlite_url(path: Path) -> str:
 
 def import_into(url: str, roster_path: Path):
     """The `subscribers import` command through the Python API; returns the ImportReport."""
-    from mailer.importer import import_roster
-    from mailer.subscribers import Store
+    from mailer.roster.importer import import_roster
+    from mailer.store.subscribers import Store
     roster = read_roster(roster_path)
     with Store.open(url) as store:
         return import_roster(store, roster)
@@ -98,7 +98,7 @@ class StoreCache:
 
 def clear_send_log(store) -> None:
     """Forget every send, so the same store can be sent again from scratch."""
-    from mailer.sendlog import send_log
+    from mailer.send.sendlog import send_log
     with store.write() as connection:
         connection.execute(send_log.delete())
 

@@ -46,8 +46,8 @@ def roster(ctx) -> None:
 
 
 def import_(ctx) -> None:
-    from mailer.importer import import_roster
-    from mailer.subscribers import Store
+    from mailer.roster.importer import import_roster
+    from mailer.store.subscribers import Store
     from rows.importer import empty_store
     roster_ = fixtures.read_roster(fixtures.write_roster(ctx.workdir / "roster.csv", 10_000))
     path = empty_store(ctx.workdir)
@@ -58,7 +58,7 @@ def import_(ctx) -> None:
 
 def resume(ctx) -> None:
     from mailer.backends.outbox import OutboxBackend
-    from mailer.subscribers import Store
+    from mailer.store.subscribers import Store
     issue = common.load_issue()
     store = ctx.workdir / "resume.db"
     ctx.stores.copy(10_000, store)
@@ -84,9 +84,9 @@ def resume(ctx) -> None:
 
 
 def journal(ctx) -> None:
-    from mailer import sendlog
+    from mailer.send import sendlog
     from mailer.backends.base import SendResult
-    from mailer.subscribers import Store
+    from mailer.store.subscribers import Store
     url = ctx.stores.copy(1_000, ctx.workdir / "journal.db")
     with Store.open(url) as store:
         ids = [r.id for batch in store.recipient_batches(None) for r in batch]

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from babel import Locale
 
-from .model import Issue
-from .i18n.localize import localize
-from .i18n.status import OUTCOME_TEXT, LanguageStatus, language_status
-from .render import RenderedEmail, render_issue
+from blocks.model import Issue
+from blocks.i18n.localize import localize
+from blocks.i18n.status import OUTCOME_TEXT, LanguageStatus, language_status
+from blocks.render import RenderedEmail, render_issue
 
 GMAIL_CLIP_WARNING = 90 * 1024   # Gmail clips at ~102 KB and hides the footer
 

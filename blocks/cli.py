@@ -1,35 +1,21 @@
 """Commands for the content side: check, build, translations (registered by compose.py)."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 from babel import Locale
 
-from .build import GMAIL_CLIP_WARNING, build_issue, render_all, summarize
-from .errors import UserError
-from .i18n import chrome
-from .i18n.exchange import export, import_po, read_po
-from .i18n.status import OUTCOME_TEXT, language_status, report_languages
-from .loader import load_issue
+from blocks.build import GMAIL_CLIP_WARNING, build_issue, render_all, summarize
+from common.errors import NewsletterError
+from blocks.i18n import chrome
+from blocks.i18n.exchange import export, import_po, read_po
+from blocks.i18n.status import OUTCOME_TEXT, language_status, report_languages
+from blocks.loader import load_issue
 
 ISSUE_DIR = click.Path(path_type=Path)
 
 
-def fail(error: UserError, written: str = "nothing was written") -> None:
-    count = len(error.problems)
-    for problem in error.problems:
-        click.echo(str(problem), err=True)
-    click.echo(f"\n{count} problem{'s' if count != 1 else ''} found; {written}.", err=True)
-    sys.exit(1)
-
-
-def load(issue_dir: Path):
-    try:
-        return load_issue(issue_dir)
-    except UserError as e:
-        fail(e)
 
 
 def _print_summary(summaries) -> None:
@@ -51,7 +37,7 @@ def check(issue_dir: Path):
 
     Exits 0 when the issue is ready to build, 1 when anything needs fixing.
     """
-    issue = load(issue_dir)
+    issue = load_issue(issue_dir)
     summaries = [summarize(email, issue) for email in render_all(issue)]
     click.echo(f"{issue_dir}: {len(issue.blocks)} blocks, languages {', '.join(issue.languages)}: no problems.")
     _print_summary(summaries)
@@ -64,7 +50,7 @@ def check(issue_dir: Path):
 @click.option("--drafts", is_flag=True, help="Show draft translations in the previews (families never get drafts).")
 def build(issue_dir: Path, out_dir: Path | None, drafts: bool):
     """Build previews of an issue: HTML and text per language, calendar files, index.html."""
-    issue = load(issue_dir)
+    issue = load_issue(issue_dir)
     out_dir = out_dir or Path("build") / issue.slug
     summaries = build_issue(issue, out_dir, drafts=drafts)
     _print_summary(summaries)
@@ -83,13 +69,12 @@ def translations():
               help="PO file to write (default: <issue>-<lang>.po in the current folder).")
 def export_command(issue_dir: Path, lang: str, out_file: Path | None):
     """Write a PO file with every text of the issue, for Poedit, Weblate or Crowdin."""
-    issue = load(issue_dir)
+    issue = load_issue(issue_dir)
     lang = lang.replace("-", "_")
     if lang not in issue.publication.languages or lang == issue.source_lang:
-        click.echo(f"'{lang}' is not one of the publication's translation languages "
-                   f"({', '.join(l for l in issue.publication.languages if l != issue.source_lang)}); "
-                   "add it to languages in newsletters/publication.yaml first.", err=True)
-        sys.exit(1)
+        raise NewsletterError(f"'{lang}' is not one of the publication's translation languages "
+                              f"({', '.join(l for l in issue.publication.languages if l != issue.source_lang)})",
+                              "add it to languages in newsletters/publication.yaml first")
     po = export(issue, lang)
     out_file = out_file or Path(f"{issue.slug}-{lang}.po")
     po.save(str(out_file))
@@ -110,9 +95,10 @@ def import_command(po_file: Path, issue_dir: Path | None):
             if not slug:
                 raise click.UsageError("the PO file does not name its issue; give --issue newsletters/<issue>")
             issue_dir = Path("newsletters") / slug
-        report = import_po(load(issue_dir), po, lang, po_file)
-    except UserError as e:
-        fail(e, "nothing was stored")
+        report = import_po(load_issue(issue_dir), po, lang, po_file)
+    except NewsletterError as e:
+        e.outcome = "nothing was stored"
+        raise
     click.echo(f"Stored {lang} for {report.issue}: {report.approved} approved, {report.drafts} drafts, "
                f"{report.untranslated} left untranslated.")
     if report.older_english:
@@ -124,7 +110,7 @@ def import_command(po_file: Path, issue_dir: Path | None):
 @click.argument("issue_dir", type=ISSUE_DIR)
 def status_command(issue_dir: Path):
     """Per language: blocks approved/draft/stale/missing, words ready, and what a send would do."""
-    issue = load(issue_dir)
+    issue = load_issue(issue_dir)
     click.echo(f"{'language':<22} {'approved':>8} {'draft':>6} {'stale':>6} {'missing':>8} {'words':>6}  at send time")
     details = []
     for lang in report_languages(issue):

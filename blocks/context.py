@@ -6,7 +6,7 @@ from typing import Callable
 
 from babel import Locale
 
-from .model import Issue
+from blocks.model import Issue
 
 
 @dataclass(frozen=True)

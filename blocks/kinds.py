@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
-from . import markdown, tokens
-from .errors import FieldError
+from blocks import markdown, tokens
+from common.problems import FieldError
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 

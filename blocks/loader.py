@@ -5,13 +5,14 @@ import difflib
 import re
 from pathlib import Path
 
-from . import publication as publication_settings
-from .errors import Problem, UserError
-from .kinds import Choice, Language, ListOf, Text
-from .model import Block, Issue
-from .registry import BLOCK_TYPES
-from .schema import Field, Schema, join_key
-from .yaml_source import Located, display_path, load_yaml
+from blocks import publication as publication_settings
+from common.errors import NewsletterError
+from common.problems import Problem
+from blocks.kinds import Choice, Language, ListOf, Text
+from blocks.model import Block, Issue
+from blocks.registry import BLOCK_TYPES
+from blocks.schema import Field, Schema, join_key
+from common.yaml_source import Located, display_path, load_yaml
 
 LIBRARY = Path(__file__).parent / "library"
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
@@ -40,11 +41,11 @@ class _Reporter:
 
 
 def load_issue(issue_dir: Path | str) -> Issue:
-    """Load and validate newsletters/<issue>/; raise UserError listing every problem."""
+    """Load and validate newsletters/<issue>/; raise NewsletterError listing every problem."""
     issue_dir = Path(issue_dir)
     problems: list[Problem] = []
     if not issue_dir.is_dir():
-        raise UserError([Problem(display_path(issue_dir), "", "no such issue folder",
+        raise NewsletterError([Problem(display_path(issue_dir), "", "no such issue folder",
                                  "give the folder holding issue.yaml, e.g. newsletters/2021-09-sept-oct")])
     publication = _load_publication(issue_dir.parent / "publication.yaml", problems)
     doc, found = load_yaml(issue_dir / "issue.yaml")
@@ -53,16 +54,16 @@ def load_issue(issue_dir: Path | str) -> Issue:
     if doc is not None:
         issue = _build_issue(issue_dir, doc, publication, problems)
     if problems:
-        raise UserError(problems)
+        raise NewsletterError(problems)
     return issue
 
 
 def load_publication(path: Path | str = Path("newsletters") / "publication.yaml"):
-    """Only the publication settings (for the preference center); UserError if they are wrong."""
+    """Only the publication settings (for the preference center); NewsletterError if they are wrong."""
     problems: list[Problem] = []
     publication = _load_publication(Path(path), problems)
     if problems:
-        raise UserError(problems)
+        raise NewsletterError(problems)
     return publication
 
 

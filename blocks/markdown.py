@@ -52,8 +52,8 @@ def links(text: str) -> list[tuple[str, str]]:
 
 def problems(text: str) -> list[tuple[str, str]]:
     """What is wrong with a Markdown text, as (message, hint) pairs."""
-    from .kinds import check_url  # kinds imports this module
-    from .errors import FieldError
+    from blocks.kinds import check_url  # kinds imports this module
+    from common.problems import FieldError
 
     found = []
     if _RAW_HTML.search(text):

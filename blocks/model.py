@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .record import Record
+from blocks.record import Record
 
 
 @dataclass(frozen=True)

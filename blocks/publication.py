@@ -1,8 +1,8 @@
 """Publication-wide settings (newsletters/publication.yaml): who sends, how it looks, the footer."""
 from __future__ import annotations
 
-from .kinds import Choice, Color, Email, Integer, Language, ListOf, Markdown, Text, TimeZone, Url
-from .schema import Field, Schema
+from blocks.kinds import Choice, Color, Email, Integer, Language, ListOf, Markdown, Text, TimeZone, Url
+from blocks.schema import Field, Schema
 
 WHITE = "#ffffff"
 

@@ -6,7 +6,7 @@ one line here.
 """
 from __future__ import annotations
 
-from .types import (callout, contact, event, feature_list, foodshare_calendar, heading, intro,
+from blocks.types import (callout, contact, event, feature_list, foodshare_calendar, heading, intro,
                     mental_health_resources, nutrition_update, partners, resource_list, text)
 
 BLOCK_TYPES = {

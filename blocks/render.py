@@ -15,12 +15,12 @@ import mjml
 from babel import Locale
 from markupsafe import Markup
 
-from . import markdown, tokens
-from .calendar import to_ics
-from .context import RenderContext
-from .i18n import chrome
-from .model import Issue
-from .registry import BLOCK_TYPES
+from blocks import markdown, tokens
+from blocks.calendar import to_ics
+from blocks.context import RenderContext
+from blocks.i18n import chrome
+from blocks.model import Issue
+from blocks.registry import BLOCK_TYPES
 
 TEMPLATES = Path(__file__).parent / "templates"
 _MODULES = {module.NAME: module for module in BLOCK_TYPES.values()}

@@ -10,9 +10,9 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from . import kinds
-from .errors import FieldError
-from .record import Record
+from blocks import kinds
+from common.problems import FieldError
+from blocks.record import Record
 
 Report = Callable[[str, str, str], None]  # (key path, message, hint)
 

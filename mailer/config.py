@@ -1,4 +1,4 @@
-"""Settings the sending side reads from the environment, and their errors.
+"""Settings the sending side reads from the environment (a bad one raises common.errors.ConfigError).
 
 Secrets (NEWSLETTER_SECRET, SMTP_PASSWORD, SENDGRID_API_KEY) only ever come from here.
 """
@@ -6,16 +6,7 @@ from __future__ import annotations
 
 import os
 
-
-class ConfigError(Exception):
-    """A missing or bad setting: names the setting and how to fix it (never a provider error)."""
-
-    def __init__(self, setting: str, message: str, hint: str):
-        super().__init__(f"{setting}: {message}")
-        self.setting, self.message, self.hint = setting, message, hint
-
-    def __str__(self) -> str:
-        return f"{self.setting}: {self.message}\n    -> {self.hint}"
+from common.errors import ConfigError
 
 
 def setting(name: str, default: str | None = None, hint: str = "") -> str:

@@ -17,13 +17,13 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 
 from blocks.i18n.localize import localize_publication
 from blocks.loader import load_publication
-from mailer import events as delivery
-from mailer.links import PREFERENCES, UNSUBSCRIBE, BadToken, LinkSigner
-from mailer.subscribers import Store, email_for
-from mailer.topics import TOPICS
+from mailer.store import events as delivery
+from mailer.send.links import PREFERENCES, UNSUBSCRIBE, BadToken, LinkSigner
+from mailer.store.subscribers import Store, email_for
+from mailer.values.topics import TOPICS
 
-from .pages import TOPIC_LABELS, language_choices, page_language
-from .webhook import WebhookRefused, verify_sendgrid
+from preferences.pages import TOPIC_LABELS, language_choices, page_language
+from preferences.webhook import WebhookRefused, verify_sendgrid
 
 CSRF_MAX_AGE = 6 * 3600
 
@@ -31,7 +31,7 @@ CSRF_MAX_AGE = 6 * 3600
 def create_app(*, store: Store | None = None, signer: LinkSigner | None = None, publication=None,
                audiences=None, webhook_key: str | None = None, clock=time.time,
                newsletters_dir: Path = Path("newsletters")) -> Flask:
-    from mailer.audiences import load_audiences
+    from mailer.audiences.loader import load_audiences
     app = Flask(__name__)
     app.jinja_env.undefined = StrictUndefined
     signer = signer or LinkSigner.from_env()

@@ -5,13 +5,10 @@ from pathlib import Path
 
 import click
 
-from mailer.cli import friendly
-
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@friendly
 def serve(host: str, port: int):
     """Run the preference center (unsubscribe, preferences, SendGrid webhook) for local use.
 
@@ -21,9 +18,9 @@ def serve(host: str, port: int):
       gunicorn -w 2 -b 0.0.0.0:8000 "preferences.wsgi:app"
     """
     import os
-    from mailer.config import ConfigError
-    from mailer.links import DEMO_BASE_URL, DEMO_SECRET, LinkSigner
-    from .app import create_app
+    from common.errors import ConfigError
+    from mailer.send.links import DEMO_BASE_URL, DEMO_SECRET, LinkSigner
+    from preferences.app import create_app
 
     try:
         signer = LinkSigner.from_env()
@@ -38,11 +35,10 @@ def serve(host: str, port: int):
 @click.argument("issue_dir", type=click.Path(path_type=Path))
 @click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
               help="HTML report to write (default: build/<issue>/report.html).")
-@friendly
 def report(issue_dir: Path, out_file: Path | None):
     """Reach of an issue per language and per school: sent, delivered, bounced, opened, clicked, unsubscribed."""
-    from mailer.report import OPENS_CAVEAT, html_page, reach, table
-    from mailer.subscribers import Store
+    from mailer.reports.reach import OPENS_CAVEAT, html_page, reach, table
+    from mailer.store.subscribers import Store
 
     slug = issue_dir.resolve().name
     with Store.open() as store:

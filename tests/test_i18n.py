@@ -9,7 +9,7 @@ import pytest
 from babel import Locale
 
 from blocks import dates
-from blocks.errors import UserError
+from common.errors import NewsletterError
 from blocks.i18n import catalogs, chrome
 from blocks.i18n.exchange import export, import_po
 from blocks.i18n.localize import localize
@@ -114,7 +114,7 @@ def test_export_marks_stale_entries_fuzzy_with_the_previous_english(issue_dir):
 
 def bad_import(issue_dir, texts):
     issue = load_issue(issue_dir)
-    with pytest.raises(UserError) as caught:
+    with pytest.raises(NewsletterError) as caught:
         translate(issue, "es", texts)
     return caught.value.problems
 
@@ -148,7 +148,7 @@ def test_unknown_context_and_wrong_language_are_refused(issue_dir):
     po.metadata["Language"] = "de"
     path = issue_dir / "bad.po"
     po.save(str(path))
-    with pytest.raises(UserError) as caught:
+    with pytest.raises(NewsletterError) as caught:
         import_po(issue, polib.pofile(str(path)), "de", path)
     keys = {p.key for p in caught.value.problems}
     assert {"Language", "gone.title"} <= keys

@@ -1,7 +1,7 @@
 """Mistakes staff make in issue files: each is reported with file, line, key and a fix."""
 import pytest
 
-from blocks.errors import UserError
+from common.errors import NewsletterError
 from blocks.loader import load_issue
 
 HEADER = """\
@@ -16,7 +16,7 @@ blocks:
 
 def problems_for(make_issue, blocks_yaml: str, header: str = HEADER):
     folder = make_issue(header + blocks_yaml)
-    with pytest.raises(UserError) as caught:
+    with pytest.raises(NewsletterError) as caught:
         load_issue(folder)
     return caught.value.problems
 
@@ -130,7 +130,7 @@ def test_low_contrast_brand_colour(make_issue):
     folder = make_issue(HEADER + "  - type: text\n    id: t\n    body: A\n")
     publication = folder.parent / "publication.yaml"
     publication.write_text(publication.read_text().replace('"#1f4e79"', '"#f4c542"'))
-    with pytest.raises(UserError) as caught:
+    with pytest.raises(NewsletterError) as caught:
         load_issue(folder)
     p = only(caught.value.problems)
     assert p.file.endswith("publication.yaml") and p.key == "brand_color" and "4.5:1" in p.message

@@ -20,17 +20,17 @@ from fixtures import read_roster, sqlite_url, write_roster
 
 def cold_caches() -> None:
     """Forget what an earlier import in this process memoized (a real import is a new process)."""
-    from mailer.emails import normalize_email
-    from mailer.grades import grade_code
-    from mailer.languages import language_code
+    from mailer.values.emails import normalize_email
+    from mailer.values.grades import grade_code
+    from mailer.values.languages import language_code
     for cached in (normalize_email, grade_code, language_code):
         cached.cache_clear()
 
 
 def import_once(url: str, roster_path) -> tuple[float, float, object]:
     """(seconds reading the roster, seconds importing it, the report)."""
-    from mailer.importer import import_roster
-    from mailer.subscribers import Store
+    from mailer.roster.importer import import_roster
+    from mailer.store.subscribers import Store
     cold_caches()
     start = time.perf_counter()
     roster = read_roster(roster_path)
@@ -46,7 +46,7 @@ NOW = "2021-09-15 07:00:00.000000"
 
 def equivalent_rows(roster_path) -> dict[str, list[tuple]]:
     """The rows an import of the roster writes, as plain tuples, per table."""
-    from mailer.topics import TOPICS
+    from mailer.values.topics import TOPICS
     roster = read_roster(roster_path)
     rows = {"subscribers": [], "subscriber_schools": [], "subscriber_grades": [], "subscriber_topics": [],
             "status_history": []}
@@ -88,7 +88,7 @@ def bare_insert(path, rows: dict[str, list[tuple]], tables=("subscribers", "subs
 
 def empty_store(workdir) -> str:
     """A freshly migrated empty store to copy from; its path."""
-    from mailer.subscribers import Store
+    from mailer.store.subscribers import Store
     path = workdir / "empty.db"
     with Store.open(sqlite_url(path)):
         pass

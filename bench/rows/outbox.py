@@ -65,7 +65,7 @@ def bare_file_writes(pairs, count: int) -> float:
 
 
 def run(ctx) -> Row:
-    from mailer.subscribers import Store
+    from mailer.store.subscribers import Store
     families = 1_000 if ctx.quick else 10_000
     repeats = 3 if ctx.quick else 5
     row = Row(3, f"Outbox send of {families:,} families in 5 languages from the store vs render floor",

@@ -63,7 +63,7 @@ def end_to_end(issue, store, server: LocalServer) -> tuple[int, int, float]:
 
 
 def run(ctx) -> Row:
-    from mailer.subscribers import Store
+    from mailer.store.subscribers import Store
     count = 10_000 if ctx.quick else 100_000
     row = Row(5, "SendGrid: build one 1,000-recipient request (payload) vs json.dumps of it", "<= 3x")
     issue = load_issue()

@@ -72,7 +72,7 @@ class CPU:
 
 
 def run(ctx) -> Row:
-    from mailer.subscribers import Store
+    from mailer.store.subscribers import Store
     families = 100 if ctx.quick else 1_000      # the aiosmtpd sink takes ~140 messages/s of this size
     repeats = 3
     row = Row(4, f"SMTP send of {families:,} families to a local sink vs raw smtplib loop", ">= 0.8x raw rate")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polib
 
-from ..model import Issue
+from blocks.model import Issue
 
 LIBRARY_I18N = Path(__file__).resolve().parent.parent / "library" / "i18n"
 

@@ -16,13 +16,14 @@ from pathlib import Path
 import polib
 from babel import Locale
 
-from .. import markdown, tokens
-from ..errors import Problem, UserError
-from ..model import Issue
-from ..yaml_source import display_path
-from . import catalogs
-from .status import unit_status
-from .units import Unit, all_units
+from blocks import markdown, tokens
+from common.errors import NewsletterError
+from common.problems import Problem
+from blocks.model import Issue
+from common.yaml_source import display_path
+from blocks.i18n import catalogs
+from blocks.i18n.status import unit_status
+from blocks.i18n.units import Unit, all_units
 
 ISSUE_HEADER = "X-Newsletter-Issue"
 _PLACEHOLDER = re.compile(r"%\([a-z_]+\)s")
@@ -74,16 +75,16 @@ class ImportReport:
 
 
 def read_po(path: Path) -> tuple[polib.POFile, str, str]:
-    """The PO file, its language and the issue it names; UserError if unreadable."""
+    """The PO file, its language and the issue it names; NewsletterError if unreadable."""
     shown = display_path(path)
     try:
         po = polib.pofile(str(path))
     except (OSError, ValueError) as e:
-        raise UserError([Problem(shown, "", f"cannot read this PO file: {e}",
+        raise NewsletterError([Problem(shown, "", f"cannot read this PO file: {e}",
                                  "check that it is the file exported by 'translations export'")]) from e
     lang = (po.metadata.get("Language") or "").replace("-", "_")
     if not lang:
-        raise UserError([Problem(shown, "Language", "the PO header has no Language",
+        raise NewsletterError([Problem(shown, "Language", "the PO header has no Language",
                                  'add a line "Language: es\\n" to the header (msgid "" at the top)')])
     return po, lang, po.metadata.get(ISSUE_HEADER, "")
 
@@ -117,7 +118,7 @@ def import_po(issue: Issue, po: polib.POFile, lang: str, path: Path) -> ImportRe
                                       flags=["fuzzy"] if entry.fuzzy else [], comment=unit.note,
                                       occurrences=[(unit.location[0], str(unit.location[1] or ""))]))
     if problems:
-        raise UserError(problems)
+        raise NewsletterError(problems)
     files = catalogs.store(issue, lang, accepted, header_comment=po.header)
     drafts = sum(1 for e in accepted if e.fuzzy)
     return ImportReport(lang, issue.slug, len(accepted) - drafts, drafts, untranslated, older, files)

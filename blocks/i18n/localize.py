@@ -4,12 +4,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from ..model import Issue
-from ..publication import SCHEMA as PUBLICATION_SCHEMA
-from ..record import Record
-from . import catalogs
-from .catalogs import APPROVED, DRAFT
-from .units import ISSUE_FIELDS, _MODULES, apply, block_units, issue_units, walk
+from blocks.model import Issue
+from blocks.publication import SCHEMA as PUBLICATION_SCHEMA
+from blocks.record import Record
+from blocks.i18n import catalogs
+from blocks.i18n.catalogs import APPROVED, DRAFT
+from blocks.i18n.units import ISSUE_FIELDS, _MODULES, apply, block_units, issue_units, walk
 
 
 def localize(issue: Issue, lang: str, drafts: bool = False) -> Issue:

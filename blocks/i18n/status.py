@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Issue
-from . import catalogs
-from .catalogs import APPROVED, DRAFT, MISSING, STALE, STATUSES
-from .units import Unit, all_units
+from blocks.model import Issue
+from blocks.i18n import catalogs
+from blocks.i18n.catalogs import APPROVED, DRAFT, MISSING, STALE, STATUSES
+from blocks.i18n.units import Unit, all_units
 
 FULL, PARTIAL, HELD, ENGLISH = "full", "partial", "held", "english"
 OUTCOME_TEXT = {

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from .. import kinds
-from ..model import Block, Issue
-from ..publication import SCHEMA as PUBLICATION_SCHEMA
-from ..record import Record
-from ..registry import BLOCK_TYPES
-from ..schema import Schema
+from blocks import kinds
+from blocks.model import Block, Issue
+from blocks.publication import SCHEMA as PUBLICATION_SCHEMA
+from blocks.record import Record
+from blocks.registry import BLOCK_TYPES
+from blocks.schema import Schema
 
 ISSUE_FIELDS = ("title", "period", "subject", "preheader")
 _MODULES = {module.NAME: module for module in BLOCK_TYPES.values()}

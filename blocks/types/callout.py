@@ -1,7 +1,7 @@
 """A boxed announcement that stands out, with an optional button."""
-from ..kinds import Choice, Markdown, Text
-from ..schema import Field, Schema
-from .common import LINK
+from blocks.kinds import Choice, Markdown, Text
+from blocks.schema import Field, Schema
+from blocks.types.common import LINK
 
 NAME = "callout"
 SCHEMA = Schema({

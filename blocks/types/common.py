@@ -1,8 +1,8 @@
 """Sub-schemas shared by several block types."""
 from __future__ import annotations
 
-from ..kinds import ListOf, Text, Url
-from ..schema import Field, Schema
+from blocks.kinds import ListOf, Text, Url
+from blocks.schema import Field, Schema
 
 LINK = Schema({
     "label": Field(Text(), required=True, help="the words people click, saying where the link goes"),

@@ -1,7 +1,7 @@
 """Who to contact, and how."""
-from ..kinds import Email, Markdown, Phone, Text, Url
-from ..schema import Field, Schema
-from .common import HEADING
+from blocks.kinds import Email, Markdown, Phone, Text, Url
+from blocks.schema import Field, Schema
+from blocks.types.common import HEADING
 
 NAME = "contact"
 SCHEMA = Schema({

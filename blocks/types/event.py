@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .. import dates, markdown
-from ..calendar import CalendarEntry, google_calendar_link
-from ..kinds import Bool, DateTime, ListOf, Markdown, Text, TimeZone, Url
-from ..schema import Field, Schema
-from .common import LINK
+from blocks import dates, markdown
+from blocks.calendar import CalendarEntry, google_calendar_link
+from blocks.kinds import Bool, DateTime, ListOf, Markdown, Text, TimeZone, Url
+from blocks.schema import Field, Schema
+from blocks.types.common import LINK
 
 NAME = "event"
 

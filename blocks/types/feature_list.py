@@ -1,7 +1,7 @@
 """Bullet lists, each with a short introduction, e.g. 'what you can expect'."""
-from ..kinds import ListOf, Markdown, Text
-from ..schema import Field, Schema
-from .common import HEADING
+from blocks.kinds import ListOf, Markdown, Text
+from blocks.schema import Field, Schema
+from blocks.types.common import HEADING
 
 NAME = "feature_list"
 GROUP = Schema({

@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from itertools import groupby
 
-from .. import dates
-from ..calendar import CalendarEntry
-from ..kinds import WEEKDAYS, WEEKDAY, Date, ListOf, Markdown, Month, Text, Time, Url
-from ..record import Record
-from ..schema import Field, Schema
-from .common import HEADING
+from blocks import dates
+from blocks.calendar import CalendarEntry
+from blocks.kinds import WEEKDAYS, WEEKDAY, Date, ListOf, Markdown, Month, Text, Time, Url
+from blocks.record import Record
+from blocks.schema import Field, Schema
+from blocks.types.common import HEADING
 
 NAME = "foodshare_calendar"
 

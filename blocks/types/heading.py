@@ -1,6 +1,6 @@
 """A section heading that starts a group of blocks, e.g. 'Community Resources'."""
-from ..kinds import Text
-from ..schema import Field, Schema
+from blocks.kinds import Text
+from blocks.schema import Field, Schema
 
 NAME = "heading"
 SCHEMA = Schema({

@@ -1,6 +1,6 @@
 """Opening block: a welcome heading and a few paragraphs, optionally greeting the reader."""
-from ..kinds import Bool, Markdown, Text
-from ..schema import Field, Schema
+from blocks.kinds import Bool, Markdown, Text
+from blocks.schema import Field, Schema
 
 NAME = "intro"
 SCHEMA = Schema({

@@ -1,10 +1,10 @@
 """Mental-health resources, with the 988 Suicide & Crisis Lifeline pinned first on request."""
 from __future__ import annotations
 
-from ..kinds import Bool, ListOf, Markdown, Phone, PhoneNumber, Text, Url
-from ..record import Record
-from ..schema import Field, Schema
-from .common import HEADING
+from blocks.kinds import Bool, ListOf, Markdown, Phone, PhoneNumber, Text, Url
+from blocks.record import Record
+from blocks.schema import Field, Schema
+from blocks.types.common import HEADING
 
 NAME = "mental_health_resources"
 

@@ -1,10 +1,10 @@
 """School meals: menus, meal-benefit applications, deadlines and links."""
 from __future__ import annotations
 
-from .. import dates
-from ..kinds import Date, ListOf, Markdown, Text, Url
-from ..schema import Field, Schema
-from .common import HEADING, LINKS
+from blocks import dates
+from blocks.kinds import Date, ListOf, Markdown, Text, Url
+from blocks.schema import Field, Schema
+from blocks.types.common import HEADING, LINKS
 
 NAME = "nutrition_update"
 

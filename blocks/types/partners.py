@@ -1,7 +1,7 @@
 """The community partners behind a programme."""
-from ..kinds import ListOf, Markdown, Text, Url
-from ..schema import Field, Schema
-from .common import HEADING, LINK
+from blocks.kinds import ListOf, Markdown, Text, Url
+from blocks.schema import Field, Schema
+from blocks.types.common import HEADING, LINK
 
 NAME = "partners"
 PARTNER = Schema({

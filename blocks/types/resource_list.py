@@ -1,7 +1,7 @@
 """Links to resources, each with a short description."""
-from ..kinds import ListOf, Markdown, Phone, Text, Url
-from ..schema import Field, Schema
-from .common import HEADING
+from blocks.kinds import ListOf, Markdown, Phone, Text, Url
+from blocks.schema import Field, Schema
+from blocks.types.common import HEADING
 
 NAME = "resource_list"
 RESOURCE = Schema({

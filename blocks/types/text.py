@@ -1,7 +1,7 @@
 """Free text in the small safe Markdown, with an optional heading."""
-from ..kinds import Markdown
-from ..schema import Field, Schema
-from .common import HEADING
+from blocks.kinds import Markdown
+from blocks.schema import Field, Schema
+from blocks.types.common import HEADING
 
 NAME = "text"
 SCHEMA = Schema({

@@ -1,7 +1,7 @@
 """Delivery backends (anymail-style): outbox (.eml files), smtp, sendgrid."""
 from __future__ import annotations
 
-from .base import Backend, SendResult
+from mailer.backends.base import Backend, SendResult
 
 NAMES = ("outbox", "smtp", "sendgrid")
 
@@ -9,13 +9,13 @@ NAMES = ("outbox", "smtp", "sendgrid")
 def get_backend(name: str, **options) -> Backend:
     """The backend called `name`, configured from the environment (and `options`)."""
     if name == "outbox":
-        from .outbox import OutboxBackend
+        from mailer.backends.outbox import OutboxBackend
         return OutboxBackend(**options)
     if name == "smtp":
-        from .smtp import SMTPBackend
+        from mailer.backends.smtp import SMTPBackend
         return SMTPBackend.from_env(**options)
     if name == "sendgrid":
-        from .sendgrid import SendGridBackend
+        from mailer.backends.sendgrid import SendGridBackend
         return SendGridBackend.from_env(**options)
     raise ValueError(f"unknown backend {name!r}; choose one of {', '.join(NAMES)}")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..mime import Envelope, MessageTemplate
+from mailer.message.mime import Envelope, MessageTemplate
 
 QUEUED, SENT, REJECTED, FAILED, INVALID = "queued", "sent", "rejected", "failed", "invalid"
 DELIVERED = frozenset({QUEUED, SENT})          # handed over for good: never send again

@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from python_http_client import exceptions as http_errors
 from sendgrid import SendGridAPIClient
 
-from .. import config
-from ..config import ConfigError
-from .base import FAILED, INVALID, QUEUED, REJECTED, Backend, Outgoing, SendResult
+from mailer import config
+from common.errors import ConfigError
+from mailer.backends.base import FAILED, INVALID, QUEUED, REJECTED, Backend, Outgoing, SendResult
 
 MAX_PERSONALIZATIONS = 1000
 MAX_SUBSTITUTION_BYTES = 10_000

@@ -15,9 +15,9 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from .. import config
-from ..config import ConfigError
-from .base import FAILED, REJECTED, SENT, Backend, Outgoing, SendResult
+from mailer import config
+from common.errors import ConfigError
+from mailer.backends.base import FAILED, REJECTED, SENT, Backend, Outgoing, SendResult
 
 SECURITY = ("starttls", "tls", "none")
 _DROPPED = (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, TimeoutError)

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from mailer import cli as mailer_cli
+import compose
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -51,14 +51,14 @@ def store_url(request, tmp_path):
 
 @pytest.fixture
 def store(store_url):
-    from mailer.subscribers import Store
+    from mailer.store.subscribers import Store
     with Store.open(store_url) as opened:
         yield opened
 
 
 @pytest.fixture(scope="session")
 def audiences():
-    from mailer.audiences import load_audiences
+    from mailer.audiences.loader import load_audiences
     return load_audiences(AUDIENCES)
 
 
@@ -83,7 +83,7 @@ def run(store_url, monkeypatch):
     """Run a `subscribers ...` or `audience ...` command against the test store; returns the Result."""
     monkeypatch.setenv("NEWSLETTER_DB", store_url)
     monkeypatch.setenv("NEWSLETTER_AUDIENCES", str(AUDIENCES))
-    root = click.Group(commands=[mailer_cli.subscribers, mailer_cli.audience])
+    root = compose.cli
     runner = CliRunner()
 
     def invoke(*args: str):

@@ -3,9 +3,9 @@ import textwrap
 
 import pytest
 
-from blocks.errors import UserError
-from mailer.audiences import load_audiences
-from mailer.rules import All, Any, Condition, Not
+from common.errors import NewsletterError
+from mailer.audiences.loader import load_audiences
+from mailer.audiences.rules import All, Any, Condition, Not
 
 SCHOOLS = """\
 schools:
@@ -29,7 +29,7 @@ def load(tmp_path, monkeypatch):
 
 
 def problems_of(load, segments: str, schools: str = SCHOOLS) -> list:
-    with pytest.raises(UserError) as caught:
+    with pytest.raises(NewsletterError) as caught:
         load(segments, schools)
     return caught.value.problems
 
@@ -110,17 +110,17 @@ schools:
 
 
 def test_unknown_segment_suggests_names(audiences):
-    with pytest.raises(UserError) as caught:
+    with pytest.raises(NewsletterError) as caught:
         audiences.segment("spanish-speaking-elementry")
     assert "did you mean spanish-speaking-elementary" in str(caught.value)
 
 
 def test_missing_file_and_bad_yaml(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(UserError, match="file not found"):
+    with pytest.raises(NewsletterError, match="file not found"):
         load_audiences(tmp_path / "nope.yaml")
     (tmp_path / "bad.yaml").write_text("segments:\n  a: [\n", encoding="utf-8")
-    with pytest.raises(UserError, match="not valid YAML"):
+    with pytest.raises(NewsletterError, match="not valid YAML"):
         load_audiences(tmp_path / "bad.yaml")
 
 

@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-from .conftest import AUDIENCES, FIXTURES, ROOT
+from tests.mailer.conftest import AUDIENCES, FIXTURES, ROOT
 
 
 def first_email() -> str:
@@ -144,8 +144,7 @@ def test_unreachable_database_is_a_plain_message(run, monkeypatch):
 def test_fresh_directory_creates_var_newsletter_db(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("NEWSLETTER_DB", "NEWSLETTER_AUDIENCES")}
     env["PYTHONPATH"] = str(ROOT)
-    script = ("import click; from mailer import cli; "
-              "click.Group(commands=[cli.subscribers, cli.audience])()")
+    script = "import compose; compose.cli()"
     imported = subprocess.run([sys.executable, "-c", script, "subscribers", "import",
                                str(FIXTURES / "roster_sample.csv"), "--audiences", str(AUDIENCES)],
                               cwd=tmp_path, env=env, capture_output=True, text=True)

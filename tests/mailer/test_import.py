@@ -4,14 +4,14 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from blocks.errors import UserError
-from mailer import importer
-from mailer.importer import import_roster
-from mailer.roster import read_roster
-from mailer.schema import status_history, subscriber_grades, subscriber_schools, subscriber_topics, subscribers
-from mailer.topics import TOPICS
+from common.errors import NewsletterError
+from mailer.roster import importer
+from mailer.roster.importer import import_roster
+from mailer.roster.families import read_roster
+from mailer.store.tables import status_history, subscriber_grades, subscriber_schools, subscriber_topics, subscribers
+from mailer.values.topics import TOPICS
 
-from .conftest import FIXTURES
+from tests.mailer.conftest import FIXTURES
 
 
 def run_import(store, audiences, path, **kwargs):
@@ -148,11 +148,11 @@ def test_column_mapping_headers_and_map_option(store, audiences, write_roster):
     header = ("Student ID", "GUARDIAN FIRST NAME", "guardian_last_name", "Guardian 2 Contact", "Preferred Language",
               "school name", "Grade Level", "Student Email")
     path = write_roster([["1", "Ana", "Silva", "ana@example.org", "pt", "COIA", "KG", "kid@example.org"]], header)
-    with pytest.raises(UserError, match="no email column found"):
+    with pytest.raises(NewsletterError, match="no email column found"):
         read_roster(path, audiences)
-    with pytest.raises(UserError, match="no column 'Parent E-mail'"):
+    with pytest.raises(NewsletterError, match="no column 'Parent E-mail'"):
         read_roster(path, audiences, ["Email=Parent E-mail"])
-    with pytest.raises(UserError, match="is not FIELD=HEADER"):
+    with pytest.raises(NewsletterError, match="is not FIELD=HEADER"):
         read_roster(path, audiences, ["Mail=Guardian 2 Contact"])
     run_import(store, audiences, path, mappings=["email=guardian 2 contact"])
     ana = store.get("ana@example.org")

@@ -14,9 +14,9 @@ import pytest
 from blocks.loader import load_issue
 from mailer.backends.outbox import OutboxBackend
 from mailer.backends.smtp import SMTPBackend
-from mailer.links import BadToken, LinkSigner
-from mailer.personalize import Personalizer
-from mailer.send import Router, Sender
+from mailer.send.links import BadToken, LinkSigner
+from mailer.send.personalize import Personalizer
+from mailer.send.sender import Router, Sender
 from tests.mailer.smtp_sink import SMTPSink
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,7 +137,7 @@ def test_tampered_or_foreign_tokens_fail():
 
 def test_header_injection_is_refused(issue):
     from blocks.render import render_issue
-    from mailer.mime import Envelope, HeaderInjection, MessageTemplate
+    from mailer.message.mime import Envelope, HeaderInjection, MessageTemplate
     import datetime as dt
     template = MessageTemplate(render_issue(issue, "en"), sender=("Office", "equity@example.org"), reply_to=None,
                                list_id="<x.example.org>", date=dt.datetime(2021, 9, 1, tzinfo=dt.timezone.utc))

@@ -16,7 +16,7 @@ from blocks.loader import load_issue
 from blocks.render import render_issue
 from mailer.backends.base import Outgoing
 from mailer.backends.sendgrid import SendGridBackend
-from mailer.mime import Envelope, MessageTemplate
+from mailer.message.mime import Envelope, MessageTemplate
 from tests.mailer.http_stub import Stub
 from tests.mailer.smtp_sink import free_port
 
@@ -123,7 +123,7 @@ def test_other_client_errors_are_rejected_with_the_api_message(template):
 
 
 def test_missing_key_names_the_setting(monkeypatch):
-    from mailer.config import ConfigError
+    from common.errors import ConfigError
     monkeypatch.delenv("SENDGRID_API_KEY", raising=False)
     with pytest.raises(ConfigError) as caught:
         SendGridBackend.from_env()

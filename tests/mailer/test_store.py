@@ -4,12 +4,12 @@ from datetime import timezone
 import pytest
 from sqlalchemy import func, select
 
-from mailer import db
-from mailer.errors import StoreError
-from mailer.rules import All, Any, Condition, Not
-from mailer.schema import status_history, subscribers
-from mailer.subscribers import Store, add_subscriber, replace_values
-from mailer.topics import TOPICS
+from mailer.store import engine as db
+from common.errors import StoreError
+from mailer.audiences.rules import All, Any, Condition, Not
+from mailer.store.tables import status_history, subscribers
+from mailer.store.subscribers import Store, add_subscriber, replace_values
+from mailer.values.topics import TOPICS
 
 
 def add(store, email, *, language="en", schools=(), grades=(), topics=TOPICS, status="subscribed"):
@@ -58,7 +58,7 @@ def test_migrations_match_the_tables(store):
     from alembic.script import ScriptDirectory
     from alembic.config import Config
 
-    from mailer.schema import metadata
+    from mailer.store.tables import metadata
     def ours(name, type_, parents):  # tables of other modules (e.g. the send log) have their own tests
         table = name if type_ == "table" else parents.get("table_name")
         return table is None or table in metadata.tables

@@ -2,9 +2,9 @@
 import pytest
 from babel import Locale
 
-from mailer.emails import BadEmail, normalize_email
-from mailer.grades import expand_grades, grade_code
-from mailer.languages import LANGUAGES, UnknownLanguage, language_code, language_name
+from mailer.values.emails import BadEmail, normalize_email
+from mailer.values.grades import expand_grades, grade_code
+from mailer.values.languages import LANGUAGES, UnknownLanguage, language_code, language_name
 
 
 @pytest.mark.parametrize("value, code", [

@@ -5,7 +5,7 @@ import pytest
 
 from tests.mailer.conftest import AUDIENCES, run, store, store_url, write_roster  # noqa: F401 (fixtures)
 
-from mailer.links import LinkSigner
+from mailer.send.links import LinkSigner
 
 SIGNER = LinkSigner("test-secret-0123456789abcdef", "https://prefs.example.org")
 FAMILIES = [
@@ -24,7 +24,7 @@ def families(store, write_roster, run):  # noqa: F811
 @pytest.fixture
 def app(families):
     from blocks.loader import load_publication
-    from mailer.audiences import load_audiences
+    from mailer.audiences.loader import load_audiences
     from preferences.app import create_app
     from tests.conftest import ROOT
     newsletters = ROOT / "newsletters"

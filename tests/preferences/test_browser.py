@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from mailer.links import LinkSigner
+from mailer.send.links import LinkSigner
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,10 +51,10 @@ def browser():
 def site(families, tmp_path):
     """The preference center on 127.0.0.1, and the issue sent to the outbox with links pointing at it."""
     from blocks.loader import load_issue, load_publication
-    from mailer.audiences import load_audiences
+    from mailer.audiences.loader import load_audiences
     from mailer.backends.outbox import OutboxBackend
-    from mailer.personalize import Personalizer
-    from mailer.send import Sender
+    from mailer.send.personalize import Personalizer
+    from mailer.send.sender import Sender
     from preferences.app import create_app
     from tests.conftest import SAMPLE
     from tests.preferences.conftest import AUDIENCES

@@ -24,7 +24,7 @@ def keys():
 @pytest.fixture
 def hook(families, keys):
     from blocks.loader import load_publication
-    from mailer.audiences import load_audiences
+    from mailer.audiences.loader import load_audiences
     from preferences.app import create_app
     from tests.conftest import ROOT
     from tests.preferences.conftest import AUDIENCES
@@ -94,7 +94,7 @@ def test_event_types_map_to_statuses(hook, keys, families, raw, status):
 def test_report_counts_reach_per_language_and_school(hook, keys, families, tmp_path):
     from blocks.loader import load_issue
     from mailer.backends.outbox import OutboxBackend
-    from mailer.report import reach
+    from mailer.reports.reach import reach
     from tests.conftest import SAMPLE
     from tests.mailer.test_send import sender
     issue = load_issue(SAMPLE)

@@ -1,0 +1,9 @@
+"""What the content side (blocks/) and the sending side (mailer/) share.
+
+- problems.py: `Problem` (one located mistake: file, line, key, message, hint) and `FieldError`.
+- errors.py: `NewsletterError`, the one user-error type every command turns into a message
+  and an exit code, and its families (configuration, store, provider).
+- yaml_source.py: the strict YAML loader that knows the line of every key.
+
+Imports nothing from the rest of the project.
+"""

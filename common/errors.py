@@ -1,0 +1,83 @@
+"""The one user-error type and its families.
+
+Every mistake a user can fix (a bad file, a wrong setting, an unknown address, a provider
+that refuses the credentials) is a `NewsletterError`. It is a `click.ClickException`, so a
+command never catches it: click prints it (`show`) and exits with its `exit_code`, in one
+place, like MkDocs' single abort path. A traceback therefore always means a bug.
+
+    NewsletterError            located problems (file:line: key: message -> hint), all at once
+    ├── ConfigError            a missing or wrong setting: names it and how to fix it
+    ├── StoreError             the subscriber store cannot do what was asked
+    └── ProviderError          a mail provider or server refused a whole request
+        └── TransientError     ... for now (429, 5xx, 4xx SMTP, timeouts): retry later
+
+Nothing below the command layer calls sys.exit.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import click
+
+from common.problems import Problem
+
+
+class NewsletterError(click.ClickException):
+    """Mistakes a user can fix; `problems` says each one with its place and a hint."""
+
+    exit_code = 1
+
+    def __init__(self, problems: Iterable[Problem] | str, hint: str = "", *, outcome: str = "nothing was written"):
+        if isinstance(problems, str):
+            problems = [Problem("", "", problems, hint)]
+        self.problems = list(problems)
+        self.outcome = outcome
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __str__(self) -> str:
+        return self.message
+
+    def lines(self) -> list[str]:
+        """What the user reads: every problem, then what happened because of them."""
+        if len(self.problems) == 1 and not self.problems[0].file:
+            return [f"error: {self.problems[0]}", f"({self.outcome})"] if self.outcome else [
+                f"error: {self.problems[0]}"]
+        count = len(self.problems)
+        tail = f"{count} problem{'s' if count != 1 else ''} found" + (f"; {self.outcome}." if self.outcome else ".")
+        return [str(p) for p in self.problems] + ["", tail]
+
+    def show(self, file=None) -> None:
+        click.echo("\n".join(self.lines()), file=file, err=file is None)
+
+
+class ConfigError(NewsletterError):
+    """A missing or bad setting (environment variable or publication setting), never a provider error."""
+
+    def __init__(self, setting: str, message: str, hint: str, *, outcome: str = "nothing was sent"):
+        self.setting = setting
+        super().__init__([Problem("", setting, message, hint)], outcome=outcome)
+
+
+class StoreError(NewsletterError):
+    """The subscriber store cannot be used as asked (bad URL, unknown address, bad value)."""
+
+    def __init__(self, message: str, hint: str = "", *, outcome: str = "nothing was changed"):
+        super().__init__(message, hint, outcome=outcome)
+
+
+class ProviderError(NewsletterError):
+    """A mail provider or server refused a whole request for a reason that retrying won't fix."""
+
+    def __init__(self, message: str, hint: str = "", *, status: int | None = None,
+                 outcome: str = "the families not yet sent to stay unsent; rerun the same command"):
+        self.status = status
+        super().__init__(message, hint, outcome=outcome)
+
+
+class TransientError(ProviderError):
+    """A provider or server failed for now (rate limit, 5xx, 4xx SMTP reply, timeout, dropped
+    connection): the same request may succeed later. `retry_after` is the wait it asked for."""
+
+    def __init__(self, message: str, hint: str = "", *, status: int | None = None, retry_after: float | None = None):
+        self.retry_after = retry_after
+        super().__init__(message, hint, status=status)

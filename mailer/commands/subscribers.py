@@ -1,0 +1,124 @@
+"""`compose.py subscribers ...`: import rosters, export, look up, unsubscribe, suppress.
+
+Mistakes raise common.errors.NewsletterError, which click prints (exit 1). Heavy imports
+happen inside commands so that the content commands of compose.py start fast.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from mailer.commands.options import audiences_option, echo_lines as _echo, open_store as _open
+
+@click.group()
+def subscribers():
+    """Families on the list: import rosters, export, look up, unsubscribe, suppress."""
+
+
+@subscribers.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--map", "mappings", multiple=True, metavar="FIELD=COLUMN",
+              help='Use another column, e.g. --map "Email=Guardian E-mail". Fields: email, name, first_name, '
+                   "last_name, language, school, grade. Repeatable.")
+@click.option("--skip-invalid", is_flag=True, help="Import the good rows even if some rows are bad (they are listed).")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--sheet", default=None, help="Worksheet of an .xlsx file (default: the first).")
+@audiences_option
+def import_(file: Path, mappings, skip_invalid: bool, dry_run: bool, sheet, audiences_path):
+    """Import a district roster (.csv or .xlsx): add and update families, report bad rows.
+
+    Re-importing the same file changes nothing. Unsubscribed, bounced and complained
+    addresses are never resubscribed. Any bad row means nothing is imported (exit 1)
+    unless --skip-invalid.
+    """
+    from mailer.audiences.loader import load_audiences
+    from mailer.roster.importer import import_roster
+    from mailer.reports.text import import_report
+    from mailer.roster.families import read_roster
+
+    roster = read_roster(file, load_audiences(audiences_path), list(mappings), sheet)
+    with _open() as store:
+        report = import_roster(store, roster, skip_invalid=skip_invalid, dry_run=dry_run)
+        _echo(import_report(report, roster, store.description, dry_run=dry_run, skip_invalid=skip_invalid))
+    if report.rejected and not skip_invalid:
+        click.get_current_context().exit(1)     # the report above lists the bad rows
+
+
+@subscribers.command("export")
+@click.argument("file", type=click.Path(path_type=Path, allow_dash=True), default="-")
+@click.option("--status", "statuses", multiple=True,
+              type=click.Choice(["subscribed", "unsubscribed", "bounced", "complained"]),
+              help="Only these statuses (repeatable; default: all).")
+def export(file: Path, statuses):
+    """Export every subscriber as CSV, to FILE or standard output."""
+    from mailer.store.export import export_csv
+
+    with _open() as store:
+        if str(file) == "-":
+            export_csv(store, sys.stdout, tuple(statuses))
+            return
+        with open(file, "w", encoding="utf-8", newline="") as out:
+            count = export_csv(store, out, tuple(statuses))
+    click.echo(f"Wrote {count:,} subscribers to {file}.", err=True)
+
+
+@subscribers.command()
+@click.argument("email")
+@audiences_option
+def show(email: str, audiences_path):
+    """Show everything stored about one address, with its status history."""
+    from common.errors import StoreError
+    from mailer.reports.text import subscriber_report
+    from mailer.store.subscribers import normalize
+
+    with _open() as store:
+        found = store.get(email, history=True)
+    if found is None:
+        raise StoreError(f"{normalize(email)} is not in the subscriber store.",
+                         "check the spelling, or search an export: python compose.py subscribers export", outcome="")
+    _echo(subscriber_report(found, _school_names(audiences_path)))
+
+
+@subscribers.command()
+@click.argument("email")
+@click.option("--reason", default="", help="Why, for the history (e.g. 'asked by phone').")
+def unsubscribe(email: str, reason: str):
+    """Unsubscribe an address now. An unknown address is added as unsubscribed."""
+    from mailer.store.subscribers import normalize
+
+    with _open() as store:
+        address = normalize(email)
+        known = store.get(address) is not None
+        change = store.set_status(address, "unsubscribed", by="cli", reason=reason)
+    if change is None:
+        click.echo(f"{address} was already unsubscribed.")
+    elif not known:
+        click.echo(f"{address} was not in the store; added as unsubscribed so no import can subscribe it.")
+    else:
+        click.echo(f"{address}: {change.old_status} -> unsubscribed.")
+
+
+@subscribers.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--status", "default_status", default="bounced", show_default=True,
+              type=click.Choice(["bounced", "complained", "unsubscribed"]),
+              help="Status for lines without a status column.")
+@click.option("--reason", default="", help="Why, for the history (default: the file's name).")
+def suppress(file: Path, default_status: str, reason: str):
+    """Suppress a list of addresses (bounces, complaints, opt-outs) from a CSV or text file."""
+    from mailer.reports.text import suppress_report
+    from mailer.roster.suppress import suppress as run
+
+    with _open() as store:
+        _echo(suppress_report(run(store, file, default_status, reason)))
+
+
+def _school_names(audiences_path):
+    from common.errors import NewsletterError
+    from mailer.audiences.loader import load_audiences
+    try:
+        return load_audiences(audiences_path).school_name
+    except NewsletterError:  # names are a nicety here: fall back to ids
+        return lambda school_id: school_id

@@ -1,0 +1,119 @@
+"""Plain-text reports for the subscriber and audience commands (what staff read)."""
+from __future__ import annotations
+
+from mailer.values.languages import language_name
+
+MAX_LISTED_UPDATES = 20
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def import_report(report, roster, store_description: str, *, dry_run: bool, skip_invalid: bool) -> list[str]:
+    columns = ", ".join(f"{f}={h}" for f, h in roster.columns.items())
+    lines = [f"{roster.path.name}: {_n(report.rows)} rows, {_n(report.families)} families (columns: {columns})"]
+    would = "" if report.written else "would be "
+    if not report.written:
+        lines.append("Nothing written yet; the import would do this:")
+    for label, count in ((f"{would}added", len(report.added)), (f"{would}updated", len(report.updated)),
+                         ("unchanged", report.unchanged), ("kept suppressed", len(report.kept_suppressed)),
+                         ("rejected rows", len(report.rejected))):
+        lines.append(f"  {label:<20}{_n(count):>8}")
+    if report.rejected:
+        lines.append("")
+        lines.append("Rejected rows:" if skip_invalid else
+                     "Rejected rows (fix them in the file, or rerun with --skip-invalid to import the other rows):")
+        lines += [f"  {bad}" for bad in report.rejected]
+    if report.kept_suppressed:
+        lines.append("")
+        lines.append("Kept suppressed (unsubscribed, bounced or complained; an import never resubscribes them):")
+        lines += [f"  {email} ({status})" for email, status in report.kept_suppressed]
+    if report.updated:
+        lines.append("")
+        lines.append("Would be updated:" if would else "Updated:")
+        lines += [f"  {u.family.email}: {'; '.join(u.changes)}" for u in report.updated[:MAX_LISTED_UPDATES]]
+        if len(report.updated) > MAX_LISTED_UPDATES:
+            lines.append(f"  ... and {_n(len(report.updated) - MAX_LISTED_UPDATES)} more")
+    if report.notes:
+        lines.append("")
+        lines.append("Notes:")
+        lines += [f"  {note}" for note in report.notes]
+    lines.append("")
+    if report.written:
+        lines.append(f"Imported into {store_description}.")
+    elif dry_run:
+        lines.append("Dry run: nothing was written.")
+    else:
+        lines.append(f"Nothing was imported: {_n(len(report.rejected))} rows need fixing "
+                     "(or rerun with --skip-invalid).")
+    return lines
+
+
+def when(moment) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+
+
+def subscriber_report(s, school_name) -> list[str]:
+    rows = [
+        ("name", s.name or "-"), ("status", s.status), ("language", f"{s.language} ({language_name(s.language)})"),
+        ("schools", ", ".join(f"{school_name(x)} ({x})" for x in s.schools) or "-"),
+        ("grades", ", ".join(s.grades) or "-"), ("topics", ", ".join(s.topics) or "-"),
+        ("source", s.source), ("consent", when(s.consent_at)),
+        ("preferences", when(s.preferences_at) if s.preferences_at else "not chosen by the family yet"),
+        ("created", when(s.created_at)), ("updated", when(s.updated_at)),
+    ]
+    lines = [s.email] + [f"  {label:<12}{value}" for label, value in rows] + ["", "History:"]
+    for change in s.history:
+        step = f"{change.old_status or '(new)'} -> {change.new_status}"
+        reason = f"  {change.reason}" if change.reason else ""
+        lines.append(f"  {when(change.changed_at)}  {step:<28} by {change.changed_by}{reason}")
+    return lines
+
+
+def segment_report(segment, counts, school_name) -> list[str]:
+    rule = segment.rule.describe() if segment.rule else "every family"
+    lines = [f"{segment.name}: {segment.description}" if segment.description else segment.name,
+             f"  rule: {rule}", "",
+             f"{_n(counts.total)} subscribed {'family' if counts.total == 1 else 'families'} in this segment."]
+    if counts.total:
+        lines += ["", "By language:"]
+        lines += [f"  {code:<8}{language_name(code):<24}{_n(n):>8}" for code, n in counts.by_language.items()]
+        lines += ["", "By school (a family with children in two schools counts in both):"]
+        lines += [f"  {school_name(x) if x else '(no school)':<40}{_n(n):>8}" for x, n in counts.by_school.items()]
+    lines.append("")
+    if counts.excluded_total:
+        parts = ", ".join(f"{_n(n)} {status}" for status, n in counts.excluded.items())
+        lines.append(f"Excluded: {_n(counts.excluded_total)} suppressed addresses match this segment "
+                     f"and are never emailed ({parts}).")
+    else:
+        lines.append("Excluded: none (no unsubscribed, bounced or complained address matches).")
+    return lines
+
+
+def segment_list(audiences, counts_by_name: dict) -> list[str]:
+    width = max((len(name) for name in audiences.segments), default=10) + 2
+    lines = [f"{'segment':<{width}}{'families':>9}{'excluded':>10}  description"]
+    for name, segment in audiences.segments.items():
+        counts = counts_by_name[name]
+        lines.append(f"{name:<{width}}{_n(counts.total):>9}{_n(counts.excluded_total):>10}  {segment.description}")
+    lines.append("")
+    lines.append("Excluded: unsubscribed, bounced or complained addresses that match; they are never emailed.")
+    lines.append("Details: audience show NAME")
+    return lines
+
+
+def suppress_report(report) -> list[str]:
+    lines = [f"{report.source.removeprefix('suppress:')}:"]
+    for label, count, note in (("newly suppressed", len(report.suppressed), ""),
+                               ("status changed", len(report.changed), ""),
+                               ("added as suppressed", len(report.added),
+                                "  (were not in the store; no import can subscribe them)"),
+                               ("already suppressed", report.unchanged, ""),
+                               ("rejected lines", len(report.rejected), "")):
+        lines.append(f"  {label:<20}{_n(count):>8}{note}")
+    lines += [f"  {email}: subscribed -> {status}" for email, status in report.suppressed]
+    lines += [f"  {email}: {old} -> {new}" for email, old, new in report.changed]
+    if report.rejected:
+        lines += ["", "Rejected lines (not suppressed):"] + [f"  {bad}" for bad in report.rejected]
+    return lines

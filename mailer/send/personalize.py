@@ -1,0 +1,53 @@
+"""Per-recipient values for a rendered email: signed links, greeting, headers.
+
+No re-rendering here: the language's MessageTemplate is filled with these values by a join.
+"""
+from __future__ import annotations
+
+import os
+from urllib.parse import quote
+
+from blocks import tokens
+from blocks.i18n.chrome import greeting
+
+from mailer.send.links import PREFERENCES, UNSUBSCRIBE, LinkSigner
+from mailer.message.mime import Envelope
+
+
+def first_name(name: str | None) -> str:
+    return name.split()[0] if name and name.split() else ""
+
+
+class Personalizer:
+    """Makes the Envelope of each recipient of one issue."""
+
+    def __init__(self, issue_slug: str, signer: LinkSigner, domain: str, web_url: str):
+        self.issue, self.signer, self.domain, self.web_url = issue_slug, signer, domain, web_url
+        self.mailto = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
+        self._greetings: dict[str, str] = {}
+
+    def message_id(self, subscriber_id: int, attempt: int = 0) -> str:
+        """Stable per (issue, family): a re-sent duplicate after a crash carries the same id."""
+        suffix = f".r{attempt}" if attempt else ""
+        return f"<{self.issue}.{subscriber_id}{suffix}@{self.domain}>"
+
+    def envelope(self, recipient, lang: str, message_id: str) -> Envelope:
+        unsubscribe = self.signer.url(UNSUBSCRIBE, recipient.id, self.issue)
+        name = first_name(recipient.name)
+        values = {
+            tokens.UNSUBSCRIBE_URL: unsubscribe,
+            tokens.PREFERENCES_URL: self.signer.url(PREFERENCES, recipient.id, self.issue),
+            tokens.FIRST_NAME: name,
+            tokens.GREETING: greeting(lang, name) if name else self._neutral_greeting(lang),
+            tokens.WEB_URL: self.web_url,
+        }
+        list_unsubscribe = f"<{unsubscribe}>"
+        if self.mailto:
+            token = unsubscribe.rsplit("/", 1)[1]
+            list_unsubscribe += f", <mailto:{self.mailto}?subject={quote('unsubscribe ' + token)}>"
+        return Envelope(recipient.email, recipient.name, message_id, values, list_unsubscribe)
+
+    def _neutral_greeting(self, lang: str) -> str:
+        if lang not in self._greetings:
+            self._greetings[lang] = greeting(lang, None)
+        return self._greetings[lang]

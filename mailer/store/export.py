@@ -1,0 +1,32 @@
+"""Export the store as CSV, streaming (constant memory however many subscribers)."""
+from __future__ import annotations
+
+import csv
+from typing import TextIO
+
+from mailer.store.subscribers import Store
+
+COLUMNS = ("email", "name", "language", "status", "schools", "grades", "topics", "source",
+           "consent_at", "preferences_at", "created_at", "updated_at")
+
+
+def export_csv(store: Store, out: TextIO, statuses: tuple[str, ...] = ()) -> int:
+    """Write every subscriber (or those with one of `statuses`) to `out`; returns how many.
+
+    Schools, grades and topics are joined with ';'. Times are ISO 8601 in UTC.
+    """
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    count = 0
+    for s in store.subscribers():
+        if statuses and s.status not in statuses:
+            continue
+        writer.writerow([s.email, s.name or "", s.language, s.status, ";".join(s.schools), ";".join(s.grades),
+                         ";".join(s.topics), s.source, _when(s.consent_at), _when(s.preferences_at),
+                         _when(s.created_at), _when(s.updated_at)])
+        count += 1
+    return count
+
+
+def _when(value) -> str:
+    return value.isoformat(timespec="seconds") if value else ""

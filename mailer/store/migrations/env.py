@@ -1,0 +1,29 @@
+"""Alembic environment for the subscriber store.
+
+Run by mailer.store.engine.migrate() on every open (with a connection passed in config.attributes),
+or by hand from the repository root with alembic.ini: `alembic revision -m "..."`,
+`alembic upgrade head` (the URL is $NEWSLETTER_DB or var/newsletter.db).
+"""
+from alembic import context
+
+from mailer.store.engine import make_engine
+from mailer.store.tables import metadata
+
+connection = context.config.attributes.get("connection")
+
+
+def _run(conn) -> None:
+    context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline (--sql) migrations are not supported; run against a database")
+elif connection is not None:
+    _run(connection)
+else:
+    engine = make_engine(context.config.get_main_option("sqlalchemy.url") or None)
+    with engine.connect() as conn:
+        _run(conn)
+        conn.commit()

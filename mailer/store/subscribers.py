@@ -1,0 +1,216 @@
+"""The subscriber store: open it, look people up, change status and preferences.
+
+    from mailer.store.subscribers import Store
+    with Store.open() as store:                 # $NEWSLETTER_DB or var/newsletter.db; migrates
+        for batch in store.recipient_batches(segment):   # subscribed only, by id, streaming
+            ...
+        store.set_status("a@example.org", "unsubscribed", by="webhook:sendgrid", reason="one-click")
+
+Addresses are normalized (mailer.emails) on the way in, so callers may pass them as typed.
+Suppressed addresses (unsubscribed, bounced, complained) are kept forever so nothing can
+subscribe them again except an explicit set_status(..., "subscribed") on the family's request.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+
+from mailer.store import engine as db
+from mailer.store import queries
+from mailer.values.emails import BadEmail, normalize_email
+from common.errors import StoreError
+from mailer.values.languages import UnknownLanguage, language_code
+from mailer.store.records import Recipient, SegmentCount, StatusChange, Subscriber
+from mailer.store.tables import STATUSES, VALUE_TABLES, status_history, subscribers, utcnow
+from mailer.values.topics import TOPICS
+
+
+class Store:
+    """A subscriber store on one database. Thread-compatible; open one per process."""
+
+    def __init__(self, engine: Engine, url: str):
+        self.engine = engine
+        self.url = url
+
+    @classmethod
+    def open(cls, url: str | None = None, *, migrate: bool = True) -> "Store":
+        """Open the store at `url`, $NEWSLETTER_DB, or var/newsletter.db (created with its folder).
+
+        Pending schema migrations are applied first (`migrate=False` skips that).
+        """
+        resolved = db.resolve_url(url)
+        engine = db.make_engine(resolved)
+        try:
+            if migrate:
+                db.migrate(engine)
+        except Exception as e:
+            engine.dispose()
+            if isinstance(e, StoreError):
+                raise
+            raise StoreError(f"cannot open the subscriber store {db.describe(resolved)}: {e}",
+                             f"check {db.ENV_VAR} and that the database server is running") from e
+        return cls(engine, resolved)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    @property
+    def description(self) -> str:
+        """Where the store is, fit to print (no password)."""
+        return db.describe(self.url)
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection in a read transaction."""
+        with self.engine.connect() as connection, connection.begin():
+            yield connection
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A connection in a write transaction: committed at the end, rolled back on any error."""
+        with self.engine.connect().execution_options(sqlite_immediate=True) as connection, connection.begin():
+            yield connection
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def get(self, email: str, *, history: bool = False) -> Subscriber | None:
+        """The subscriber with this address (any status), or None."""
+        with self.read() as connection:
+            return queries.subscriber(connection, normalize(email), history=history)
+
+    def recipient_batches(self, segment=None, *, batch_size: int = 1000,
+                          after_id: int = 0) -> Iterator[list[Recipient]]:
+        """Subscribed recipients of `segment` (a Segment, Rule or None for everyone), in batches.
+
+        Ordered by id and fetched one batch per short query (keyset pagination), so memory
+        stays bounded however large the audience; `after_id` resumes after a given id.
+        """
+        return queries.recipient_batches(self.engine, segment, batch_size, after_id)
+
+    def recipients(self, segment=None, *, batch_size: int = 1000, after_id: int = 0) -> Iterator[Recipient]:
+        """Like recipient_batches, one Recipient at a time."""
+        for batch in self.recipient_batches(segment, batch_size=batch_size, after_id=after_id):
+            yield from batch
+
+    def count(self, segment=None) -> SegmentCount:
+        """Subscribed families of `segment` per language and per school, and who is excluded."""
+        with self.read() as connection:
+            return queries.count(connection, segment)
+
+    def subscribers(self, *, batch_size: int = 1000) -> Iterator[Subscriber]:
+        """Every stored address, any status, by id, streaming (for export)."""
+        return queries.all_subscribers(self.engine, batch_size)
+
+    # -- changing --------------------------------------------------------------------------------
+
+    def set_status(self, email: str, status: str, *, by: str, reason: str = "",
+                   create: bool = True) -> StatusChange | None:
+        """Change an address's status and append the change to its history.
+
+        `by` says who or what did it ("cli", "webhook:sendgrid", "preferences", ...).
+        Returns the change, or None when the status already was `status`. An unknown address
+        is added with that status when `create` (so a later import cannot subscribe it), else
+        StoreError.
+        """
+        if status not in STATUSES:
+            raise StoreError(f"unknown status '{status}'", f"use one of: {', '.join(STATUSES)}")
+        address = normalize(email)
+        with self.write() as connection:
+            row = connection.execute(select(subscribers.c.id, subscribers.c.status)
+                                     .where(subscribers.c.email == address)).first()
+            if row is None:
+                if not create:
+                    raise StoreError(f"{address} is not in the subscriber store")
+                add_subscriber(connection, address, status=status, by=by, reason=reason)
+                return StatusChange(None, status, by, utcnow(), reason)
+            if row.status == status:
+                return None
+            return change_status(connection, row.id, row.status, status, by=by, reason=reason)
+
+    def update_preferences(self, email: str, *, language: str | None = None, topics: Iterable[str] | None = None,
+                           schools: Iterable[str] | None = None, by: str = "preferences") -> Subscriber:
+        """Set a family's chosen language, topics and/or schools (None leaves a field alone).
+
+        Values are validated: language names or codes ("Español", "es"), topics from
+        mailer.topics.TOPICS; school ids are stored as given (validate them against
+        audiences.yaml first). Once a family has chosen, roster imports no longer change
+        their language or topics. Raises StoreError for an unknown address or bad value.
+        """
+        address = normalize(email)
+        values: dict[str, object] = {"preferences_at": utcnow(), "updated_at": utcnow()}
+        if language is not None:
+            try:
+                values["language"] = language_code(language)
+            except UnknownLanguage as e:
+                raise StoreError(str(e)) from None
+        if topics is not None:
+            topics = sorted(set(topics))
+            unknown = [t for t in topics if t not in TOPICS]
+            if unknown:
+                raise StoreError(f"unknown topic {', '.join(unknown)}", f"topics are: {', '.join(TOPICS)}")
+        with self.write() as connection:
+            row = connection.execute(select(subscribers.c.id).where(subscribers.c.email == address)).first()
+            if row is None:
+                raise StoreError(f"{address} is not in the subscriber store")
+            connection.execute(update(subscribers).where(subscribers.c.id == row.id).values(**values))
+            if topics is not None:
+                replace_values(connection, "topics", {row.id: topics})
+            if schools is not None:
+                replace_values(connection, "schools", {row.id: sorted(set(schools))})
+            return queries.subscriber(connection, address)
+
+
+def normalize(email: str) -> str:
+    try:
+        return normalize_email(email)
+    except BadEmail as e:
+        raise StoreError(str(e)) from None
+
+
+def add_subscriber(connection: Connection, email: str, *, status: str, by: str, reason: str = "",
+                   name: str | None = None, language: str = "en", consent: bool = False) -> int:
+    """Insert one address (already normalized) with its first history row; returns its id."""
+    now = utcnow()
+    new_id = connection.execute(insert(subscribers).values(
+        email=email, name=name, language=language, status=status, source=by,
+        consent_at=now if consent else None, created_at=now, updated_at=now)).inserted_primary_key[0]
+    connection.execute(insert(status_history).values(
+        subscriber_id=new_id, old_status=None, new_status=status, changed_by=by, changed_at=now, reason=reason))
+    return new_id
+
+
+def change_status(connection: Connection, subscriber_id: int, old: str, new: str, *, by: str,
+                  reason: str = "") -> StatusChange:
+    now = utcnow()
+    connection.execute(update(subscribers).where(subscribers.c.id == subscriber_id)
+                       .values(status=new, updated_at=now))
+    connection.execute(insert(status_history).values(
+        subscriber_id=subscriber_id, old_status=old, new_status=new, changed_by=by, changed_at=now, reason=reason))
+    return StatusChange(old, new, by, now, reason)
+
+
+def replace_values(connection: Connection, kind: str, values_by_id: dict[int, Iterable[str]]) -> None:
+    """Replace the schools, grades or topics (`kind`) of the given subscribers."""
+    if not values_by_id:
+        return
+    table, column = VALUE_TABLES[kind]
+    ids = list(values_by_id)
+    for start in range(0, len(ids), 500):
+        connection.execute(delete(table).where(table.c.subscriber_id.in_(ids[start:start + 500])))
+    rows = [{"subscriber_id": i, column: v} for i, vals in values_by_id.items() for v in vals]
+    if rows:
+        connection.execute(insert(table), rows)
+
+
+def email_for(store: Store, subscriber_id: int) -> str | None:
+    """The address of subscriber number `subscriber_id` (from a signed link), or None."""
+    with store.read() as connection:
+        return connection.execute(select(subscribers.c.email).where(subscribers.c.id == subscriber_id)).scalar()
