@@ -96,7 +96,7 @@ def find_file(path: Path | str | None = None) -> Path:
     if os.environ.get(ENV_VAR):
         return Path(os.environ[ENV_VAR])
     here = Path(FILE_NAME)
-    project = Path(__file__).resolve().parent.parent / FILE_NAME
+    project = Path(__file__).resolve().parents[2] / FILE_NAME
     return here if here.exists() or not project.exists() else project
 
 
