@@ -71,9 +71,9 @@ def run(ctx) -> Row:
     sg = backend(1)
     chunk = messages[:1000]
     times, repeats = (3, 5) if ctx.quick else (5, 9)
-    body = sg.payload(chunk)
+    body = sg.build_payload(chunk)
     import json
-    mine, floor = side_by_side(lambda: per_call(lambda: sg.payload(chunk), times),
+    mine, floor = side_by_side(lambda: per_call(lambda: sg.build_payload(chunk), times),
                                lambda: per_call(lambda: json.dumps(body), times), repeats)
     row.ours, row.reference = f"{duration(mine)}/1,000", f"{duration(floor)}/1,000"
     row.judge(mine / floor, at_most=3)

@@ -1,19 +1,36 @@
 """What every backend does: take personalized messages, deliver them, say what happened to each.
 
-Like django-anymail: building the provider's request, posting it and reading its answer are
-separate steps; every recipient ends with one status from a closed set; settings problems
-raise ConfigError (mailer.config), never a provider error.
+Like django-anymail, one request goes through three separate steps:
+
+    build_payload(messages)  pure: the provider's request for a group of messages (no network);
+                             InvalidMessage if a message cannot be sent at all
+    post(payload)            network only: returns the provider's answer, or raises
+                               ConfigError     authentication/permission refused (SendGrid 401/403,
+                                               SMTP 535, untrusted certificate): fix a setting
+                               TransientError  429, 5xx, SMTP 4xx, timeout, dropped connection
+                               ProviderError   this request refused for good (other 4xx, SMTP 5xx)
+    parse(answer, messages)  one SendResult per message from a successful answer
+
+`send_request` strings them together with the shared RetryPolicy (mailer/backends/retry.py).
+A ConfigError is never turned into per-family results: it stops the send, which releases
+its unsent claims (mailer/send/sender.py), so a rerun after fixing the setting reaches them.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from common.errors import ProviderError, TransientError
+from mailer.backends.retry import RetryPolicy
 from mailer.message.mime import Envelope, MessageTemplate
 
 QUEUED, SENT, REJECTED, FAILED, INVALID = "queued", "sent", "rejected", "failed", "invalid"
 DELIVERED = frozenset({QUEUED, SENT})          # handed over for good: never send again
 PERMANENT = frozenset({REJECTED, INVALID})     # the provider said no for good: don't retry
+
+
+class InvalidMessage(ValueError):
+    """This message can't be sent as it is (too large, a value the provider refuses)."""
 
 
 @dataclass(frozen=True)
@@ -57,15 +74,61 @@ class Backend:
     # from the thread that sends it, so a crash leaves at most the messages in flight uncertain.
     journals_each_message = False
 
+    def __init__(self, retry: RetryPolicy | None = None):
+        self.retry = retry or RetryPolicy()
+
     def open(self) -> None:
         """Connect, check settings; called once before the first batch."""
 
     def close(self) -> None:
         """Release connections; called once at the end, also after errors."""
 
-    def send(self, messages: list[Outgoing], journal: "Journal | None" = None) -> Iterator[SendResult]:
-        """Deliver `messages`, yielding one result per message as soon as it is known."""
+    # -- the three steps -------------------------------------------------------------------
+    def check(self, message: Outgoing) -> None:
+        """InvalidMessage if this one message can't go out (checked alone, so it never spoils a
+        request shared with other families)."""
+
+    def requests(self, messages: list[Outgoing]) -> Iterator[list[Outgoing]]:
+        """How messages group into requests (default: one request per message)."""
+        for message in messages:
+            yield [message]
+
+    def build_payload(self, messages: list[Outgoing]):
         raise NotImplementedError
+
+    def post(self, payload):
+        raise NotImplementedError
+
+    def parse(self, answer, messages: list[Outgoing]) -> list[SendResult]:
+        raise NotImplementedError
+
+    # -- together ----------------------------------------------------------------------------
+    def send(self, messages: list[Outgoing], journal: Journal | None = None) -> Iterator[SendResult]:
+        """Deliver `messages`, yielding one result per message as soon as it is known."""
+        valid = []
+        for message in messages:
+            try:
+                self.check(message)
+                valid.append(message)
+            except InvalidMessage as e:
+                yield SendResult(message.subscriber_id, INVALID, detail=str(e))
+        for group in self.requests(valid):
+            yield from self.send_request(group)
+
+    def send_request(self, messages: list[Outgoing]) -> list[SendResult]:
+        """Build, post (with retries) and parse one request; ConfigError propagates."""
+        try:
+            payload = self.build_payload(messages)
+        except InvalidMessage as e:
+            return [SendResult(m.subscriber_id, INVALID, detail=str(e)) for m in messages]
+        try:
+            answer = self.retry.call(self.post, payload)
+        except TransientError as e:
+            return [SendResult(m.subscriber_id, FAILED, detail=f"gave up after {self.retry.retries + 1} "
+                                                                f"tries: {e.problems[0].message}") for m in messages]
+        except ProviderError as e:
+            return [SendResult(m.subscriber_id, REJECTED, detail=e.problems[0].message) for m in messages]
+        return self.parse(answer, messages)
 
     def delivered_before(self, uncertain: Iterable[Outgoing]) -> set[int]:
         """After a crash: which of these messages (handed over, result not recorded) did arrive.

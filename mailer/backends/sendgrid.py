@@ -15,17 +15,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Iterator
 
 from python_http_client import exceptions as http_errors
 from sendgrid import SendGridAPIClient
 
+from common.errors import ConfigError, ProviderError, TransientError
 from mailer import config
-from common.errors import ConfigError
-from mailer.backends.base import FAILED, INVALID, QUEUED, REJECTED, Backend, Outgoing, SendResult
+from mailer.backends.base import QUEUED, Backend, InvalidMessage, Outgoing, SendResult
+from mailer.backends.retry import RetryPolicy
 
 MAX_PERSONALIZATIONS = 1000
 MAX_SUBSTITUTION_BYTES = 10_000
+KEY_HINT = ("create a key in SendGrid (Settings > API Keys) with Mail Send permission, then "
+            "export SENDGRID_API_KEY=SG....")
 
 
 class SendGridBackend(Backend):
@@ -36,11 +38,11 @@ class SendGridBackend(Backend):
     def __init__(self, api_key: str, *, host: str = "https://api.sendgrid.com", retries: int = 5,
                  retry_delay: float = 2.0, send_at: dt.datetime | None = None, timeout: float = 60,
                  categories: tuple[str, ...] = (), sleep=time.sleep, clock=time.time):
+        super().__init__(RetryPolicy(retries=retries, delay=retry_delay, sleep=sleep))
         self.client = SendGridAPIClient(api_key=api_key, host=host.rstrip("/"))
         self.client.client.timeout = timeout
-        self.retries, self.retry_delay, self.send_at = retries, retry_delay, send_at
-        self.categories = categories
-        self._sleep, self._clock = sleep, clock
+        self.send_at, self.categories = send_at, categories
+        self._clock = clock
         self.requests_made = 0
 
     @classmethod
@@ -54,8 +56,7 @@ class SendGridBackend(Backend):
                 raise ConfigError("SENDGRID_SEND_AT", f"'{raw}' is not a date and time",
                                   "use ISO format with a time zone, e.g. 2021-09-20T07:00-04:00") from None
         settings = dict(
-            api_key=config.setting("SENDGRID_API_KEY", hint="export SENDGRID_API_KEY=SG.... (create one in "
-                                   "SendGrid: Settings > API Keys, with Mail Send permission)"),
+            api_key=config.setting("SENDGRID_API_KEY", hint=KEY_HINT),
             host=config.setting("SENDGRID_API_HOST", "https://api.sendgrid.com"),
             retries=config.integer("SENDGRID_RETRIES", 5),
             retry_delay=float(config.setting("SENDGRID_RETRY_DELAY", "2")),
@@ -64,7 +65,16 @@ class SendGridBackend(Backend):
         return cls(**(settings | overrides))
 
     # -- build ----------------------------------------------------------------------------
-    def payload(self, messages: list[Outgoing]) -> dict:
+    def requests(self, messages: list[Outgoing]):
+        """Messages of one language (one template) together, at most 1,000 per request."""
+        by_template: dict[int, list[Outgoing]] = {}
+        for message in messages:
+            by_template.setdefault(id(message.template), []).append(message)
+        for group in by_template.values():
+            for start in range(0, len(group), MAX_PERSONALIZATIONS):
+                yield group[start:start + MAX_PERSONALIZATIONS]
+
+    def build_payload(self, messages: list[Outgoing]) -> dict:
         """One request body for messages that share a language (one template)."""
         template = messages[0].template
         if any(m.template is not template for m in messages) or len(messages) > MAX_PERSONALIZATIONS:
@@ -76,7 +86,7 @@ class SendGridBackend(Backend):
             "subject": email.subject,
             "content": [{"type": "text/plain", "value": email.text}, {"type": "text/html", "value": email.html}],
             "personalizations": [self._personalization(m) for m in messages],
-            "headers": {"List-Id": template.list_id, "Content-Language": template.lang.replace("_", "-")},
+            "headers": {name: value for name, value in template.list_headers if name != "List-Unsubscribe-Post"},
             "categories": list(dict.fromkeys(("newsletter", *self.categories, template.lang)))[:10],
         }
         if template.reply_to:
@@ -85,67 +95,56 @@ class SendGridBackend(Backend):
             body["send_at"] = int(self.send_at.timestamp())
         return body
 
+    def check(self, message: Outgoing) -> None:
+        size = len(json.dumps(message.envelope.values).encode())
+        if size > MAX_SUBSTITUTION_BYTES:
+            raise InvalidMessage(f"personal values of {size:,} bytes, over SendGrid's 10,000-byte limit "
+                                 "per family (a very long name?)")
+
     @staticmethod
     def _personalization(message: Outgoing) -> dict:
         envelope = message.envelope
         to = {"email": envelope.to_email}
         if envelope.to_name:
             to["name"] = envelope.to_name
-        substitutions = {token: value for token, value in envelope.values.items()}
-        if len(json.dumps(substitutions).encode()) > MAX_SUBSTITUTION_BYTES:
-            raise ValueError(f"substitutions for subscriber {message.subscriber_id} exceed 10,000 bytes")
+        substitutions = dict(envelope.values)
         return {
             "to": [to],
             "substitutions": substitutions,
             "custom_args": {k: str(v) for k, v in message.custom_args.items()},
-            "headers": {"List-Unsubscribe": envelope.list_unsubscribe,
-                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+            "headers": {**dict(envelope.headers()), "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
         }
 
-    # -- post and parse -------------------------------------------------------------------
-    def send(self, messages: list[Outgoing], journal=None) -> Iterator[SendResult]:
-        by_template: dict[int, list[Outgoing]] = {}
-        for message in messages:
-            by_template.setdefault(id(message.template), []).append(message)
-        for group in by_template.values():
-            for start in range(0, len(group), MAX_PERSONALIZATIONS):
-                yield from self._send_request(group[start:start + MAX_PERSONALIZATIONS])
-
-    def _send_request(self, messages: list[Outgoing]) -> list[SendResult]:
+    # -- post -----------------------------------------------------------------------------
+    def post(self, payload: dict):
+        self.requests_made += 1
         try:
-            body = self.payload(messages)
-        except ValueError as e:
-            return [SendResult(m.subscriber_id, INVALID, detail=str(e)) for m in messages]
-        last = ""
-        for attempt in range(self.retries + 1):
-            try:
-                self.requests_made += 1
-                response = self.client.client.mail.send.post(request_body=body)
-                provider_id = _header(response.headers, "X-Message-Id")
-                return [SendResult(m.subscriber_id, QUEUED, provider_id=provider_id) for m in messages]
-            except http_errors.TooManyRequestsError as e:
-                last = "429 rate limited"
-                self._sleep(self._wait_for_reset(e.headers))
-                continue
-            except http_errors.HTTPError as e:
-                status = getattr(e, "status_code", 0)
-                if 400 <= status < 500:
-                    return [SendResult(m.subscriber_id, REJECTED, detail=f"{status} {_api_message(e)}")
-                            for m in messages]
-                last = f"{status} {_api_message(e)}"
-            except (OSError, TimeoutError) as e:       # timeouts, refused or dropped connections
-                last = f"connection problem: {e}"
-            if attempt < self.retries:
-                self._sleep(self.retry_delay * 2 ** attempt)
-        return [SendResult(m.subscriber_id, FAILED, detail=f"gave up after {self.retries + 1} tries: {last}")
-                for m in messages]
+            return self.client.client.mail.send.post(request_body=payload)
+        except http_errors.HTTPError as e:
+            status = getattr(e, "status_code", 0)
+            message = f"{status} {_api_message(e)}"
+            if status in (401, 403):
+                raise ConfigError("SENDGRID_API_KEY", f"SendGrid refused the request: {message}",
+                                  KEY_HINT + "; a 403 can also mean the From address is not a verified "
+                                  "Sender (SendGrid: Settings > Sender Authentication)") from None
+            if status == 429:
+                raise TransientError(message, status=status, retry_after=self._reset_wait(e.headers)) from None
+            if status >= 500 or status in (408,):
+                raise TransientError(message, status=status) from None
+            raise ProviderError(message, status=status) from None
+        except (OSError, TimeoutError) as e:       # timeouts, refused or dropped connections
+            raise TransientError(f"connection problem: {e}") from None
 
-    def _wait_for_reset(self, headers) -> float:
-        reset = _header(headers, "X-RateLimit-Reset")
+    def _reset_wait(self, headers) -> float | None:
         try:
-            return max(0.0, float(reset) - self._clock())
+            return max(0.0, float(_header(headers, "X-RateLimit-Reset")) - self._clock())
         except (TypeError, ValueError):
-            return self.retry_delay
+            return None
+
+    # -- parse ----------------------------------------------------------------------------
+    def parse(self, response, messages: list[Outgoing]) -> list[SendResult]:
+        provider_id = _header(response.headers, "X-Message-Id")
+        return [SendResult(m.subscriber_id, QUEUED, provider_id=provider_id) for m in messages]
 
 
 def _header(headers, name: str) -> str:

@@ -1,9 +1,14 @@
 """SMTP delivery: a small pool of reused connections, retries for 4xx, 5xx recorded per recipient.
 
 Settings (environment): SMTP_HOST (required), SMTP_PORT (587, or 465 with SMTP_SECURITY=tls),
-SMTP_SECURITY (starttls | tls | none), SMTP_USER, SMTP_PASSWORD, SMTP_POOL (connections in
-parallel, default 4), SMTP_TIMEOUT (seconds, 30), SMTP_RETRIES (5), SMTP_RETRY_DELAY (first
-backoff in seconds, 2; doubled each time).
+SMTP_SECURITY (starttls | tls | none), SMTP_USER, SMTP_PASSWORD, SMTP_CA_FILE (a PEM file of
+the certificate authority a private server's certificate comes from; default: the system's),
+SMTP_POOL (connections in parallel, default 4), SMTP_TIMEOUT (seconds, 30), SMTP_RETRIES (5),
+SMTP_RETRY_DELAY (first backoff in seconds, 2; doubled each time).
+
+One request is one message: build_payload makes its bytes, post hands them to the server
+(535 and untrusted certificates are ConfigErrors that stop the send; 4xx and dropped
+connections are retried; 5xx refuses that one family), parse reads the accepted answer.
 """
 from __future__ import annotations
 
@@ -14,13 +19,27 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 
+from common.errors import ConfigError, ProviderError, TransientError
 from mailer import config
-from common.errors import ConfigError
-from mailer.backends.base import FAILED, REJECTED, SENT, Backend, Outgoing, SendResult
+from mailer.backends.base import SENT, Backend, Outgoing, SendResult
+from mailer.backends.retry import RetryPolicy
 
 SECURITY = ("starttls", "tls", "none")
 _DROPPED = (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, TimeoutError)
+
+
+@dataclass(frozen=True)
+class SMTPPayload:
+    sender: str
+    recipient: str
+    data: bytes
+    message_id: str
+
+    @property
+    def options(self) -> list[str]:
+        return [] if self.sender.isascii() and self.recipient.isascii() else ["SMTPUTF8"]
 
 
 class SMTPBackend(Backend):
@@ -29,17 +48,17 @@ class SMTPBackend(Backend):
     journals_each_message = True
 
     def __init__(self, host: str, port: int, *, security: str = "starttls", user: str = "", password: str = "",
-                 pool: int = 4, timeout: float = 30, retries: int = 5, retry_delay: float = 2.0,
+                 ca_file: str = "", pool: int = 4, timeout: float = 30, retries: int = 5, retry_delay: float = 2.0,
                  sleep=time.sleep):
         if security not in SECURITY:
             raise ConfigError("SMTP_SECURITY", f"'{security}' is not one of {', '.join(SECURITY)}",
                               "use starttls (port 587), tls (port 465) or none (local test servers only)")
         if user and not password:
             raise ConfigError("SMTP_PASSWORD", "is not set but SMTP_USER is", "export SMTP_PASSWORD=...")
+        super().__init__(RetryPolicy(retries=retries, delay=retry_delay, sleep=sleep))
         self.host, self.port, self.security = host, port, security
-        self.user, self.password = user, password
-        self.pool, self.timeout, self.retries, self.retry_delay = max(1, pool), timeout, retries, retry_delay
-        self._sleep = sleep
+        self.user, self.password, self.ca_file = user, password, ca_file
+        self.pool, self.timeout = max(1, pool), timeout
         self._local = threading.local()
         self._connections: list[smtplib.SMTP] = []
         self._lock = threading.Lock()
@@ -52,6 +71,7 @@ class SMTPBackend(Backend):
             host=config.setting("SMTP_HOST", hint="export SMTP_HOST=smtp.example.org (your mail server)"),
             port=config.integer("SMTP_PORT", 465 if security == "tls" else 587),
             security=security, user=config.setting("SMTP_USER", ""), password=config.setting("SMTP_PASSWORD", ""),
+            ca_file=config.setting("SMTP_CA_FILE", ""),
             pool=config.integer("SMTP_POOL", 4), timeout=config.integer("SMTP_TIMEOUT", 30),
             retries=config.integer("SMTP_RETRIES", 5),
             retry_delay=float(config.setting("SMTP_RETRY_DELAY", "2")),
@@ -59,16 +79,35 @@ class SMTPBackend(Backend):
         return cls(**(settings | overrides))
 
     # -- connections ---------------------------------------------------------------------
+    def _context(self) -> ssl.SSLContext:
+        try:
+            return ssl.create_default_context(cafile=self.ca_file or None)
+        except (OSError, ssl.SSLError) as e:
+            raise ConfigError("SMTP_CA_FILE", f"cannot read '{self.ca_file}': {e}",
+                              "give the path of a PEM file with the certificate authority") from None
+
     def _connect(self) -> smtplib.SMTP:
-        context = ssl.create_default_context()
-        if self.security == "tls":
-            connection = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
-        else:
-            connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-            if self.security == "starttls":
-                connection.starttls(context=context)
-        if self.user:
-            connection.login(self.user, self.password)
+        context = self._context()
+        try:
+            if self.security == "tls":
+                connection = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+            else:
+                connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                if self.security == "starttls":
+                    connection.starttls(context=context)
+            if self.user:
+                connection.login(self.user, self.password)
+        except smtplib.SMTPAuthenticationError as e:
+            raise ConfigError("SMTP_PASSWORD", f"{self.host} refused the login of '{self.user}': {_reply(e)}",
+                              "check SMTP_USER and SMTP_PASSWORD (an app password, if the server asks "
+                              "for one)") from None
+        except ssl.SSLCertVerificationError as e:
+            raise ConfigError("SMTP_CA_FILE", f"the certificate of {self.host} is not trusted: "
+                              f"{e.verify_message or e}", "if the server uses a private certificate authority, "
+                              "export SMTP_CA_FILE=/path/to/ca.pem; check SMTP_HOST") from None
+        except smtplib.SMTPNotSupportedError as e:
+            raise ConfigError("SMTP_SECURITY", f"{self.host} does not support it: {e}",
+                              "use SMTP_SECURITY=tls for port 465, starttls for 587") from None
         with self._lock:
             self._connections.append(connection)
         return connection
@@ -88,12 +127,18 @@ class SMTPBackend(Backend):
             except OSError:
                 pass
 
+    def _reset(self) -> None:
+        try:
+            self._connection().rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+
     def open(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=self.pool, thread_name_prefix="smtp")
 
     def close(self) -> None:
         if self._executor:
-            self._executor.shutdown(wait=True)
+            self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
         for connection in self._connections:
             try:
@@ -102,7 +147,39 @@ class SMTPBackend(Backend):
                 pass
         self._connections.clear()
 
-    # -- delivery ------------------------------------------------------------------------
+    # -- the three steps -----------------------------------------------------------------
+    def build_payload(self, messages: list[Outgoing]) -> SMTPPayload:
+        [message] = messages
+        return SMTPPayload(message.template.email_sender, message.email,
+                           message.template.render(message.envelope), message.envelope.message_id)
+
+    def post(self, payload: SMTPPayload) -> str:
+        try:
+            self._connection().sendmail(payload.sender, [payload.recipient], payload.data,
+                                        mail_options=payload.options)
+            return payload.message_id
+        except smtplib.SMTPRecipientsRefused as e:
+            code, text = next(iter(e.recipients.values()))
+        except smtplib.SMTPResponseException as e:
+            code, text = e.smtp_code, e.smtp_error
+        except smtplib.SMTPNotSupportedError as e:        # SMTPUTF8 needed but not offered
+            raise ProviderError(f"{self.host} cannot deliver to this address: {e}") from None
+        except (*_DROPPED, OSError) as e:
+            self._drop()
+            raise TransientError(f"connection lost: {e or type(e).__name__}") from None
+        detail = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+        self._reset()
+        if code in (530, 535):
+            raise ConfigError("SMTP_PASSWORD", f"{self.host} refused to send: {detail}",
+                              "check SMTP_USER and SMTP_PASSWORD")
+        if 500 <= code < 600:
+            raise ProviderError(detail, status=code)
+        raise TransientError(detail, status=code)
+
+    def parse(self, message_id: str, messages: list[Outgoing]) -> list[SendResult]:
+        return [SendResult(m.subscriber_id, SENT, provider_id=message_id) for m in messages]
+
+    # -- in parallel, journaled ---------------------------------------------------------
     def send(self, messages: list[Outgoing], journal=None) -> Iterator[SendResult]:
         futures = [self._executor.submit(self._journaled, m, journal) for m in messages]
         for future in as_completed(futures):
@@ -111,41 +188,12 @@ class SMTPBackend(Backend):
     def _journaled(self, message: Outgoing, journal) -> SendResult:
         if journal is not None:
             journal.sending(message)
-        result = self.deliver(message)
+        [result] = self.send_request([message])
         if journal is not None:
             journal.done(result)
         return result
 
-    def deliver(self, message: Outgoing) -> SendResult:
-        data = message.template.render(message.envelope)
-        sender = message.template.email_sender
-        last = ""
-        for attempt in range(self.retries + 1):
-            if attempt:
-                self._sleep(self.retry_delay * 2 ** (attempt - 1))
-            try:
-                self._connection().sendmail(sender, [message.email], data)
-                return SendResult(message.subscriber_id, SENT, provider_id=message.envelope.message_id)
-            except smtplib.SMTPRecipientsRefused as e:
-                code, text = next(iter(e.recipients.values()))
-            except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as e:
-                code, text = e.smtp_code, e.smtp_error
-            except smtplib.SMTPResponseException as e:
-                code, text = e.smtp_code, e.smtp_error
-            except (*_DROPPED, OSError) as e:
-                self._drop()
-                last = f"connection lost: {e or type(e).__name__}"
-                continue
-            detail = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
-            if 500 <= code < 600:
-                self._reset()
-                return SendResult(message.subscriber_id, REJECTED, detail=detail)
-            last = detail
-            self._reset()
-        return SendResult(message.subscriber_id, FAILED, detail=f"gave up after {self.retries + 1} tries: {last}")
 
-    def _reset(self) -> None:
-        try:
-            self._connection().rset()
-        except (smtplib.SMTPException, OSError):
-            self._drop()
+def _reply(error: smtplib.SMTPResponseException) -> str:
+    text = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
+    return f"{error.smtp_code} {text}"

@@ -9,38 +9,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from dataclasses import dataclass
-from email.header import Header
-from email.utils import formataddr, format_datetime
+from email.utils import format_datetime
 
 from blocks import tokens
 from blocks.render import RenderedEmail
+from mailer.message.headers import (CRLF, HeaderInjection, address, encoded, list_headers, recipient_headers,
+                                    safe_header_value)
 
-CRLF = "\r\n"
-_BAD_HEADER_CHARS = re.compile(r"[\r\n\x00]")
-
-
-class HeaderInjection(ValueError):
-    """A header value with a line break in it: refused so nobody can add headers."""
-
-
-def safe_header_value(value: str, what: str) -> str:
-    if _BAD_HEADER_CHARS.search(value):
-        raise HeaderInjection(f"{what} contains a line break; refused to prevent header injection")
-    return value
+__all__ = ["Envelope", "MessageTemplate", "HeaderInjection", "check_envelope"]
 
 
 def check_envelope(envelope: "Envelope") -> None:
     """HeaderInjection if anything per-recipient that goes into a header has a line break."""
-    safe_header_value(envelope.to_name or "", "recipient name")
-    safe_header_value(envelope.to_email, "recipient address")
-    safe_header_value(envelope.list_unsubscribe, "List-Unsubscribe")
-
-
-def encoded(value: str) -> str:
-    """A header value, RFC 2047-encoded only when it is not plain ASCII."""
-    return value if value.isascii() else Header(value, "utf-8").encode(linesep=CRLF)
+    address(envelope.to_name, envelope.to_email, "recipient")
+    recipient_headers(message_id=envelope.message_id, list_unsubscribe=envelope.list_unsubscribe)
 
 
 class _Segments:
@@ -73,6 +56,9 @@ class Envelope:
     values: dict[str, str]           # token -> value
     list_unsubscribe: str            # the full List-Unsubscribe value: <https://...>, <mailto:...>
 
+    def headers(self) -> list[tuple[str, str]]:
+        return recipient_headers(message_id=self.message_id, list_unsubscribe=self.list_unsubscribe)
+
 
 class MessageTemplate:
     """One language's message, ready to be finished for each recipient."""
@@ -87,15 +73,14 @@ class MessageTemplate:
         for name, value in [("sender name", sender[0]), ("sender address", sender[1]),
                             ("reply-to", reply_to or ""), ("list id", list_id), *(extra_headers or {}).items()]:
             safe_header_value(value, name)
+        self.list_headers = list_headers(lang=email.lang, list_id=list_id)
         shared = [
-            ("From", formataddr(sender, charset="utf-8")),
+            ("From", address(sender[0], sender[1], "sender")),
             *([("Reply-To", reply_to)] if reply_to else []),
             ("Subject", encoded(safe_header_value(email.subject, "subject"))),
             ("Date", format_datetime(date)),
             ("MIME-Version", "1.0"),
-            ("Content-Language", email.lang.replace("_", "-")),
-            ("List-Id", list_id),
-            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            *self.list_headers,
             *(extra_headers or {}).items(),
             ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
         ]
@@ -109,11 +94,8 @@ class MessageTemplate:
         self._html = _Segments(email.html)
 
     def headers_for(self, envelope: Envelope) -> str:
-        to = formataddr((safe_header_value(envelope.to_name or "", "recipient name"),
-                         safe_header_value(envelope.to_email, "recipient address")), charset="utf-8")
-        return (f"To: {to}{CRLF}Message-ID: {envelope.message_id}{CRLF}"
-                f"List-Unsubscribe: {safe_header_value(envelope.list_unsubscribe, 'List-Unsubscribe')}{CRLF}"
-                f"{self._shared}")
+        own = [("To", address(envelope.to_name, envelope.to_email, "recipient")), *envelope.headers()]
+        return "".join(f"{name}: {value}{CRLF}" for name, value in own) + self._shared
 
     def render(self, envelope: Envelope) -> bytes:
         text = self._text.fill(envelope.values).encode()

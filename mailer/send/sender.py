@@ -8,25 +8,19 @@ record each result. Rendering happens once per language, on first need.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import threading
 from collections import Counter
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from blocks.i18n.localize import localize
-from blocks.i18n.status import HELD, language_status
 from blocks.model import Issue
 from blocks.render import render_issue
-
-from mailer.send import sendlog
+from common.errors import ConfigError
 from mailer.backends.base import DELIVERED, INVALID, PERMANENT, Backend, Journal, Outgoing, SendResult
 from mailer.message.mime import HeaderInjection, MessageTemplate, check_envelope
+from mailer.send import sendlog
 from mailer.send.personalize import Personalizer
-
-# Tests only: exit abruptly (like kill -9) after this many results were recorded, or - with
-# NEWSLETTER_TEST_CRASH_POINT=received - handed over but not yet recorded.
-CRASH_HOOK, CRASH_POINT = "NEWSLETTER_TEST_CRASH_AFTER", "NEWSLETTER_TEST_CRASH_POINT"
+from mailer.send.routing import Router
 
 
 @dataclass
@@ -39,34 +33,6 @@ class SendReport:
     confirmed: int = 0                                       # found delivered after a crash
 
 
-class Router:
-    """Which edition each family gets: their language, the fallback, or held."""
-
-    def __init__(self, issue: Issue):
-        self.issue = issue
-        self._cache: dict[str, str | None] = {}
-
-    def edition(self, language: str) -> str | None:
-        if language not in self._cache:
-            match = self.matching(language)
-            status = language_status(self.issue, match) if match else None
-            if status is not None and status.outcome != HELD:
-                self._cache[language] = match
-            elif self.issue.fallback == "english" and match is None:
-                self._cache[language] = self.issue.source_lang
-            else:
-                self._cache[language] = None
-        return self._cache[language]
-
-    def matching(self, language: str) -> str | None:
-        """The issue's language for a family's: the same code, or the same base language
-        ("zh" reads "zh_Hans", "es_MX" reads "es")."""
-        if language in self.issue.languages:
-            return language
-        base = language.split("_")[0]
-        return next((lang for lang in self.issue.languages if lang.split("_")[0] == base), None)
-
-
 class Sender:
     def __init__(self, issue: Issue, store, backend: Backend, personalizer: Personalizer, *,
                  segment_name: str, web_url: str, resend: bool = False):
@@ -76,10 +42,7 @@ class Sender:
         self.templates: dict[str, MessageTemplate] = {}
         self.report = SendReport()
         self.date = dt.datetime.now(dt.timezone.utc)
-        self._counts = Counter()
-        self._lock = threading.Lock()
-        self._crash_after = int(os.environ.get(CRASH_HOOK, "0") or 0)
-        self._crash_point = os.environ.get(CRASH_POINT, "recorded")
+        self._handed: list[int] = []            # subscribers of the batch being handed over
 
     def template(self, lang: str) -> MessageTemplate:
         if lang not in self.templates:
@@ -91,9 +54,20 @@ class Sender:
         return self.templates[lang]
 
     def run(self, segment, dry_run: bool = False) -> SendReport:
-        with self.backend if not dry_run else nullcontext():
-            for batch in self.store.recipient_batches(segment, batch_size=self.backend.batch_size):
-                self._batch(batch, dry_run)
+        """Send to every subscribed family of `segment`. A ConfigError (refused key or password,
+        untrusted certificate) stops the send; the families not handed over stay unsent, so
+        the same command reaches them once the setting is fixed."""
+        try:
+            with self.backend if not dry_run else nullcontext():
+                for batch in self.store.recipient_batches(segment, batch_size=self.backend.batch_size):
+                    self._batch(batch, dry_run)
+        except ConfigError as error:
+            with self.store.write() as connection:
+                sendlog.release(connection, self.issue.slug, self._handed, error.problems[0].message)
+            sent = sum(self.report.results[s] for s in DELIVERED)
+            error.outcome = (f"sending stopped: {sent} famil{'y' if sent == 1 else 'ies'} sent in this run; "
+                             "fix the setting and run the same command again to reach the others")
+            raise
         return self.report
 
     def _batch(self, batch, dry_run: bool) -> None:
@@ -155,6 +129,7 @@ class Sender:
     def _deliver(self, messages: list[Outgoing], logged) -> None:
         if not messages:
             return
+        self._handed = [m.subscriber_id for m in messages]
         journaled = self.backend.journals_each_message
         self._claim([{"subscriber_id": m.subscriber_id, "email": m.email, "language": m.lang,
                       "message_id": m.envelope.message_id} for m in messages], logged.keys(),
@@ -166,7 +141,6 @@ class Sender:
         pending: list[SendResult] = []
         for result in self.backend.send(messages):
             pending.append(result)
-            self._maybe_crash("received")
             if len(pending) >= self.backend.record_every:
                 self._record(pending)
                 pending = []
@@ -177,17 +151,8 @@ class Sender:
             return
         with self.store.write() as connection:
             sendlog.record(connection, self.issue.slug, results)
-        for result in results:
-            if count:
-                self.report.results[result.status] += 1
-            self._maybe_crash("recorded")
-
-    def _maybe_crash(self, point: str) -> None:
-        with self._lock:
-            self._counts[point] += 1
-            reached = self._counts[point]
-        if self._crash_after and point == self._crash_point and reached >= self._crash_after:
-            os._exit(70)      # simulated crash (tests): no cleanup, like kill -9
+        if count:
+            self.report.results.update(result.status for result in results)
 
 
 class _Journal(Journal):
@@ -199,7 +164,6 @@ class _Journal(Journal):
     def sending(self, message: Outgoing) -> None:
         with self.sender.store.write() as connection:
             sendlog.mark_sending(connection, self.sender.issue.slug, message.subscriber_id)
-        self.sender._maybe_crash("received")
 
     def done(self, result: SendResult) -> None:
         self.sender._record([result], count=False)

@@ -100,6 +100,19 @@ def record(connection: Connection, issue: str, results: list) -> None:
           "b_detail": r.detail[:2000]} for r in results])
 
 
+def release(connection: Connection, issue: str, subscriber_ids: list[int], reason: str) -> int:
+    """After a send stopped before handing these over (a refused key, a wrong setting): their
+    claims become "failed", so the next run sends to them. Rows with a result are left alone."""
+    if not subscriber_ids:
+        return 0
+    result = connection.execute(
+        update(send_log)
+        .where(and_(send_log.c.issue == issue, send_log.c.subscriber_id.in_(subscriber_ids),
+                    send_log.c.status.in_((PENDING, SENDING))))
+        .values(status="failed", detail=f"not sent: {reason}"[:2000], updated_at=utcnow()))
+    return result.rowcount
+
+
 def summary(connection: Connection, issue: str) -> dict[tuple[str, str], int]:
     """How many rows per (language, status) this issue has."""
     rows = connection.execute(

@@ -16,7 +16,8 @@ from mailer.backends.outbox import OutboxBackend
 from mailer.backends.smtp import SMTPBackend
 from mailer.send.links import BadToken, LinkSigner
 from mailer.send.personalize import Personalizer
-from mailer.send.sender import Router, Sender
+from mailer.send.routing import Router
+from mailer.send.sender import Sender
 from tests.mailer.smtp_sink import SMTPSink
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,8 +163,11 @@ def test_smtp_delivers_each_family_once_with_retries_and_rejections(issue, famil
         assert again.results == {} and again.skipped == {"sent": 4, "rejected": 1}
 
 
-def compose(*args, env):
-    return subprocess.run([sys.executable, str(ROOT / "compose.py"), *map(str, args)], capture_output=True,
+def compose(*args, env, crash_after: int = 0, crash_point: str = "recorded"):
+    """Run compose.py; with crash_after, it dies like kill -9 part-way (tests/mailer/crashing_compose.py)."""
+    script = [str(ROOT / "tests" / "mailer" / "crashing_compose.py"), str(crash_after), crash_point] \
+        if crash_after else [str(ROOT / "compose.py")]
+    return subprocess.run([sys.executable, *script, *map(str, args)], capture_output=True,
                           text=True, env={**os.environ, **env}, cwd=ROOT)
 
 
@@ -177,8 +181,8 @@ def test_crash_midway_then_rerun_delivers_everyone_exactly_once(families, store_
         env = {"NEWSLETTER_DB": store_url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port),
                "SMTP_SECURITY": "none", "SMTP_POOL": "1", "NEWSLETTER_SECRET": SIGNER.secret,
                "NEWSLETTER_BASE_URL": SIGNER.base_url, "NEWSLETTER_AUDIENCES": str(ROOT / "audiences.yaml")}
-        crashed = compose("send", ISSUE_DIR, "--to", "all-families", "--backend", "smtp",
-                          env=env | {"NEWSLETTER_TEST_CRASH_AFTER": "20"})
+        crashed = compose("send", ISSUE_DIR, "--to", "all-families", "--backend", "smtp", env=env,
+                          crash_after=20)
         assert crashed.returncode == 70, crashed.stderr
         assert 20 <= len(sink.messages) < 45
         finished = compose("send", ISSUE_DIR, "--to", "all-families", "--backend", "smtp", env=env)
@@ -191,7 +195,7 @@ def test_crash_midway_then_rerun_delivers_everyone_exactly_once(families, store_
 def test_crash_after_handing_over_is_resolved_by_the_outbox(families, store_url, tmp_path):
     env = {"NEWSLETTER_DB": store_url, "NEWSLETTER_AUDIENCES": str(ROOT / "audiences.yaml")}
     args = ("send", ISSUE_DIR, "--to", "all-families", "--outbox", tmp_path / "outbox")
-    crashed = compose(*args, env=env | {"NEWSLETTER_TEST_CRASH_AFTER": "3", "NEWSLETTER_TEST_CRASH_POINT": "received"})
+    crashed = compose(*args, env=env, crash_after=3, crash_point="received")
     assert crashed.returncode == 70
     finished = compose(*args, env=env)
     assert finished.returncode == 0, finished.stderr

@@ -76,15 +76,17 @@ def test_requests_satisfy_the_sendgrid_contract_1000_per_request(prism, template
     assert len(results) == 2500
 
 
-def test_missing_api_key_is_refused_by_the_contract(prism, template):
+def test_missing_api_key_is_a_setting_to_fix_not_a_refused_family(prism, template):
+    from common.errors import ConfigError
     backend = SendGridBackend("", host=prism, retries=0)
     backend.client.client.request_headers.pop("Authorization", None)
-    [result] = list(backend.send(messages(template, 1)))
-    assert result.status == "rejected" and result.detail.startswith("401")
+    with pytest.raises(ConfigError) as caught:
+        list(backend.send(messages(template, 1)))
+    assert caught.value.setting == "SENDGRID_API_KEY" and "401" in str(caught.value)
 
 
 def test_payload_uses_substitutions_custom_args_and_list_unsubscribe(template):
-    body = SendGridBackend("SG.x").payload(messages(template, 2))
+    body = SendGridBackend("SG.x").build_payload(messages(template, 2))
     first = body["personalizations"][0]
     assert first["substitutions"][tokens.UNSUBSCRIBE_URL] == "https://prefs.example.org/u/token0"
     assert first["custom_args"] == {"issue": "2021-09-sept-oct", "lang": "en", "segment": "all-families",
@@ -93,7 +95,7 @@ def test_payload_uses_substitutions_custom_args_and_list_unsubscribe(template):
     assert tokens.UNSUBSCRIBE_URL in body["content"][1]["value"]        # the HTML is uploaded once, with tokens
     assert body["headers"]["Content-Language"] == "en" and "newsletter" in body["categories"]
     with pytest.raises(ValueError):
-        SendGridBackend("SG.x").payload(messages(template, 1001))
+        SendGridBackend("SG.x").build_payload(messages(template, 1001))
 
 
 def test_rate_limit_waits_until_reset_then_succeeds(template):

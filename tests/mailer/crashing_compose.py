@@ -1,0 +1,54 @@
+"""Run compose.py and die abruptly, like kill -9, part-way through a send (tests only).
+
+    python tests/mailer/crashing_compose.py AFTER POINT compose-args...
+
+POINT "recorded": exit after AFTER results were stored in the send log.
+POINT "received": exit when the backend hands over its AFTER-th result, before it is stored.
+The hooks are monkeypatched here, so the real send loop carries no test code.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import compose  # noqa: E402
+from mailer.backends.base import Backend  # noqa: E402
+from mailer.backends.outbox import OutboxBackend  # noqa: E402
+from mailer.send.sender import Sender  # noqa: E402
+
+CRASHED = 70
+
+
+def crash_after_recorded(after: int) -> None:
+    original, seen = Sender._record, [0]
+
+    def record(self, results, count=True):
+        original(self, results, count)
+        seen[0] += len(results)
+        if seen[0] >= after:
+            os._exit(CRASHED)
+
+    Sender._record = record
+
+
+def crash_after_received(after: int) -> None:
+    def wrap(original):
+        def send(self, messages, journal=None):
+            for handed, result in enumerate(original(self, messages, journal), 1):
+                if handed >= after:
+                    os._exit(CRASHED)          # handed over (the .eml exists), not recorded
+                yield result
+        return send
+
+    for backend in (Backend, OutboxBackend):
+        backend.send = wrap(backend.send)
+
+
+if __name__ == "__main__":
+    after, point, *args = sys.argv[1:]
+    {"recorded": crash_after_recorded, "received": crash_after_received}[point](int(after))
+    compose.cli(args)
