@@ -80,11 +80,6 @@ def test_failed_build_leaves_previous_output_untouched(make_issue, tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
 
 
-def test_help_explains_commands():
-    result = run("--help")
-    assert result.returncode == 0 and "check" in result.stdout and "build" in result.stdout
-
-
 def test_build_warns_when_html_may_be_clipped_by_gmail(make_issue, tmp_path):
     paragraph = "Families are invited to read this long paragraph about the many programs we offer. " * 8
     blocks = "".join(f"  - type: text\n    id: t{i}\n    heading: Section {i}\n    body: {paragraph}\n"

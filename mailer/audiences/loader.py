@@ -25,7 +25,7 @@ from common.problems import Problem
 from common.yaml_source import Located, display_path, load_yaml
 
 from mailer.values.languages import fold
-from mailer.audiences.rules import Rule
+from mailer.store.rules import Rule
 from mailer.audiences.parse import RuleParser
 
 ENV_VAR = "NEWSLETTER_AUDIENCES"

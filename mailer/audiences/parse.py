@@ -8,7 +8,7 @@ from common.yaml_source import Located, display_path
 
 from mailer.values.grades import GRADES, expand_grades
 from mailer.values.languages import UnknownLanguage, language_code
-from mailer.audiences.rules import All, Any, Condition, Not, Rule
+from mailer.store.rules import All, Any, Condition, Not, Rule
 from mailer.values.topics import TOPICS
 
 VALUE_KEYS = ("language", "school", "level", "grade", "topic")

@@ -1,4 +1,5 @@
-"""Delivery backends (anymail-style): outbox (.eml files), smtp, sendgrid."""
+"""Delivery backends (anymail-style): outbox (.eml files), smtp, sendgrid. See base.py for the
+build_payload -> post -> parse contract and retry.py for the one retry policy."""
 from __future__ import annotations
 
 from mailer.backends.base import Backend, SendResult

@@ -1,1 +1,5 @@
-"""TODO"""
+"""The sending side's click commands, registered by compose.py: subscribers, audience, send, demo.
+
+The only CLI layer of mailer/: user mistakes arrive here as common.errors.NewsletterError
+and click prints them; nothing here catches errors to turn them into exit codes.
+"""

@@ -1,9 +1,10 @@
 """Reach of one issue, per language and per school: sent, delivered, bounced, opened, clicked, unsubscribed."""
 from __future__ import annotations
 
-import html
 from collections import defaultdict
+from pathlib import Path
 
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import select
 
 from mailer.store.events import delivery_events
@@ -13,6 +14,10 @@ from mailer.send.sendlog import send_log
 COLUMNS = ("sent", "delivered", "bounced", "opened", "clicked", "unsubscribed")
 _EVENT_COLUMN = {"delivered": "delivered", "bounce": "bounced", "dropped": "bounced", "open": "opened",
                  "click": "clicked", "unsubscribe": "unsubscribed", "group_unsubscribe": "unsubscribed"}
+CHART_COLUMNS = ("sent", "delivered", "opened", "clicked")
+COLOURS = {"sent": "#1f4e79", "delivered": "#2e7d32", "opened": "#8a5a00", "clicked": "#6a1b9a"}
+_PAGES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
+                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 OPENS_CAVEAT = ("Opens are a rough signal: Apple Mail Privacy Protection opens every message, and many "
                 "mail programs block the images that count opens.")
 
@@ -52,40 +57,23 @@ def table(rows: dict, label: str) -> str:
 
 
 def html_page(issue: str, languages: dict, schools: dict) -> str:
-    def rows_html(rows, label):
-        head = "".join(f"<th scope='col'>{c}</th>" for c in COLUMNS)
-        body = "".join(f"<tr><th scope='row'>{html.escape(k or '(no school)')}</th>"
-                       + "".join(f"<td>{rows[k][c]}</td>" for c in COLUMNS) + "</tr>" for k in sorted(rows))
-        return f"<table><caption>{label}</caption><thead><tr><th scope='col'>{label}</th>{head}</tr></thead>" \
-               f"<tbody>{body}</tbody></table>"
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width"><title>Reach: {html.escape(issue)}</title>
-<style>body{{font-family:Arial,sans-serif;margin:1.5rem;color:#1f2933}}table{{border-collapse:collapse;margin:1rem 0}}
-td,th{{border:1px solid #cbd2d9;padding:.35rem .6rem;text-align:end}}th[scope=row]{{text-align:start}}
-caption{{text-align:start;font-weight:bold}}</style></head><body>
-<h1>Reach of {html.escape(issue)}</h1>
-{chart(languages)}
-{rows_html(languages, "Language")}
-{rows_html(schools, "School")}
-<p>{OPENS_CAVEAT}</p></body></html>
-"""
+    """The reach report as a page (templates/reach.html.j2, autoescaped), with a bar chart."""
+    return _PAGES.get_template("reach.html.j2").render(
+        issue=issue, languages=languages, schools=schools, columns=COLUMNS, caveat=OPENS_CAVEAT,
+        chart=chart(languages))
 
 
-def chart(languages: dict) -> str:
-    """A horizontal bar chart (inline SVG): per language, sent / delivered / opened / clicked."""
-    shown = ("sent", "delivered", "opened", "clicked")
-    colours = {"sent": "#1f4e79", "delivered": "#2e7d32", "opened": "#8a5a00", "clicked": "#6a1b9a"}
+def chart(languages: dict) -> dict:
+    """Geometry of a horizontal bar chart: per language, sent / delivered / opened / clicked."""
     peak = max([row["sent"] for row in languages.values()] or [1]) or 1
-    bars, y = [], 30
+    groups, y = [], 30
     for lang in sorted(languages):
-        bars.append(f'<text x="0" y="{y + 12}" font-size="14">{html.escape(lang)}</text>')
-        for column in shown:
-            width = 500 * languages[lang][column] / peak
-            bars.append(f'<rect x="60" y="{y}" width="{width:.1f}" height="12" fill="{colours[column]}">'
-                        f'<title>{lang} {column}: {languages[lang][column]}</title></rect>')
+        group = {"lang": lang, "y": y, "bars": []}
+        for column in CHART_COLUMNS:
+            group["bars"].append({"column": column, "y": y, "value": languages[lang][column],
+                                  "width": 500 * languages[lang][column] / peak, "colour": COLOURS[column]})
             y += 14
+        groups.append(group)
         y += 10
-    legend = "".join(f'<rect x="{60 + i * 120}" y="4" width="12" height="12" fill="{colours[c]}"/>'
-                     f'<text x="{76 + i * 120}" y="15" font-size="13">{c}</text>' for i, c in enumerate(shown))
-    return (f'<svg role="img" aria-label="Families reached per language" width="600" height="{y}" '
-            f'xmlns="http://www.w3.org/2000/svg">{legend}{"".join(bars)}</svg>')
+    legend = [{"x": 60 + i * 120, "colour": COLOURS[c], "column": c} for i, c in enumerate(CHART_COLUMNS)]
+    return {"height": y, "groups": groups, "legend": legend}

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from sqlalchemy import Connection, Engine, func, select
 
 from mailer.store.records import Recipient, SegmentCount, StatusChange, Subscriber
-from mailer.audiences.rules import clause_for
+from mailer.store.rules import clause_for
 from mailer.store.tables import VALUE_TABLES, status_history, subscriber_schools, subscribers
 
 SUBSCRIBED = subscribers.c.status == "subscribed"

@@ -13,7 +13,6 @@ from sqlalchemy import (CheckConstraint, Column, DateTime, ForeignKey, Index, In
 from sqlalchemy.types import TypeDecorator
 
 STATUSES = ("subscribed", "unsubscribed", "bounced", "complained")
-SUPPRESSED = ("unsubscribed", "bounced", "complained")
 STATUS_CHECK = "status IN ('subscribed', 'unsubscribed', 'bounced', 'complained')"
 
 

@@ -149,7 +149,3 @@ def language_name(code: str) -> str:
         return Locale.parse(code).get_display_name("en") or code
     except (UnknownLocaleError, ValueError):
         return code
-
-
-def known_codes() -> tuple[str, ...]:
-    return tuple(LANGUAGES)

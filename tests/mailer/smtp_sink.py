@@ -1,7 +1,8 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) that records what it receives.
 
-It can refuse chosen recipients with given codes (421/451 temporary, 550 permanent, a list
-is used in turn), and drop the connection when a chosen message arrives.
+It can refuse chosen recipients with given codes (421/451 temporary, 550 permanent, 535 not
+authenticated; a list is used in turn), and drop the connection when a chosen message arrives.
+It offers SMTPUTF8 (addresses such as josé@example.org) unless told not to.
 """
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ class Sink:
         codes = self.refuse.get(address)
         if codes:
             code = codes.pop(0)
-            return f"{code} {'try again later' if code < 500 else 'no such user'}"
+            reason = "try again later" if code < 500 else "authentication required" if code == 535 else "no such user"
+            return f"{code} {reason}"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -56,10 +58,10 @@ class Sink:
 
 
 class SMTPSink:
-    def __init__(self):
+    def __init__(self, smtputf8: bool = True):
         self.sink = Sink()
         self.port = free_port()
-        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8)
 
     def __enter__(self) -> Sink:
         self.controller.start()

@@ -5,7 +5,7 @@ import pytest
 
 from common.errors import NewsletterError
 from mailer.audiences.loader import load_audiences
-from mailer.audiences.rules import All, Any, Condition, Not
+from mailer.store.rules import All, Any, Condition, Not
 
 SCHOOLS = """\
 schools:

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from mailer.store import engine as db
 from common.errors import StoreError
-from mailer.audiences.rules import All, Any, Condition, Not
+from mailer.store.rules import All, Any, Condition, Not
 from mailer.store.tables import status_history, subscribers
 from mailer.store.subscribers import Store, add_subscriber, replace_values
 from mailer.values.topics import TOPICS
