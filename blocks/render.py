@@ -117,7 +117,7 @@ def render_issue(issue: Issue, lang: str, web_url: str = tokens.WEB_URL, calenda
             name = ctx.calendar_file(block.id)
             if calendar_files:
                 calendar_name = block.fields.get("heading") or block.fields.get("title") or issue.title
-                files[name] = to_ics(entries, calendar_name, lang)
+                files[name] = to_ics(entries, calendar_name, lang, issue.publication.name)
             extra["calendar_url"] = f"{web_url}/{name}"
         block_dir = rtl.direction(block.lang) if block.lang else ctx.direction
         blocks.append({"block": block, "fields": block.fields, "x": extra,
