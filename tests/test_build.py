@@ -39,8 +39,8 @@ def test_index_shows_each_language_status_and_size(sample_issue, tmp_path):
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert index.startswith("<!doctype html>\n") and index.endswith("</html>\n")
     assert '<td>Arabic (<span lang="ar">العربية</span>)</td>' in index
-    assert re.search(r"partial: untranslated blocks sent in English<br><small>\d+% of words approved; missing \d+</small>",
-                     index)
+    assert re.search(r"partial: untranslated blocks sent in English<br><small>\d+% of words approved; "
+                     r"missing \d+</small>", index)
     assert f"<td>{summaries[0].html_bytes / 1024:.0f} KB</td>" in index
     big = dataclasses.replace(summaries[0], html_bytes=200 * 1024)
     assert "<td>200 KB - may be clipped by Gmail</td>" in index_page(sample_issue, [big])
