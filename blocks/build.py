@@ -1,16 +1,18 @@
-"""Write an issue's previews: <lang>.html, <lang>.txt, calendar files and an index.
+"""Write an issue's previews: <lang>.html, <lang>.txt, calendar files and an index
+(templates/pages/index.html.j2).
 
 Everything is rendered in memory first and written to a temporary folder that replaces
 the output folder only when complete, so a failed build never leaves half the files.
 """
 from __future__ import annotations
 
-import html
 import shutil
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+import jinja2
 from babel import Locale
 
 from blocks.model import Issue
@@ -19,6 +21,7 @@ from blocks.i18n.status import OUTCOME_TEXT, LanguageStatus, language_status
 from blocks.render import RenderedEmail, render_issue
 
 GMAIL_CLIP_WARNING = 90 * 1024   # Gmail clips at ~102 KB and hides the footer
+PAGE_TEMPLATES = Path(__file__).parent / "templates" / "pages"
 
 
 @dataclass(frozen=True)
@@ -68,33 +71,24 @@ def build_issue(issue: Issue, out_dir: Path, drafts: bool = False) -> list[Built
 
 def index_page(issue: Issue, summaries: list[BuiltLanguage]) -> str:
     """Every language side by side, with its translation status, for staff and bilingual reviewers."""
-    rows, frames = [], []
-    for s in summaries:
-        name = html.escape(Locale.parse(s.lang).get_display_name("en"))
-        native = html.escape(Locale.parse(s.lang).get_display_name(s.lang))
-        size = f"{s.html_bytes / 1024:.0f} KB" + (" - may be clipped by Gmail" if s.too_big else "")
-        waiting = ", ".join(f"{kind} {len(s.status.owners_with(kind))}" for kind in ("draft", "stale", "missing")
-                            if s.status.owners_with(kind))
-        rows.append(
-            f'<tr><td>{name} (<span lang="{s.lang}">{native}</span>)</td>'
-            f'<td lang="{s.lang}" dir="auto">{html.escape(s.subject)}</td>'
-            f"<td>{html.escape(OUTCOME_TEXT[s.outcome])}<br><small>{s.status.percent_ready:.0f}% of words approved"
-            f"{'; ' + waiting if waiting else ''}</small></td>"
-            f'<td><a href="{s.lang}.html">HTML</a> · <a href="{s.lang}.txt">text</a></td><td>{size}</td></tr>')
-        frames.append(f'<figure><figcaption>{name}</figcaption>'
-                      f'<iframe src="{s.lang}.html" title="{name} preview" loading="lazy"></iframe></figure>')
-    title = html.escape(f"{issue.title} - {issue.period}")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Previews: {title}</title>
-<style>body{{font-family:Arial,sans-serif;margin:1.5rem;color:#1f2933}}table{{border-collapse:collapse;margin-bottom:1.5rem}}
-td,th{{border:1px solid #cbd2d9;padding:.5rem .75rem;text-align:start;vertical-align:top}}a{{color:#1f4e79}}
-.side{{display:flex;gap:1rem;overflow-x:auto}}figure{{margin:0}}figcaption{{font-weight:bold;margin-bottom:.25rem}}
-iframe{{width:420px;height:80vh;border:1px solid #cbd2d9}}</style></head>
-<body><h1>{title}</h1><p>Previews of issue <code>{html.escape(issue.slug)}</code>, one per language.
-Unsubscribe and preference links are placeholders until the email is sent.
-Blocks not yet approved in a language appear in English, marked as such.</p>
-<table><thead><tr><th>Language</th><th>Subject</th><th>Translation</th><th>Preview</th><th>HTML size</th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table>
-<div class="side">{''.join(frames)}</div></body></html>
-"""
+    return _pages().get_template("index.html.j2").render(
+        title=f"{issue.title} - {issue.period}", slug=issue.slug, rows=[_index_row(s) for s in summaries])
+
+
+def _index_row(summary: BuiltLanguage) -> dict:
+    """What index.html shows about one language, as plain values (the template escapes them)."""
+    locale = Locale.parse(summary.lang)
+    status = summary.status
+    waiting = ", ".join(f"{kind} {len(status.owners_with(kind))}" for kind in ("draft", "stale", "missing")
+                        if status.owners_with(kind))
+    return {"lang": summary.lang, "name": locale.get_display_name("en"),
+            "native": locale.get_display_name(summary.lang), "subject": summary.subject,
+            "outcome": OUTCOME_TEXT[summary.outcome], "percent": f"{status.percent_ready:.0f}", "waiting": waiting,
+            "kilobytes": f"{summary.html_bytes / 1024:.0f}", "too_big": summary.too_big}
+
+
+@lru_cache(maxsize=1)
+def _pages() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(PAGE_TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                              keep_trailing_newline=True)

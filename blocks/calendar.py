@@ -1,14 +1,21 @@
-"""Add-to-calendar offers: .ics files (icalendar) and Google Calendar links."""
+"""Add-to-calendar offers: .ics files (icalendar) and Google Calendar links.
+
+Each .ics names the publication in its PRODID and stamps its events (DTSTAMP) with the
+build time, or with SOURCE_DATE_EPOCH when it is set, so a rebuild of the same sources
+gives the same bytes (https://reproducible-builds.org/specs/source-date-epoch/).
+Calendar apps match a re-published event by UID and take the later DTSTAMP as the newer version.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from icalendar import Calendar, Event
 
-# A fixed stamp keeps builds reproducible; calendars use UID + SEQUENCE to update events.
-_STAMP = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+from common.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -22,9 +29,32 @@ class CalendarEntry:
     url: str = ""
 
 
-def to_ics(entries: list[CalendarEntry], calendar_name: str, lang: str) -> bytes:
+def build_time() -> dt.datetime:
+    """Now in UTC, to the second; or the moment SOURCE_DATE_EPOCH (seconds since 1970, UTC) says."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    if re.fullmatch(r"[0-9]+", raw):
+        try:
+            return dt.datetime.fromtimestamp(int(raw), dt.timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            pass                              # beyond the dates Python can represent
+    raise ConfigError("SOURCE_DATE_EPOCH", f"'{raw}' is not a number of seconds since 1970-01-01 UTC",
+                      "set it to a whole number such as the last commit's time (git log -1 --format=%ct), "
+                      "or unset it to stamp calendar files with the build time", outcome="nothing was written")
+
+
+def product_id(publication_name: str) -> str:
+    """The PRODID naming the publication (a "//" in the name would read as a field separator)."""
+    return f"-//{publication_name.replace('//', '/')}//newsletter composer//EN"
+
+
+def to_ics(entries: list[CalendarEntry], calendar_name: str, lang: str, publication_name: str,
+           stamp: dt.datetime | None = None) -> bytes:
+    """A calendar of `entries`; `stamp` (DTSTAMP) defaults to build_time()."""
+    stamp = stamp or build_time()
     cal = Calendar()
-    cal.add("prodid", "-//Office of Equity Advancement//newsletter composer//EN")
+    cal.add("prodid", product_id(publication_name))
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
@@ -32,7 +62,7 @@ def to_ics(entries: list[CalendarEntry], calendar_name: str, lang: str) -> bytes
     for entry in entries:
         event = Event()
         event.add("uid", entry.uid)
-        event.add("dtstamp", _STAMP)
+        event.add("dtstamp", stamp)
         event.add("dtstart", entry.start.astimezone(dt.timezone.utc))  # UTC: every calendar app agrees
         event.add("dtend", entry.end.astimezone(dt.timezone.utc))
         event.add("summary", entry.summary, parameters={"LANGUAGE": lang.replace("_", "-")})

@@ -1,9 +1,11 @@
-"""Value kinds for schemas: each turns one raw YAML value into a clean one, strictly."""
+"""Value kinds for schemas: each turns one raw YAML value into a clean one, strictly.
+
+Text, links, contacts, choices, numbers and lists are here; dates, times, weekdays and time
+zones are in kinds_time.py.
+"""
 from __future__ import annotations
 
-import datetime as dt
 import re
-import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -12,8 +14,6 @@ from babel import Locale, UnknownLocaleError
 
 from blocks import markdown, tokens
 from common.problems import FieldError
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def describe(value) -> str:
@@ -33,7 +33,8 @@ class Kind:
         raise NotImplementedError
 
 
-def _as_text(value) -> str:
+def as_text(value) -> str:
+    """The value as one stripped text, refusing mappings, lists, booleans, template syntax and unknown tokens."""
     if isinstance(value, (dict, list)) or isinstance(value, bool):
         raise FieldError(f"expected text, got {describe(value)}", "write plain text; quote it if it has ': ' in it")
     text = str(value).strip()
@@ -54,7 +55,7 @@ class Text(Kind):
     max_length: int = 300
 
     def clean(self, value) -> str:
-        text = _as_text(value)
+        text = as_text(value)
         if "\n" in text:
             raise FieldError("expected one line of text", "put it on one line, or use a field that takes paragraphs")
         if len(text) > self.max_length:
@@ -71,7 +72,7 @@ class Markdown(Kind):
     translatable: bool = True
 
     def clean(self, value) -> str:
-        text = _as_text(value)
+        text = as_text(value)
         problems = markdown.problems(text)
         if problems:
             raise FieldError("; ".join(m for m, _ in problems), "; ".join(dict.fromkeys(h for _, h in problems)))
@@ -81,7 +82,7 @@ class Markdown(Kind):
 @dataclass(frozen=True)
 class Url(Kind):
     def clean(self, value) -> str:
-        return check_url(_as_text(value))
+        return check_url(as_text(value))
 
 
 def check_url(url: str) -> str:
@@ -112,7 +113,7 @@ class Phone(Kind):
     """A phone number as written, plus a tel: link (US 10-digit numbers get +1)."""
 
     def clean(self, value) -> PhoneNumber:
-        display = _as_text(value)
+        display = as_text(value)
         if not re.fullmatch(r"\+?[\d\s().\-]+", display):
             raise FieldError(f"'{display}' is not a phone number",
                              "write digits with optional spaces, dashes, dots or brackets, e.g. (860) 263-0724")
@@ -134,53 +135,10 @@ class Phone(Kind):
 @dataclass(frozen=True)
 class Email(Kind):
     def clean(self, value) -> str:
-        text = _as_text(value)
+        text = as_text(value)
         if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", text):
             raise FieldError(f"'{text}' is not an email address", "write it as name@example.org")
         return text
-
-
-def _strict(text: str, formats: tuple[str, ...], what: str, example: str, parse):
-    last_error = None
-    for fmt in formats:
-        if re.fullmatch(fmt, text):
-            try:
-                return parse(text)
-            except ValueError as e:
-                last_error = e
-    reason = f": {last_error}" if last_error else ""
-    raise FieldError(f"'{text}' is not a valid {what}{reason}", f"write it as {example}")
-
-
-@dataclass(frozen=True)
-class Date(Kind):
-    def clean(self, value) -> dt.date:
-        return _strict(_as_text(value), (r"\d{4}-\d{2}-\d{2}",), "date", "YYYY-MM-DD, e.g. 2021-09-29",
-                       dt.date.fromisoformat)
-
-
-@dataclass(frozen=True)
-class DateTime(Kind):
-    """A local date and time; the block's time zone is applied later."""
-
-    def clean(self, value) -> dt.datetime:
-        return _strict(_as_text(value), (r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}",), "date and time",
-                       "YYYY-MM-DDTHH:MM in 24-hour time, e.g. 2021-09-29T18:00",
-                       lambda t: dt.datetime.fromisoformat(t.replace(" ", "T")))
-
-
-@dataclass(frozen=True)
-class Time(Kind):
-    def clean(self, value) -> dt.time:
-        return _strict(_as_text(value), (r"\d{1,2}:\d{2}",), "time", "HH:MM in 24-hour time, e.g. 18:30",
-                       lambda t: dt.time.fromisoformat(t.zfill(5)))
-
-
-@dataclass(frozen=True)
-class Month(Kind):
-    def clean(self, value) -> dt.date:
-        return _strict(_as_text(value), (r"\d{4}-\d{2}",), "month", "YYYY-MM, e.g. 2021-10",
-                       lambda t: dt.date.fromisoformat(t + "-01"))
 
 
 @dataclass(frozen=True)
@@ -196,31 +154,16 @@ class Choice(Kind):
     options: tuple[str, ...] = ()
 
     def clean(self, value) -> str:
-        text = _as_text(value).lower()
+        text = as_text(value).lower()
         if text not in self.options:
             raise FieldError(f"'{text}' is not one of: {', '.join(self.options)}", "pick one of those")
-        return text
-
-
-WEEKDAY = Choice(WEEKDAYS)
-
-
-@dataclass(frozen=True)
-class TimeZone(Kind):
-    def clean(self, value) -> str:
-        text = _as_text(value)
-        try:
-            zoneinfo.ZoneInfo(text)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise FieldError(f"'{text}' is not a known time zone",
-                             "use an IANA name such as America/New_York") from None
         return text
 
 
 @dataclass(frozen=True)
 class Color(Kind):
     def clean(self, value) -> str:
-        text = _as_text(value)
+        text = as_text(value)
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", text):
             raise FieldError(f"'{text}' is not a colour", "write it as #rrggbb, e.g. #1f4e79")
         return text.lower()
@@ -229,7 +172,7 @@ class Color(Kind):
 @dataclass(frozen=True)
 class Language(Kind):
     def clean(self, value) -> str:
-        text = _as_text(value).replace("-", "_")
+        text = as_text(value).replace("-", "_")
         try:
             Locale.parse(text)
         except (UnknownLocaleError, ValueError):

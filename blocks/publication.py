@@ -1,7 +1,8 @@
 """Publication-wide settings (newsletters/publication.yaml): who sends, how it looks, the footer."""
 from __future__ import annotations
 
-from blocks.kinds import Choice, Color, Email, Integer, Language, ListOf, Markdown, Text, TimeZone, Url
+from blocks.kinds import Choice, Color, Email, Integer, Language, ListOf, Markdown, Text, Url
+from blocks.kinds_time import TimeZone
 from blocks.schema import Field, Schema
 
 WHITE = "#ffffff"

@@ -1,4 +1,5 @@
-"""Render an issue in one language: Jinja → MJML → HTML (mjml-python) → inlined CSS, plus text.
+"""Render an issue in one language: Jinja → MJML → HTML (mjml-python) → inlined CSS →
+right-to-left fix-ups (rtl.py), plus text.
 
 Rendering happens once per language; per-recipient values stay as tokens (see tokens.py).
 """
@@ -15,7 +16,7 @@ import mjml
 from babel import Locale
 from markupsafe import Markup
 
-from blocks import markdown, tokens
+from blocks import markdown, rtl, tokens
 from blocks.calendar import to_ics
 from blocks.context import RenderContext
 from blocks.i18n import chrome
@@ -84,9 +85,9 @@ def _environment(kind: str, lang: str) -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_translations(chrome.translations(lang), newstyle=True)
-    rtl = _direction(lang) == "rtl"
-    env.filters["md"] = (lambda text: Markup(_isolate_links(markdown.to_html(text), rtl))) if kind == "mjml" \
-        else markdown.to_text
+    is_rtl = rtl.direction(lang) == "rtl"
+    env.filters["md"] = (lambda text: Markup(rtl.isolate_links(markdown.to_html(text), is_rtl))) \
+        if kind == "mjml" else markdown.to_text
     env.filters["wrap"] = markdown.wrap
     env.filters["link_text"] = markdown.link_text
     env.filters["underline"] = lambda text, char="-": f"{text}\n{char * len(text)}"
@@ -116,19 +117,19 @@ def render_issue(issue: Issue, lang: str, web_url: str = tokens.WEB_URL, calenda
             name = ctx.calendar_file(block.id)
             if calendar_files:
                 calendar_name = block.fields.get("heading") or block.fields.get("title") or issue.title
-                files[name] = to_ics(entries, calendar_name, lang)
+                files[name] = to_ics(entries, calendar_name, lang, issue.publication.name)
             extra["calendar_url"] = f"{web_url}/{name}"
-        block_dir = _direction(block.lang) if block.lang else ctx.direction
+        block_dir = rtl.direction(block.lang) if block.lang else ctx.direction
         blocks.append({"block": block, "fields": block.fields, "x": extra,
                        "align": "right" if block_dir == "rtl" else "left"})
     variables = {"issue": issue, "pub": issue.publication, "lang": lang, "dir": ctx.direction,
                  "align": "right" if ctx.direction == "rtl" else "left", "blocks": blocks, "web_url": web_url}
     source = _environment("mjml", lang).get_template("layout.mjml.j2").render(variables)
     _check_mjml(source)
-    html = _set_directions(_inliner().inline(mjml.mjml2html(source, disable_comments=True, fonts={})),
-                           ctx.direction)
+    html = rtl.set_directions(_inliner().inline(mjml.mjml2html(source, disable_comments=True, fonts={})),
+                              ctx.direction)
     if ctx.direction == "rtl":
-        html = _isolate_latin_runs(html)
+        html = rtl.isolate_latin_runs(html)
     text_env = _environment("txt", lang)
     not_yet = f"[{gettext('This section is not yet available in your language.')}]\n\n"
     variables["block_texts"] = [
@@ -140,55 +141,6 @@ def render_issue(issue: Issue, lang: str, web_url: str = tokens.WEB_URL, calenda
     for output in (html, text):
         _check_output(output)
     return RenderedEmail(lang, ctx.direction, issue.subject, issue.preheader, html, text, files)
-
-
-def _isolate_links(html: str, rtl: bool) -> str:
-    """In right-to-left text, let each link take its own direction, so URLs and English names stay readable."""
-    return html.replace("<a ", '<a dir="auto" ') if rtl else html
-
-
-_SECTION_START = re.compile(r'(?=<div class="(?:block-|chrome-))')
-_FALLBACK_LANG = re.compile(r'<div class="block-[a-z_]+ lang-([A-Za-z_]+)"')
-
-
-def _direction(lang: str) -> str:
-    return "rtl" if Locale.parse(lang).character_order == "right-to-left" else "ltr"
-
-
-def _set_directions(html: str, direction: str) -> str:
-    """Give every section its language's direction and, for blocks shown in English, lang and dir.
-
-    mjml-python writes direction:ltr on every column whatever the document's dir, so
-    right-to-left emails would show Arabic with left-hand bullets; fallback blocks inside
-    them must stay left-to-right.
-    """
-    chunks = _SECTION_START.split(html)
-    for i, chunk in enumerate(chunks):
-        fallback = _FALLBACK_LANG.match(chunk)
-        chunk_dir = _direction(fallback.group(1)) if fallback else direction
-        if fallback:
-            chunk = _FALLBACK_LANG.sub(lambda m: f'{m.group(0)} lang="{m.group(1).replace("_", "-")}" '
-                                                 f'dir="{chunk_dir}"', chunk, count=1)
-        if chunk_dir == "rtl" and i > 0:
-            chunk = chunk.replace("direction:ltr", "direction:rtl")
-        chunks[i] = chunk
-    return "".join(chunks)
-
-
-_TAG = re.compile(r"(<[^>]+>)")
-_LATIN_RUN = re.compile(r"\(?[A-Za-z][A-Za-z0-9&;#'’.,/:@_-]*(?:[ \u00a0]+\(?[A-Za-z0-9&;#'’.,/:@_-]+\)?)*\)?")
-
-
-def _isolate_latin_runs(html: str) -> str:
-    """In right-to-left emails, show runs of Latin text such as "(Office of Equity Advancement)"
-    as one left-to-right unit, so their parentheses and word order are not scrambled."""
-    head, sep, body = html.partition("<body")
-    parts = _TAG.split(body)
-    for i in range(2, len(parts), 2):          # text between tags (parts[0] is the rest of <body ...>)
-        if parts[i].strip():
-            parts[i] = _LATIN_RUN.sub(lambda m: f"<bdi>{m.group(0)}</bdi>" if " " in m.group(0) or "(" in
-                                      m.group(0) else m.group(0), parts[i])
-    return head + sep + "".join(parts)
 
 
 def _squeeze(text: str) -> str:

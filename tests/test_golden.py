@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 GOLDEN = Path(__file__).parent / "golden" / "2021-09-sept-oct"
+SOURCE_DATE_EPOCH = "1630454400"   # 2021-09-01T00:00:00Z: the same bytes on every run
 
 
 def normalize_html(html: str) -> str:
@@ -21,7 +22,9 @@ def normalize_html(html: str) -> str:
 def rendered(sample_issue):
     from blocks.i18n.localize import localize
     from blocks.render import render_issue
-    return {lang: render_issue(localize(sample_issue, lang), lang) for lang in ("en", "es", "ar")}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)    # calendar files stamped at a fixed time
+        return {lang: render_issue(localize(sample_issue, lang), lang) for lang in ("en", "es", "ar")}
 
 
 @pytest.mark.parametrize("name", ["en.html", "en.txt", "es.html", "es.txt", "ar.html", "ar.txt"])

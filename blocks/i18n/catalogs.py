@@ -23,8 +23,6 @@ LIBRARY_I18N = Path(__file__).resolve().parent.parent / "library" / "i18n"
 
 MISSING, STALE, DRAFT, APPROVED = "missing", "stale", "draft", "approved"
 STATUSES = (APPROVED, DRAFT, STALE, MISSING)            # best first
-NEEDS_REVIEW = ("Machine-assisted or non-native translation: needs review by a native speaker "
-                "before it is approved for families.")
 
 
 @dataclass(frozen=True)

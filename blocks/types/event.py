@@ -10,7 +10,8 @@ import datetime as dt
 
 from blocks import dates, markdown
 from blocks.calendar import CalendarEntry, google_calendar_link
-from blocks.kinds import Bool, DateTime, ListOf, Markdown, Text, TimeZone, Url
+from blocks.kinds import Bool, ListOf, Markdown, Text, Url
+from blocks.kinds_time import DateTime, TimeZone
 from blocks.schema import Field, Schema
 from blocks.types.common import LINK
 

@@ -10,7 +10,8 @@ from itertools import groupby
 
 from blocks import dates
 from blocks.calendar import CalendarEntry
-from blocks.kinds import WEEKDAYS, WEEKDAY, Date, ListOf, Markdown, Month, Text, Time, Url
+from blocks.kinds import ListOf, Markdown, Text, Url
+from blocks.kinds_time import WEEKDAYS, WEEKDAY, Date, Month, Time
 from blocks.record import Record
 from blocks.schema import Field, Schema
 from blocks.types.common import HEADING

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from blocks import dates
-from blocks.kinds import Date, ListOf, Markdown, Text, Url
+from blocks.kinds import ListOf, Markdown, Text, Url
+from blocks.kinds_time import Date
 from blocks.schema import Field, Schema
 from blocks.types.common import HEADING, LINKS
 

@@ -1,0 +1,69 @@
+"""Calendar files (blocks/calendar.py): DTSTAMP is the build time or SOURCE_DATE_EPOCH, PRODID names the publication."""
+import datetime as dt
+
+import pytest
+from icalendar import Calendar
+
+from blocks.calendar import CalendarEntry, to_ics
+from blocks.loader import load_issue
+from blocks.render import render_issue
+from common.errors import ConfigError
+
+UTC = dt.timezone.utc
+ENTRY = CalendarEntry(uid="kickoff@example.org", summary="Kick Off",
+                      start=dt.datetime(2021, 9, 29, 22, tzinfo=UTC), end=dt.datetime(2021, 9, 29, 23, tzinfo=UTC))
+
+
+def stamps(ics: bytes) -> set[dt.datetime]:
+    return {event.decoded("DTSTAMP") for event in Calendar.from_ical(ics).walk("VEVENT")}
+
+
+def test_dtstamp_follows_source_date_epoch(monkeypatch, sample_issue):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1633000000")
+    assert stamps(to_ics([ENTRY], "Events", "en", "Office")) == {dt.datetime(2021, 9, 30, 11, 6, 40, tzinfo=UTC)}
+    files = render_issue(sample_issue, "en").files
+    assert files and all(stamps(ics) == {dt.datetime(2021, 9, 30, 11, 6, 40, tzinfo=UTC)} for ics in files.values())
+    assert b"DTSTAMP:20210930T110640Z" in files["kickoff-en.ics"]
+
+
+def test_same_sources_and_epoch_give_the_same_bytes(monkeypatch, sample_issue):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1633000000")
+    assert render_issue(sample_issue, "en").files == render_issue(sample_issue, "en").files
+
+
+def test_without_source_date_epoch_dtstamp_is_the_build_time(monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    before = dt.datetime.now(UTC).replace(microsecond=0)
+    [stamp] = stamps(to_ics([ENTRY], "Events", "en", "Office"))
+    after = dt.datetime.now(UTC)
+    assert before <= stamp <= after
+
+
+@pytest.mark.parametrize("value", ["yesterday", "-1", "1.5", "99999999999999999999"])
+def test_a_malformed_source_date_epoch_is_a_setting_error(monkeypatch, value):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    with pytest.raises(ConfigError, match="SOURCE_DATE_EPOCH") as caught:
+        to_ics([ENTRY], "Events", "en", "Office")
+    assert caught.value.setting == "SOURCE_DATE_EPOCH" and "git log -1" in caught.value.problems[0].hint
+
+
+def test_prodid_names_the_publication(sample_en):
+    cal = Calendar.from_ical(sample_en.files["kickoff-en.ics"])
+    assert str(cal["PRODID"]) == "-//Office of Equity Advancement//newsletter composer//EN"
+
+
+def test_prodid_follows_publication_yaml(make_issue, tmp_path):
+    folder = make_issue("""\
+        title: T
+        period: P
+        subject: S
+        preheader: H
+        blocks:
+          - {type: event, id: picnic, title: Picnic, start: 2021-10-02T12:00}
+        """)
+    settings = tmp_path / "newsletters" / "publication.yaml"
+    settings.write_text(settings.read_text().replace("name: Office of Equity Advancement",
+                                                     "name: Riverside Family Center", 1))
+    ics = render_issue(load_issue(folder), "en").files["picnic-en.ics"]
+    assert str(Calendar.from_ical(ics)["PRODID"]) == "-//Riverside Family Center//newsletter composer//EN"
+    assert b"Office of Equity Advancement" not in ics

@@ -1,0 +1,94 @@
+"""Right-to-left fix-ups (blocks/rtl.py): each on a small snippet, then the sample Arabic edition."""
+import re
+
+import pytest
+
+from blocks import rtl
+from blocks.i18n.localize import localize
+from blocks.render import render_issue
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("ar", "rtl"), ("he", "rtl"), ("fa", "rtl"), ("ur", "rtl"),
+    ("en", "ltr"), ("es", "ltr"), ("pt_BR", "ltr"), ("zh_Hans", "ltr"),
+])
+def test_direction_follows_the_language(lang, expected):
+    assert rtl.direction(lang) == expected
+
+
+def test_links_in_right_to_left_text_take_their_own_direction():
+    html = '<p>راجع <a href="https://www.whps.org">whps.org</a> أو <a href="tel:988">988</a></p>'
+    assert rtl.isolate_links(html, rtl=True) == ('<p>راجع <a dir="auto" href="https://www.whps.org">whps.org</a> '
+                                                 'أو <a dir="auto" href="tel:988">988</a></p>')
+
+
+def test_links_in_left_to_right_text_are_left_alone():
+    html = '<p>See <a href="https://www.whps.org">whps.org</a></p>'
+    assert rtl.isolate_links(html, rtl=False) == html
+
+
+SECTIONS = ('<head><style>.x{direction:ltr}</style></head>'
+            '<div class="chrome-top" style="direction:ltr">top</div>'
+            '<div class="block-intro" style="direction:ltr">مرحبا</div>'
+            '<div class="block-contact lang-en" style="direction:ltr">Hello</div>'
+            '<div class="chrome-footer" style="direction:ltr">foot</div>')
+
+
+def test_sections_of_a_right_to_left_email_turn_right_to_left_except_english_fallbacks():
+    assert rtl.set_directions(SECTIONS, "rtl") == (
+        '<head><style>.x{direction:ltr}</style></head>'                  # before the first section: untouched
+        '<div class="chrome-top" style="direction:rtl">top</div>'
+        '<div class="block-intro" style="direction:rtl">مرحبا</div>'
+        '<div class="block-contact lang-en" lang="en" dir="ltr" style="direction:ltr">Hello</div>'
+        '<div class="chrome-footer" style="direction:rtl">foot</div>')
+
+
+def test_left_to_right_email_keeps_its_directions_and_marks_fallbacks():
+    assert rtl.set_directions(SECTIONS, "ltr") == SECTIONS.replace(
+        '<div class="block-contact lang-en"', '<div class="block-contact lang-en" lang="en" dir="ltr"')
+
+
+def test_right_to_left_fallback_inside_a_left_to_right_email():
+    html = '<div class="block-text lang-ar" style="direction:ltr">مرحبا</div>'
+    assert rtl.set_directions(html, "ltr") == \
+        '<div class="block-text lang-ar" lang="ar" dir="rtl" style="direction:rtl">مرحبا</div>'
+
+
+def test_fallback_language_codes_become_html_language_tags():
+    html = '<div class="block-text lang-pt_BR" style="direction:ltr">Olá</div>'
+    assert rtl.set_directions(html, "rtl") == \
+        '<div class="block-text lang-pt_BR" lang="pt-BR" dir="ltr" style="direction:ltr">Olá</div>'
+
+
+def test_latin_runs_with_spaces_or_brackets_are_isolated_in_the_body_only():
+    html = ('<html><head><title>Office of Equity</title></head><body dir="rtl">\n'
+            '<p>مكتب (Office of Equity Advancement) هنا</p>'
+            '<p>WHPS <a href="https://example.org/a b" title="see more">see more</a></p></body></html>')
+    assert rtl.isolate_latin_runs(html) == (
+        '<html><head><title>Office of Equity</title></head><body dir="rtl">\n'   # head untouched
+        '<p>مكتب <bdi>(Office of Equity Advancement)</bdi> هنا</p>'
+        '<p>WHPS <a href="https://example.org/a b" title="see more"><bdi>see more</bdi></a></p>'  # not attributes
+        '</body></html>')
+
+
+def test_single_latin_words_and_arabic_text_are_left_alone():
+    html = '<body><p>اتصل بـ WHPS على 988</p></body>'
+    assert rtl.isolate_latin_runs(html) == html
+
+
+@pytest.fixture(scope="module")
+def arabic(sample_issue):
+    return render_issue(localize(sample_issue, "ar"), "ar").html
+
+
+def test_sample_arabic_edition_is_right_to_left_section_by_section(arabic):
+    assert re.search(r'<html[^>]*\bdir="rtl"', arabic)
+    sections = re.split(r'(?=<div class="(?:block-|chrome-))', arabic)[1:]
+    assert len(sections) > 5
+    for section in sections:
+        opening = section[:section.index(">") + 1]
+        if " lang-en" in opening:              # a block not yet translated: shown in English, left to right
+            assert 'lang="en" dir="ltr"' in opening and "direction:rtl" not in section, opening
+        else:
+            assert "direction:rtl" in section and "direction:ltr" not in section, opening
+    assert any(" lang-en" not in s[:s.index(">")] for s in sections if s.startswith('<div class="block-'))
