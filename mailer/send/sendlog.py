@@ -34,6 +34,8 @@ send_log = Table(
     Column("detail", Text, nullable=False, default=""),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    Column("owner", String(64), nullable=False, default="", server_default=""),   # worker holding the claim
+    Column("lease_until", UTCDateTime(), nullable=True),                          # ... until then
     UniqueConstraint("issue", "subscriber_id", name="uq_send_log_issue_subscriber"),
     Index("ix_send_log_issue_status", "issue", "status"),
 )
