@@ -9,7 +9,9 @@ place, like MkDocs' single abort path. A traceback therefore always means a bug.
     ├── ConfigError            a missing or wrong setting: names it and how to fix it
     ├── StoreError             the subscriber store cannot do what was asked
     └── ProviderError          a mail provider or server refused a whole request
-        └── TransientError     ... for now (429, 5xx, 4xx SMTP, timeouts): retry later
+        ├── TransientError     ... for now (429, 5xx, 4xx SMTP, timeouts): retry later
+        ├── OutcomeUnknown     the request went out but its answer never came (in doubt)
+        └── SendingStopped     the server can't be reached or asks to wait too long: stop the run
 
 Nothing below the command layer calls sys.exit.
 """
@@ -76,8 +78,19 @@ class ProviderError(NewsletterError):
 
 class TransientError(ProviderError):
     """A provider or server failed for now (rate limit, 5xx, 4xx SMTP reply, timeout, dropped
-    connection): the same request may succeed later. `retry_after` is the wait it asked for."""
+    connection): the same request may succeed later. `retry_after` is the wait it asked for;
+    `unreachable` marks a failure to connect at all (refused, no such host, connect timeout)."""
 
-    def __init__(self, message: str, hint: str = "", *, status: int | None = None, retry_after: float | None = None):
-        self.retry_after = retry_after
+    def __init__(self, message: str, hint: str = "", *, status: int | None = None, retry_after: float | None = None,
+                 unreachable: bool = False):
+        self.retry_after, self.unreachable = retry_after, unreachable
         super().__init__(message, hint, status=status)
+
+
+class OutcomeUnknown(ProviderError):
+    """The request was sent but no answer came (a read timeout): the families in it are in doubt."""
+
+
+class SendingStopped(ProviderError):
+    """Going on would only fail or wait for hours (server unreachable, rate limit far away): the
+    run stops, every family not handed over stays to send, and a later rerun sends them."""

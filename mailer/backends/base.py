@@ -9,22 +9,23 @@ Like django-anymail, one request goes through three separate steps:
                                                SMTP 535, untrusted certificate): fix a setting
                                TransientError  429, 5xx, SMTP 4xx, timeout, dropped connection
                                ProviderError   this request refused for good (other 4xx, SMTP 5xx)
+                               OutcomeUnknown  sent, but no answer came: its families are in doubt
     parse(answer, messages)  one SendResult per message from a successful answer
 
 `send_request` strings them together with the shared RetryPolicy (mailer/backends/retry.py).
-A ConfigError is never turned into per-family results: it stops the send, which releases
-its unsent claims (mailer/send/sender.py), so a rerun after fixing the setting reaches them.
+A ConfigError or SendingStopped is never turned into per-family results: it stops the
+send, which releases its unsent claims (mailer/send/sender.py), so a rerun reaches them.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from common.errors import ProviderError, TransientError
+from common.errors import OutcomeUnknown, ProviderError, SendingStopped, TransientError
 from mailer.backends.retry import RetryPolicy
 from mailer.message.mime import Envelope, MessageTemplate
 
-QUEUED, SENT, REJECTED, FAILED, INVALID = "queued", "sent", "rejected", "failed", "invalid"
+QUEUED, SENT, REJECTED, FAILED, INVALID, IN_DOUBT = "queued", "sent", "rejected", "failed", "invalid", "in_doubt"
 DELIVERED = frozenset({QUEUED, SENT})          # handed over for good: never send again
 PERMANENT = frozenset({REJECTED, INVALID})     # the provider said no for good: don't retry
 
@@ -57,22 +58,25 @@ class SendResult:
 
 
 class Journal:
-    """Where a backend that journals each message reports it (see Backend.journals_each_message)."""
+    """Where a backend that journals its requests reports them (see Backend.journals_each_message)."""
 
-    def sending(self, message: Outgoing) -> None:
-        """Called just before `message` is transmitted."""
+    def sending(self, messages: list[Outgoing]) -> None:
+        """Called just before a request with these messages is transmitted."""
 
-    def done(self, result: SendResult) -> None:
-        """Called as soon as the result is known, before the next message is taken."""
+    def done(self, results: list[SendResult]) -> None:
+        """Called as soon as the request's results are known, before the next one is taken."""
 
 
 class Backend:
     name = "base"
     batch_size = 100               # how many messages the send loop hands over at once
     record_every = 50              # results stored together (the most a crash can leave uncertain)
-    # True: the backend itself tells the journal when each message goes out and how it went,
-    # from the thread that sends it, so a crash leaves at most the messages in flight uncertain.
+    # True: the backend itself tells the journal when each request goes out and how it went,
+    # from the thread that sends it, so a crash leaves at most the requests in flight uncertain.
     journals_each_message = False
+    # True: a message handed over by a worker that died is marked in doubt (the provider's
+    # events resolve it) rather than sent again.
+    in_doubt_after_crash = False
 
     def __init__(self, retry: RetryPolicy | None = None):
         self.retry = retry or RetryPolicy()
@@ -113,21 +117,35 @@ class Backend:
             except InvalidMessage as e:
                 yield SendResult(message.subscriber_id, INVALID, detail=str(e))
         for group in self.requests(valid):
-            yield from self.send_request(group)
+            yield from self.send_request(group, journal)
 
-    def send_request(self, messages: list[Outgoing]) -> list[SendResult]:
-        """Build, post (with retries) and parse one request; ConfigError propagates."""
+    def send_request(self, messages: list[Outgoing], journal: Journal | None = None) -> list[SendResult]:
+        """Build, post (with retries) and parse one request; ConfigError and SendingStopped propagate."""
         try:
             payload = self.build_payload(messages)
         except InvalidMessage as e:
-            return [SendResult(m.subscriber_id, INVALID, detail=str(e)) for m in messages]
+            results = [SendResult(m.subscriber_id, INVALID, detail=str(e)) for m in messages]
+        else:
+            if journal is not None:
+                journal.sending(messages)
+            results = self._post_and_parse(payload, messages)
+        if journal is not None:
+            journal.done(results)
+        return results
+
+    def _post_and_parse(self, payload, messages: list[Outgoing]) -> list[SendResult]:
+        def each(status: str, detail: str) -> list[SendResult]:
+            return [SendResult(m.subscriber_id, status, detail=detail) for m in messages]
         try:
             answer = self.retry.call(self.post, payload)
         except TransientError as e:
-            return [SendResult(m.subscriber_id, FAILED, detail=f"gave up after {self.retry.retries + 1} "
-                                                                f"tries: {e.problems[0].message}") for m in messages]
+            return each(FAILED, f"not delivered for now ({e.problems[0].message}); the next run retries")
+        except OutcomeUnknown as e:
+            return each(IN_DOUBT, e.problems[0].message)
+        except SendingStopped:
+            raise
         except ProviderError as e:
-            return [SendResult(m.subscriber_id, REJECTED, detail=e.problems[0].message) for m in messages]
+            return each(REJECTED, e.problems[0].message)
         return self.parse(answer, messages)
 
     def delivered_before(self, uncertain: Iterable[Outgoing]) -> set[int]:

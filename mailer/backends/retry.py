@@ -2,13 +2,17 @@
 
 Only `TransientError` is retried (429, 5xx, SMTP 4xx, timeouts, dropped connections).
 The wait doubles from `delay` (2, 4, 8 ... seconds), or is what the provider asked for
-(`retry_after`, e.g. SendGrid's X-RateLimit-Reset). A provider that asks for a longer
-wait than `max_wait` is not waited for: the request fails now and a rerun picks it up,
-instead of a send that sleeps for a day. Everything else (ConfigError, ProviderError)
-passes straight through.
+(`retry_after`, e.g. SendGrid's X-RateLimit-Reset). Two cases stop the whole run instead
+(SendingStopped), since every later family would fail the same way:
+- a provider that asks to wait longer than `max_wait` ("rerun after 14:05"), instead of a
+  send that sleeps for a day;
+- a server that can't be reached `unreachable_attempts` times in a row (refused, no such
+  host, connect timeout), instead of trying each family for minutes.
+Everything else (ConfigError, ProviderError) passes straight through.
 """
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +20,7 @@ from typing import TypeVar
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
-from common.errors import TransientError
+from common.errors import SendingStopped, TransientError
 
 T = TypeVar("T")
 
@@ -26,14 +30,37 @@ class RetryPolicy:
     retries: int = 5                  # attempts after the first
     delay: float = 2.0                # first wait, doubled each time
     max_wait: float = 300.0           # never sleep longer than this for one retry
+    unreachable_attempts: int = 3     # connection failures in a row that stop the run
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
 
     def call(self, function: Callable[..., T], *args) -> T:
-        """`function(*args)`, retried on TransientError; the last error is raised as it was."""
+        """`function(*args)`, retried on TransientError; the last error is raised as it was,
+        or as SendingStopped when going on is pointless."""
         retrying = Retrying(retry=retry_if_exception_type(TransientError),
-                            stop=stop_after_attempt(self.retries + 1) | self._asked_too_long,
+                            stop=stop_after_attempt(self.retries + 1) | self._asked_too_long | self._unreachable,
                             wait=self._wait, sleep=self.sleep, reraise=True)
-        return retrying(function, *args)
+        try:
+            return retrying(function, *args)
+        except TransientError as error:
+            raise self._stopping(error) or error
+
+    def _stopping(self, error: TransientError) -> SendingStopped | None:
+        message = error.problems[0].message
+        if error.retry_after is not None and error.retry_after > self.max_wait:
+            now = dt.datetime.now().astimezone()
+            at = now + dt.timedelta(seconds=error.retry_after)
+            when = f"{at:%H:%M}" if at.date() == now.date() else f"{at:%Y-%m-%d %H:%M}"
+            return SendingStopped(f"the provider asks to wait until {when} ({message})",
+                                  f"rerun the same command after {when}", status=error.status)
+        if error.unreachable:
+            return SendingStopped(f"cannot reach the server: {message}",
+                                  "check the host and port settings and that the server is up, then rerun "
+                                  "the same command", status=error.status)
+        return None
+
+    def _unreachable(self, state) -> bool:
+        error = state.outcome.exception()
+        return getattr(error, "unreachable", False) and state.attempt_number >= self.unreachable_attempts
 
     def _wait(self, state) -> float:
         error = state.outcome.exception()

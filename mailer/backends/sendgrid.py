@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
 import time
+from urllib.error import URLError
 
 from python_http_client import exceptions as http_errors
 from sendgrid import SendGridAPIClient
 
-from common.errors import ConfigError, ProviderError, TransientError
+from common.errors import ConfigError, OutcomeUnknown, ProviderError, TransientError
 from mailer import config
 from mailer.backends.base import QUEUED, Backend, InvalidMessage, Outgoing, SendResult
 from mailer.backends.retry import RetryPolicy
@@ -34,6 +36,8 @@ class SendGridBackend(Backend):
     name = "sendgrid"
     record_every = 1000
     batch_size = MAX_PERSONALIZATIONS
+    journals_each_message = True      # each request's families are marked "sending" just before it goes
+    in_doubt_after_crash = True       # a request cut off by a crash is resolved by the event webhook
 
     def __init__(self, api_key: str, *, host: str = "https://api.sendgrid.com", retries: int = 5,
                  retry_delay: float = 2.0, send_at: dt.datetime | None = None, timeout: float = 60,
@@ -123,17 +127,24 @@ class SendGridBackend(Backend):
         except http_errors.HTTPError as e:
             status = getattr(e, "status_code", 0)
             message = f"{status} {_api_message(e)}"
-            if status in (401, 403):
+            if status == 401:
+                raise ConfigError("SENDGRID_API_KEY", f"SendGrid refused the key: {message}", KEY_HINT) from None
+            if status == 403:
                 raise ConfigError("SENDGRID_API_KEY", f"SendGrid refused the request: {message}",
-                                  KEY_HINT + "; a 403 can also mean the From address is not a verified "
-                                  "Sender (SendGrid: Settings > Sender Authentication)") from None
+                                  "give the key Mail Send permission, and verify the From address of "
+                                  "newsletters/publication.yaml in SendGrid (Settings > Sender Authentication)") \
+                    from None
             if status == 429:
                 raise TransientError(message, status=status, retry_after=self._reset_wait(e.headers)) from None
             if status >= 500 or status in (408,):
                 raise TransientError(message, status=status) from None
             raise ProviderError(message, status=status) from None
-        except (OSError, TimeoutError) as e:       # timeouts, refused or dropped connections
-            raise TransientError(f"connection problem: {e}") from None
+        except URLError as e:              # before the request was sent: nothing reached SendGrid
+            unreachable = isinstance(e.reason, (ConnectionRefusedError, socket.gaierror, TimeoutError))
+            raise TransientError(f"cannot connect to SendGrid: {e.reason}", unreachable=unreachable) from None
+        except OSError as e:               # sent, then no answer (timeout, dropped): SendGrid may have it
+            raise OutcomeUnknown(f"no answer from SendGrid after the request was sent ({e or type(e).__name__}); "
+                                 "its events will tell whether it was taken") from None
 
     def _reset_wait(self, headers) -> float | None:
         try:

@@ -89,6 +89,12 @@ class SMTPBackend(Backend):
     def _connect(self) -> smtplib.SMTP:
         context = self._context()
         try:
+            return self._open_connection(context)
+        except (ConnectionRefusedError, socket.gaierror, socket.timeout, TimeoutError) as e:
+            raise TransientError(f"{self.host}:{self.port}: {e or type(e).__name__}", unreachable=True) from None
+
+    def _open_connection(self, context: ssl.SSLContext) -> smtplib.SMTP:
+        try:
             if self.security == "tls":
                 connection = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
             else:
@@ -164,6 +170,8 @@ class SMTPBackend(Backend):
             code, text = e.smtp_code, e.smtp_error
         except smtplib.SMTPNotSupportedError as e:        # SMTPUTF8 needed but not offered
             raise ProviderError(f"{self.host} cannot deliver to this address: {e}") from None
+        except TransientError:
+            raise
         except (*_DROPPED, OSError) as e:
             self._drop()
             raise TransientError(f"connection lost: {e or type(e).__name__}") from None
@@ -181,17 +189,9 @@ class SMTPBackend(Backend):
 
     # -- in parallel, journaled ---------------------------------------------------------
     def send(self, messages: list[Outgoing], journal=None) -> Iterator[SendResult]:
-        futures = [self._executor.submit(self._journaled, m, journal) for m in messages]
+        futures = [self._executor.submit(self.send_request, [m], journal) for m in messages]
         for future in as_completed(futures):
-            yield future.result()
-
-    def _journaled(self, message: Outgoing, journal) -> SendResult:
-        if journal is not None:
-            journal.sending(message)
-        [result] = self.send_request([message])
-        if journal is not None:
-            journal.done(result)
-        return result
+            yield from future.result()
 
 
 def _reply(error: smtplib.SMTPResponseException) -> str:

@@ -1,48 +1,52 @@
 """Send an issue to a segment: the right language for every family, exactly once.
 
-Flow per batch of recipients (streamed from the store by id, never all at once):
-route each family to an edition (their language, the English fallback, or held), skip
-those the send log says are done, claim the rest as "sending", hand them to the backend,
-record each result. Rendering happens once per language, on first need.
+Recipients are streamed from the store by id, never all at once. Each family is routed to
+an edition (their language, the fallback, or held) and checked against the send log: done
+already, being sent by another worker, or to send now. Families to send wait in one queue
+per language until a full backend request's worth is ready (so 10,000 families in three
+languages make 10 SendGrid requests, not 30), are claimed atomically for this worker, then
+handed over; each result is recorded. Rendering happens once per language, on first need.
+
+A ConfigError (refused key or password, untrusted certificate) or SendingStopped (server
+unreachable, rate limit far away) stops the run: this worker's claims not yet handed over
+become "failed", so the same command, rerun after the fix, reaches those families.
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 
 from blocks.i18n.localize import localize
 from blocks.model import Issue
 from blocks.render import render_issue
-from common.errors import ConfigError
-from mailer.backends.base import DELIVERED, INVALID, PERMANENT, Backend, Journal, Outgoing, SendResult
+from common.errors import ConfigError, SendingStopped
+from mailer.backends.base import DELIVERED, INVALID, PERMANENT, REJECTED, SENT, Backend, Journal, Outgoing, \
+    SendResult
 from mailer.message.mime import HeaderInjection, MessageTemplate, check_envelope
 from mailer.send import sendlog
 from mailer.send.personalize import Personalizer
+from mailer.send.report import SendReport
 from mailer.send.routing import Router
+from mailer.store.tables import utcnow
 
-
-@dataclass
-class SendReport:
-    planned: Counter = field(default_factory=Counter)        # edition language -> families
-    by_school: Counter = field(default_factory=Counter)
-    held: Counter = field(default_factory=Counter)           # family language -> families held
-    skipped: Counter = field(default_factory=Counter)        # log status -> families already handled
-    results: Counter = field(default_factory=Counter)        # status -> families, this run
-    confirmed: int = 0                                       # found delivered after a crash
+CONFIG_CAUSED = ("401", "403", "530", "535")     # legacy rejections caused by a wrong setting, not the family
 
 
 class Sender:
     def __init__(self, issue: Issue, store, backend: Backend, personalizer: Personalizer, *,
-                 segment_name: str, web_url: str, resend: bool = False):
+                 segment_name: str, web_url: str, resend: bool = False, retry_failed: bool = False,
+                 resend_in_doubt: bool = False, on_progress: Callable[[int], None] | None = None):
         self.issue, self.store, self.backend, self.personalizer = issue, store, backend, personalizer
-        self.segment_name, self.web_url, self.resend = segment_name, web_url, resend
+        self.segment_name, self.web_url = segment_name, web_url
+        self.resend, self.retry_failed, self.resend_in_doubt = resend, retry_failed, resend_in_doubt
+        self.on_progress = on_progress or (lambda _n: None)
         self.router = Router(issue)
         self.templates: dict[str, MessageTemplate] = {}
         self.report = SendReport()
         self.date = dt.datetime.now(dt.timezone.utc)
-        self._handed: list[int] = []            # subscribers of the batch being handed over
+        self.owner = sendlog.new_owner()
+        self._queues: dict[str, list] = {}
 
     def template(self, lang: str) -> MessageTemplate:
         if lang not in self.templates:
@@ -54,116 +58,161 @@ class Sender:
         return self.templates[lang]
 
     def run(self, segment, dry_run: bool = False) -> SendReport:
-        """Send to every subscribed family of `segment`. A ConfigError (refused key or password,
-        untrusted certificate) stops the send; the families not handed over stay unsent, so
-        the same command reaches them once the setting is fixed."""
+        """Send to every subscribed family of `segment` (a dry run only plans)."""
         try:
             with self.backend if not dry_run else nullcontext():
                 for batch in self.store.recipient_batches(segment, batch_size=self.backend.batch_size):
-                    self._batch(batch, dry_run)
-        except ConfigError as error:
+                    self._plan(batch, dry_run)
+                for lang in list(self._queues):
+                    self._flush(lang)
+        except (ConfigError, SendingStopped) as error:
+            reason = error.problems[0].message
             with self.store.write() as connection:
-                sendlog.release(connection, self.issue.slug, self._handed, error.problems[0].message)
-            sent = sum(self.report.results[s] for s in DELIVERED)
-            error.outcome = (f"sending stopped: {sent} famil{'y' if sent == 1 else 'ies'} sent in this run; "
-                             "fix the setting and run the same command again to reach the others")
+                sendlog.release(connection, self.issue.slug, self.owner, reason)
+            self.report.stopped = reason
+            delivered = self.report.delivered
+            error.outcome = (f"sending stopped: {delivered} famil{'y' if delivered == 1 else 'ies'} got it in "
+                             "this run; the others are still to send: fix the cause and run the same command "
+                             "again")
             raise
         return self.report
 
-    def _batch(self, batch, dry_run: bool) -> None:
+    # -- planning ------------------------------------------------------------------------------
+    def _plan(self, batch, dry_run: bool) -> None:
         routed = []
         for recipient in batch:
             lang = self.router.edition(recipient.language)
             if lang is None:
                 self.report.held[recipient.language] += 1
-                continue
-            routed.append((recipient, lang))
+            else:
+                routed.append((recipient, lang))
         with self.store.read() as connection:
             logged = sendlog.logged(connection, self.issue.slug, [r.id for r, _ in routed])
-        todo, uncertain = [], []
+        now = utcnow()
         for recipient, lang in routed:
             entry = logged.get(recipient.id)
-            if entry and not self.resend and (entry.status in DELIVERED or entry.status in PERMANENT):
+            decision = self._decide(entry, now)
+            if decision == "busy":
+                self.report.busy += 1
+                continue
+            if decision == "skip":
                 self.report.skipped[entry.status] += 1
                 continue
-            (uncertain if entry and entry.status == sendlog.SENDING else todo).append((recipient, lang, entry))
             self.report.planned[lang] += 1
             for school in recipient.schools or ("",):
                 self.report.by_school[school] += 1
-        if dry_run:
+            if not dry_run:
+                queue = self._queues.setdefault(lang, [])
+                queue.append((recipient, lang, entry))
+                if len(queue) >= self.backend.batch_size:
+                    self._flush(lang)
+
+    def _decide(self, entry, now) -> str:
+        """send (new or retry), busy (another worker has it), or skip (done before)."""
+        if entry is None:
+            return "send"
+        if entry.held_by_another(now):
+            return "busy"
+        if entry.status in (sendlog.PENDING, sendlog.SENDING, sendlog.FAILED) or self.resend:
+            return "send"
+        if entry.status == sendlog.IN_DOUBT:
+            return "send" if self.resend_in_doubt else "skip"
+        if entry.status == REJECTED and self.retry_failed and entry.detail.startswith(CONFIG_CAUSED):
+            return "send"
+        return "skip"
+
+    # -- handing over --------------------------------------------------------------------------
+    def _flush(self, lang: str) -> None:
+        items = self._queues.pop(lang, [])
+        if not items:
             return
-        messages, invalid = self._outgoing(todo + uncertain)
-        self._record(invalid)
-        confirmed = self.backend.delivered_before([m for m in messages if m.subscriber_id in
-                                                   {r.id for r, _, _ in uncertain}])
-        if confirmed:
-            self.report.confirmed += len(confirmed)
-            self._record([SendResult(i, "sent", detail="confirmed after a restart") for i in confirmed])
-        self._deliver([m for m in messages if m.subscriber_id not in confirmed], logged)
+        messages, invalid = self._outgoing(items)
+        journaled = self.backend.journals_each_message
+        claimed = self._claim(messages, invalid, items, sendlog.PENDING if journaled else sendlog.SENDING)
+        self.report.busy += len(items) - len(claimed)
+        self._record([r for r in invalid if r.subscriber_id in claimed], lang)
+        messages = [m for m in messages if m.subscriber_id in claimed]
+        was_sending = {r.id for r, _, e in items if e is not None and e.status == sendlog.SENDING}
+        uncertain = [m for m in messages if m.subscriber_id in was_sending]
+        if uncertain:
+            messages = self._resolve_uncertain(uncertain, messages, lang)
+        if messages:
+            self._deliver(messages, lang, journaled)
 
     def _outgoing(self, items) -> tuple[list[Outgoing], list[SendResult]]:
         messages, invalid = [], []
         for recipient, lang, entry in items:
-            attempt = entry.attempts if entry and self.resend and entry.status in DELIVERED else 0
-            message_id = entry.message_id if entry and not attempt else self.personalizer.message_id(
-                recipient.id, attempt)
-            template = self.template(lang)
+            again = entry is not None and self.resend and entry.status in DELIVERED | PERMANENT
+            message_id = self.personalizer.message_id(recipient.id, entry.attempts if again else 0) \
+                if entry is None or again else entry.message_id
             envelope = self.personalizer.envelope(recipient, lang, message_id)
             try:
                 check_envelope(envelope)                # refuses line breaks in names (header injection)
             except HeaderInjection as e:
                 invalid.append(SendResult(recipient.id, INVALID, detail=str(e)))
-                self._claim([{"subscriber_id": recipient.id, "email": recipient.email, "language": lang,
-                              "message_id": message_id}], existing=[recipient.id] if entry else [])
                 continue
-            messages.append(Outgoing(recipient.id, recipient.email, template, envelope, {
+            messages.append(Outgoing(recipient.id, recipient.email, self.template(lang), envelope, {
                 "issue": self.issue.slug, "lang": lang, "segment": self.segment_name,
                 "subscriber": str(recipient.id)}))
         return messages, invalid
 
-    def _claim(self, rows: list[dict], existing, status: str = sendlog.SENDING) -> None:
-        rows = [dict(row, segment=self.segment_name, backend=self.backend.name) for row in rows]
+    def _claim(self, messages, invalid, items, status: str) -> set[int]:
+        lang_of = {r.id: lang for r, lang, _ in items}
+        ids = {m.subscriber_id: m.envelope.message_id for m in messages}
+        rows = [{"subscriber_id": r.id, "email": r.email, "language": lang_of[r.id],
+                 "message_id": ids.get(r.id) or (e.message_id if e else self.personalizer.message_id(r.id)),
+                 "segment": self.segment_name, "backend": self.backend.name} for r, _, e in items]
+        seen = {r.id: e for r, _, e in items if e is not None}
         with self.store.write() as connection:
-            sendlog.claim(connection, self.issue.slug, rows, existing, status)
+            return sendlog.claim(connection, self.issue.slug, rows, self.owner, status, seen)
 
-    def _deliver(self, messages: list[Outgoing], logged) -> None:
-        if not messages:
-            return
-        self._handed = [m.subscriber_id for m in messages]
-        journaled = self.backend.journals_each_message
-        self._claim([{"subscriber_id": m.subscriber_id, "email": m.email, "language": m.lang,
-                      "message_id": m.envelope.message_id} for m in messages], logged.keys(),
-                    sendlog.PENDING if journaled else sendlog.SENDING)
+    def _resolve_uncertain(self, uncertain: list[Outgoing], messages: list[Outgoing], lang: str) -> list[Outgoing]:
+        """Handed over by a worker that died before recording: confirmed, in doubt, or sent again."""
+        confirmed = self.backend.delivered_before(uncertain)
+        if confirmed:
+            self.report.confirmed += len(confirmed)
+            self._record([SendResult(i, SENT, detail="confirmed after a restart") for i in confirmed], lang)
+        doubtful = [] if self.resend_in_doubt or not self.backend.in_doubt_after_crash else \
+            [m.subscriber_id for m in uncertain if m.subscriber_id not in confirmed]
+        self._record([SendResult(i, sendlog.IN_DOUBT, detail="handed over when a send stopped; the provider's "
+                                 "events will tell whether it arrived") for i in doubtful], lang)
+        done = confirmed | set(doubtful)
+        return [m for m in messages if m.subscriber_id not in done]
+
+    def _deliver(self, messages: list[Outgoing], lang: str, journaled: bool) -> None:
         if journaled:
             for result in self.backend.send(messages, _Journal(self)):
-                self.report.results[result.status] += 1
+                self.report.count(lang, result.status)
+                self.on_progress(1)
             return
         pending: list[SendResult] = []
         for result in self.backend.send(messages):
             pending.append(result)
             if len(pending) >= self.backend.record_every:
-                self._record(pending)
+                self._record(pending, lang)
                 pending = []
-        self._record(pending)
+        self._record(pending, lang)
 
-    def _record(self, results: list[SendResult], count: bool = True) -> None:
+    def _record(self, results: list[SendResult], lang: str | None = None) -> None:
         if not results:
             return
         with self.store.write() as connection:
             sendlog.record(connection, self.issue.slug, results)
-        if count:
-            self.report.results.update(result.status for result in results)
+        if lang is not None:
+            for result in results:
+                self.report.count(lang, result.status)
+            self.on_progress(len(results))
 
 
 class _Journal(Journal):
-    """Per-message journaling for backends that send one message at a time (SMTP)."""
+    """Per-request journaling for backends that say when each request goes out (SMTP, SendGrid)."""
 
     def __init__(self, sender: Sender):
         self.sender = sender
 
-    def sending(self, message: Outgoing) -> None:
+    def sending(self, messages: list[Outgoing]) -> None:
         with self.sender.store.write() as connection:
-            sendlog.mark_sending(connection, self.sender.issue.slug, message.subscriber_id)
+            sendlog.mark_sending(connection, self.sender.issue.slug, [m.subscriber_id for m in messages])
 
-    def done(self, result: SendResult) -> None:
-        self.sender._record([result], count=False)
+    def done(self, results: list[SendResult]) -> None:
+        self.sender._record(results)

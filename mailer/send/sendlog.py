@@ -1,12 +1,27 @@
 """What was handed to which backend for which issue: the memory that makes sends resumable.
 
-Before a batch goes out its rows are claimed (status "sending"); results replace that
-status as they come back. A rerun skips families already delivered (queued/sent) or
-permanently refused (rejected/invalid), retries those that failed, and asks the backend
-about rows still "sending" after a crash.
+One row per (issue, family). A worker claims rows for itself (`owner`, `lease_until`) before
+handing them over, atomically: new rows with INSERT ... ON CONFLICT DO NOTHING, old ones
+with a compare-and-swap UPDATE, so two or more `send` processes on one store (one machine
+or many against PostgreSQL) never take the same family. Statuses:
+
+    pending    claimed, not handed over: safe to send on a rerun
+    sending    handed over, result not recorded: after a crash, delivery is uncertain
+    queued / sent            delivered for good: never sent again (unless --resend)
+    rejected / invalid       refused for good: not retried
+    failed                   not delivered for now: the next run retries
+    in_doubt                 a request whose outcome is unknown (SendGrid killed mid-request):
+                             resolved by the event webhook, or sent with --resend-in-doubt
+
+A crashed worker's rows are taken over once its lease expires, at once if it ran on this
+machine and its process is gone.
 """
 from __future__ import annotations
 
+import datetime as dt
+import os
+import secrets
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,8 +30,8 @@ from sqlalchemy import (Column, Connection, ForeignKey, Index, Integer, String, 
 
 from mailer.store.tables import UTCDateTime, metadata, utcnow
 
-PENDING = "pending"      # claimed, not handed over yet: safe to send on a rerun
-SENDING = "sending"      # handed over, result not recorded: after a crash, delivery is uncertain
+PENDING, SENDING, IN_DOUBT, FAILED = "pending", "sending", "in_doubt", "failed"
+LEASE = dt.timedelta(minutes=10)
 
 send_log = Table(
     "send_log", metadata,
@@ -41,55 +56,112 @@ send_log = Table(
 )
 
 
+def new_owner() -> str:
+    """This worker's name in the log: host, process, and a random part (unique per run)."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _owner_is_gone(owner: str) -> bool:
+    """True if `owner` ran on this machine and its process no longer exists."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname()[:30] or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 @dataclass(frozen=True)
 class Logged:
     status: str
     attempts: int
     message_id: str
+    owner: str = ""
+    lease_until: dt.datetime | None = None
+    detail: str = ""
+
+    def held_by_another(self, now: dt.datetime) -> bool:
+        """A claim another live worker is working on right now."""
+        if self.status not in (PENDING, SENDING) or not self.owner:
+            return False
+        if self.lease_until is not None and self.lease_until < now:
+            return False
+        return not _owner_is_gone(self.owner)
 
 
 def logged(connection: Connection, issue: str, subscriber_ids: list[int]) -> dict[int, Logged]:
     """The log rows of these subscribers for this issue (one query per batch)."""
     if not subscriber_ids:
         return {}
+    c = send_log.c
     rows = connection.execute(
-        select(send_log.c.subscriber_id, send_log.c.status, send_log.c.attempts, send_log.c.message_id)
-        .where(and_(send_log.c.issue == issue, send_log.c.subscriber_id.in_(subscriber_ids))))
-    return {r.subscriber_id: Logged(r.status, r.attempts, r.message_id) for r in rows}
+        select(c.subscriber_id, c.status, c.attempts, c.message_id, c.owner, c.lease_until, c.detail)
+        .where(and_(c.issue == issue, c.subscriber_id.in_(subscriber_ids))))
+    return {r.subscriber_id: Logged(r.status, r.attempts, r.message_id, r.owner, r.lease_until, r.detail)
+            for r in rows}
 
 
-def claim(connection: Connection, issue: str, rows: list[dict], existing: Iterable[int],
-          status: str = SENDING) -> None:
-    """Mark rows `status` before they are handed over (new rows inserted, old ones updated).
+def claim(connection: Connection, issue: str, rows: list[dict], owner: str, status: str,
+          seen: dict[int, Logged]) -> set[int]:
+    """Claim rows for `owner` as `status`; returns the subscriber ids it now holds.
 
-    Each row: subscriber_id, email, language, segment, backend, message_id.
+    Each row: subscriber_id, email, language, segment, backend, message_id. A row with no
+    entry in `seen` (what was read before) is inserted unless another worker got there
+    first; a row in `seen` is taken only if it is still exactly as it was read.
     """
+    if not rows:
+        return set()
     now = utcnow()
-    existing = set(existing)
+    lease = now + LEASE
     new = [dict(row, issue=issue, status=status, attempts=1, provider_id="", detail="", created_at=now,
-                updated_at=now) for row in rows if row["subscriber_id"] not in existing]
-    old = [dict(row, b_id=row["subscriber_id"], now=now) for row in rows if row["subscriber_id"] in existing]
+                updated_at=now, owner=owner, lease_until=lease) for row in rows if row["subscriber_id"] not in seen]
+    old = [dict(row, b_id=row["subscriber_id"], b_status=seen[row["subscriber_id"]].status,
+                b_owner=seen[row["subscriber_id"]].owner) for row in rows if row["subscriber_id"] in seen]
     if new:
-        connection.execute(insert(send_log), new)
+        connection.execute(_insert_ignoring_conflicts(connection), new)
     if old:
+        c = send_log.c
         connection.execute(
             update(send_log)
-            .where(and_(send_log.c.issue == issue, send_log.c.subscriber_id == bindparam("b_id")))
-            .values(status=status, attempts=send_log.c.attempts + 1, email=bindparam("email"),
+            .where(and_(c.issue == issue, c.subscriber_id == bindparam("b_id"), c.status == bindparam("b_status"),
+                        c.owner == bindparam("b_owner")))
+            .values(status=status, attempts=c.attempts + 1, email=bindparam("email"),
                     language=bindparam("language"), segment=bindparam("segment"), backend=bindparam("backend"),
-                    message_id=bindparam("message_id"), updated_at=bindparam("now")),
-            [{k: r[k] for k in ("b_id", "email", "language", "segment", "backend", "message_id", "now")}
-             for r in old])
+                    message_id=bindparam("message_id"), updated_at=now, owner=owner, lease_until=lease,
+                    detail=""),
+            [{k: r[k] for k in ("b_id", "b_status", "b_owner", "email", "language", "segment", "backend",
+                                "message_id")} for r in old])
+    ids = [row["subscriber_id"] for row in rows]
+    return set(connection.execute(select(send_log.c.subscriber_id).where(and_(
+        send_log.c.issue == issue, send_log.c.subscriber_id.in_(ids), send_log.c.owner == owner,
+        send_log.c.status == status))).scalars())
 
 
-def mark_sending(connection: Connection, issue: str, subscriber_id: int) -> None:
-    connection.execute(update(send_log).where(and_(send_log.c.issue == issue,
-                                                   send_log.c.subscriber_id == subscriber_id))
-                       .values(status=SENDING, updated_at=utcnow()))
+def _insert_ignoring_conflicts(connection: Connection):
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif connection.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:                                                   # pragma: no cover - other databases
+        return insert(send_log)
+    return dialect_insert(send_log).on_conflict_do_nothing(index_elements=["issue", "subscriber_id"])
+
+
+def mark_sending(connection: Connection, issue: str, subscriber_ids: Iterable[int]) -> None:
+    """These are being handed over now (their lease renewed)."""
+    ids = list(subscriber_ids)
+    now = utcnow()
+    connection.execute(update(send_log).where(and_(send_log.c.issue == issue, send_log.c.subscriber_id.in_(ids)))
+                       .values(status=SENDING, updated_at=now, lease_until=now + LEASE))
 
 
 def record(connection: Connection, issue: str, results: list) -> None:
-    """Store backend results (SendResult) over the "sending" claims."""
+    """Store backend results (SendResult) over the claims; the claim is let go."""
     if not results:
         return
     now = utcnow()
@@ -97,21 +169,19 @@ def record(connection: Connection, issue: str, results: list) -> None:
         update(send_log)
         .where(and_(send_log.c.issue == issue, send_log.c.subscriber_id == bindparam("b_id")))
         .values(status=bindparam("b_status"), provider_id=bindparam("b_provider"),
-                detail=bindparam("b_detail"), updated_at=now),
+                detail=bindparam("b_detail"), updated_at=now, lease_until=None),
         [{"b_id": r.subscriber_id, "b_status": r.status, "b_provider": r.provider_id[:200],
           "b_detail": r.detail[:2000]} for r in results])
 
 
-def release(connection: Connection, issue: str, subscriber_ids: list[int], reason: str) -> int:
-    """After a send stopped before handing these over (a refused key, a wrong setting): their
-    claims become "failed", so the next run sends to them. Rows with a result are left alone."""
-    if not subscriber_ids:
-        return 0
+def release(connection: Connection, issue: str, owner: str, reason: str) -> int:
+    """After a send stopped (a refused key, an unreachable server): this owner's claims not
+    handed over become "failed", so the next run sends to them. Rows with a result stay."""
     result = connection.execute(
         update(send_log)
-        .where(and_(send_log.c.issue == issue, send_log.c.subscriber_id.in_(subscriber_ids),
+        .where(and_(send_log.c.issue == issue, send_log.c.owner == owner,
                     send_log.c.status.in_((PENDING, SENDING))))
-        .values(status="failed", detail=f"not sent: {reason}"[:2000], updated_at=utcnow()))
+        .values(status=FAILED, detail=f"not sent: {reason}"[:2000], updated_at=utcnow(), lease_until=None))
     return result.rowcount
 
 

@@ -7,7 +7,7 @@ from email import policy
 
 import pytest
 
-from common.errors import ConfigError, ProviderError, TransientError
+from common.errors import ConfigError, ProviderError, SendingStopped, TransientError
 from mailer.backends.retry import RetryPolicy
 from mailer.backends.sendgrid import SendGridBackend
 from mailer.backends.smtp import SMTPBackend
@@ -52,12 +52,21 @@ def test_retry_policy_gives_up_and_never_retries_permanent_or_setting_errors():
         assert call.count == 1
 
 
-def test_a_rate_limit_reset_a_day_away_is_not_slept_on():
+def test_a_rate_limit_reset_a_day_away_stops_the_run_with_when_to_rerun():
     waits = []
     call = flaky(TransientError("429", retry_after=86_400))
-    with pytest.raises(TransientError):
+    with pytest.raises(SendingStopped) as caught:
         RetryPolicy(retries=5, max_wait=300, sleep=waits.append).call(call)
     assert waits == [] and call.count == 1
+    assert "rerun the same command after" in str(caught.value)
+
+
+def test_an_unreachable_server_stops_the_run_after_a_few_tries_not_per_family():
+    waits = []
+    call = flaky(*[TransientError("connection refused", unreachable=True)] * 10)
+    with pytest.raises(SendingStopped) as caught:
+        RetryPolicy(retries=5, delay=1, unreachable_attempts=3, sleep=waits.append).call(call)
+    assert call.count == 3 and waits == [1, 2] and "cannot reach the server" in str(caught.value)
 
 
 def test_sendgrid_payload_carries_the_same_headers_as_the_mime_message(template):

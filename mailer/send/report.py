@@ -1,0 +1,57 @@
+"""What one run of `send` did, per language: the numbers staff read and the JSON that is kept."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+OUTCOMES = ("sent", "queued", "rejected", "invalid", "failed", "in_doubt")
+
+
+@dataclass
+class SendReport:
+    planned: Counter = field(default_factory=Counter)        # edition language -> families to send now
+    by_school: Counter = field(default_factory=Counter)
+    held: Counter = field(default_factory=Counter)           # family language -> families held
+    skipped: Counter = field(default_factory=Counter)        # log status -> families already handled
+    busy: int = 0                                            # claimed by another worker right now
+    results: Counter = field(default_factory=Counter)        # status -> families, this run
+    by_language: dict[str, Counter] = field(default_factory=dict)   # edition -> status -> families
+    confirmed: int = 0                                       # found delivered after a crash
+    stopped: str = ""                                        # why the run stopped early, if it did
+
+    def count(self, lang: str, status: str, n: int = 1) -> None:
+        self.results[status] += n
+        self.by_language.setdefault(lang, Counter())[status] += n
+
+    @property
+    def delivered(self) -> int:
+        return self.results["sent"] + self.results["queued"]
+
+    def rows(self) -> list[tuple[str, dict[str, int]]]:
+        """One row per edition language: planned and each outcome, then a total row."""
+        rows = []
+        for lang in sorted(set(self.planned) | set(self.by_language)):
+            got = self.by_language.get(lang, Counter())
+            rows.append((lang, {"planned": self.planned[lang], **{o: got[o] for o in OUTCOMES}}))
+        total = {"planned": sum(self.planned.values()), **{o: self.results[o] for o in OUTCOMES}}
+        return rows + [("total", total)]
+
+    def to_json(self, **context) -> str:
+        return json.dumps({
+            **context,
+            "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "languages": dict(self.rows()),
+            "held": dict(self.held), "skipped": dict(self.skipped), "busy_elsewhere": self.busy,
+            "by_school": dict(self.by_school), "confirmed_after_crash": self.confirmed, "stopped": self.stopped,
+        }, indent=2, ensure_ascii=False)
+
+    def save(self, folder: Path, **context) -> Path:
+        """Write reports/<issue>/send-<time>.json; returns its path."""
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        path = folder / f"send-{stamp}.json"
+        path.write_text(self.to_json(**context), encoding="utf-8")
+        return path
