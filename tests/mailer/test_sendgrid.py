@@ -21,7 +21,7 @@ from tests.mailer.http_stub import Stub
 from tests.mailer.smtp_sink import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEC = ROOT.parent / "shared" / "sendgrid" / "tsg_mail_v3.json"
+SPEC = ROOT / "tests" / "contracts" / "sendgrid" / "tsg_mail_v3.json"
 PRISM = ROOT / ".ci" / "node" / "node_modules" / ".bin" / "prism"
 
 
@@ -49,8 +49,8 @@ def messages(template, count: int) -> list[Outgoing]:
 def prism():
     if not PRISM.exists():
         if os.environ.get("CI") == "true":
-            pytest.fail("Prism is not installed: .ci/run installs it with npm (.ci/node)")
-        pytest.skip("Prism not installed (npm install --prefix .ci/node)")
+            pytest.fail("Prism is not installed (npm ci --prefix .ci/node): .ci/run installs it")
+        pytest.skip("Prism is not installed (npm ci --prefix .ci/node)")
     port = free_port()
     process = subprocess.Popen([str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(SPEC)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

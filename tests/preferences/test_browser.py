@@ -23,7 +23,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 
 def _missing() -> str | None:
     if not CHROMIUM.exists():
-        return "Debian chromium is not installed (/usr/bin/chromium)"
+        return "Debian's chromium is not installed (apt-get install chromium)"
     if not AXE.exists():
         return "axe-core is not installed (npm ci --prefix .ci/node)"
     try:
