@@ -25,6 +25,7 @@ from common.errors import ConfigError, OutcomeUnknown, ProviderError, TransientE
 from mailer import config
 from mailer.backends.base import QUEUED, Backend, InvalidMessage, Outgoing, SendResult
 from mailer.backends.retry import RetryPolicy
+from mailer.message.mime import provider_values
 
 MAX_PERSONALIZATIONS = 1000
 MAX_SUBSTITUTION_BYTES = 10_000
@@ -88,7 +89,8 @@ class SendGridBackend(Backend):
         body = {
             "from": {"email": address, "name": name},
             "subject": email.subject,
-            "content": [{"type": "text/plain", "value": email.text}, {"type": "text/html", "value": email.html}],
+            "content": [{"type": "text/plain", "value": email.text},
+                        {"type": "text/html", "value": template.provider_html}],
             "personalizations": [self._personalization(m) for m in messages],
             "headers": {name: value for name, value in template.list_headers if name != "List-Unsubscribe-Post"},
             "categories": list(dict.fromkeys(("newsletter", *self.categories, template.lang)))[:10],
@@ -100,7 +102,7 @@ class SendGridBackend(Backend):
         return body
 
     def check(self, message: Outgoing) -> None:
-        size = len(json.dumps(message.envelope.values).encode())
+        size = len(json.dumps(provider_values(message.envelope.values)).encode())
         if size > MAX_SUBSTITUTION_BYTES:
             raise InvalidMessage(f"personal values of {size:,} bytes, over SendGrid's 10,000-byte limit "
                                  "per family (a very long name?)")
@@ -111,7 +113,7 @@ class SendGridBackend(Backend):
         to = {"email": envelope.to_email}
         if envelope.to_name:
             to["name"] = envelope.to_name
-        substitutions = dict(envelope.values)
+        substitutions = provider_values(envelope.values)
         return {
             "to": [to],
             "substitutions": substitutions,

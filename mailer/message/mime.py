@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html as html_escaping
 from dataclasses import dataclass
 from email.utils import format_datetime
 
@@ -99,7 +100,7 @@ class MessageTemplate:
 
     def render(self, envelope: Envelope) -> bytes:
         text = self._text.fill(envelope.values).encode()
-        html = self._html.fill(envelope.values).encode()
+        html = self._html.fill(escaped(envelope.values)).encode()
         return b"".join((self.headers_for(envelope).encode(), b"\r\nThis is a multipart message in MIME format.",
                          self._text_head, _base64_lines(text), self._html_head, _base64_lines(html), self._end))
 
@@ -107,4 +108,26 @@ class MessageTemplate:
         return self._text.fill(values)
 
     def html_for(self, values: dict[str, str]) -> str:
-        return self._html.fill(values)
+        return self._html.fill(escaped(values))
+
+    @property
+    def provider_html(self) -> str:
+        """The HTML with its own tokens (__FIRST_NAME_HTML__...), for providers that fill one set
+        of substitutions into both parts: the HTML ones get escaped values (`provider_values`)."""
+        if not hasattr(self, "_provider_html"):
+            self._provider_html = self._html.fill({token: html_token(token) for token in self._html.names})
+        return self._provider_html
+
+
+def html_token(token: str) -> str:
+    return token[:-2] + "_HTML__"
+
+
+def escaped(values: dict[str, str]) -> dict[str, str]:
+    """Values as HTML text: a name is data, never markup (links and quotes included)."""
+    return {token: html_escaping.escape(value, quote=True) for token, value in values.items()}
+
+
+def provider_values(values: dict[str, str]) -> dict[str, str]:
+    """Substitutions for both parts: raw for the text part, escaped for the HTML part."""
+    return {**values, **{html_token(token): value for token, value in escaped(values).items()}}

@@ -5,6 +5,8 @@ No re-rendering here: the language's MessageTemplate is filled with these values
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from urllib.parse import quote
 
 from blocks import tokens
@@ -12,6 +14,23 @@ from blocks.i18n.chrome import greeting
 
 from mailer.send.links import PREFERENCES, UNSUBSCRIBE, LinkSigner
 from mailer.message.mime import Envelope
+
+
+MAX_NAME = 100          # characters of a display name in To: (a header line stays far under 998)
+_SPACES = re.compile(r"\s+")
+
+
+def clean_name(name: str | None) -> str:
+    """A roster name fit for a header and a greeting: no control or format characters (line
+    breaks from Alt+Enter cells, NUL, ESC, bidi overrides), one space between words, at most
+    MAX_NAME characters, cut at a word."""
+    if not name:
+        return ""
+    kept = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in name)
+    kept = _SPACES.sub(" ", kept).strip()
+    if len(kept) > MAX_NAME:
+        kept = kept[:MAX_NAME].rsplit(" ", 1)[0] or kept[:MAX_NAME]
+    return kept
 
 
 def first_name(name: str | None) -> str:
@@ -33,7 +52,8 @@ class Personalizer:
 
     def envelope(self, recipient, lang: str, message_id: str) -> Envelope:
         unsubscribe = self.signer.url(UNSUBSCRIBE, recipient.id, self.issue)
-        name = first_name(recipient.name)
+        full_name = clean_name(recipient.name)
+        name = first_name(full_name)
         values = {
             tokens.UNSUBSCRIBE_URL: unsubscribe,
             tokens.PREFERENCES_URL: self.signer.url(PREFERENCES, recipient.id, self.issue),
@@ -45,7 +65,7 @@ class Personalizer:
         if self.mailto:
             token = unsubscribe.rsplit("/", 1)[1]
             list_unsubscribe += f", <mailto:{self.mailto}?subject={quote('unsubscribe ' + token)}>"
-        return Envelope(recipient.email, recipient.name, message_id, values, list_unsubscribe)
+        return Envelope(recipient.email, full_name or None, message_id, values, list_unsubscribe)
 
     def _neutral_greeting(self, lang: str) -> str:
         if lang not in self._greetings:

@@ -57,7 +57,7 @@ def make_engine(url: str | None = None) -> Engine:
         return create_engine(parsed, pool_pre_ping=True)
     except Exception as e:  # missing driver, bad options
         raise StoreError(f"cannot use database {describe(url)}: {e}",
-                         "for PostgreSQL install psycopg (pip install 'psycopg[binary]')") from None
+                         "for PostgreSQL install the postgres extra: pip install -c constraints.txt -e '.[postgres]'") from None
 
 
 def _sqlite_transactions(engine: Engine) -> None:

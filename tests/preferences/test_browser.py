@@ -29,7 +29,7 @@ def _missing() -> str | None:
     try:
         import playwright  # noqa: F401
     except ImportError:
-        return "playwright is not installed (pip install -e '.[test]')"
+        return "playwright is not installed (pip install -c constraints.txt -e \".[test,postgres]\")"
     return None
 
 
