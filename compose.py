@@ -20,7 +20,8 @@ from common.errors import StoreError  # noqa: E402
 from mailer.commands.audience import audience  # noqa: E402
 from mailer.commands.send import demo, send  # noqa: E402
 from mailer.commands.subscribers import subscribers  # noqa: E402
-from preferences.cli import report, serve  # noqa: E402
+from mailer.commands.report import report  # noqa: E402
+from preferences.cli import serve  # noqa: E402
 
 
 def store_failure(error: BaseException) -> StoreError | None:

@@ -1,7 +1,5 @@
-"""`serve` and `report` (registered by compose.py)."""
+"""`serve` (registered by compose.py): the preference center for local use."""
 from __future__ import annotations
-
-from pathlib import Path
 
 import click
 
@@ -29,28 +27,3 @@ def serve(host: str, port: int):
         click.echo("note: NEWSLETTER_SECRET is not set: using the demo secret, which only opens links "
                    "from demo sends to the outbox.", err=True)
     create_app(signer=signer).run(host=host, port=port)
-
-
-@click.command()
-@click.argument("issue_dir", type=click.Path(path_type=Path))
-@click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
-              help="HTML report to write (default: build/<issue>/report.html).")
-def report(issue_dir: Path, out_file: Path | None):
-    """Reach of an issue per language and per school: sent, delivered, bounced, opened, clicked, unsubscribed."""
-    from mailer.reports.reach import OPENS_CAVEAT, html_page, reach, table
-    from mailer.store.subscribers import Store
-
-    slug = issue_dir.resolve().name
-    with Store.open() as store:
-        languages, schools = reach(store, slug)
-    if not languages:
-        click.echo(f"Nothing has been sent for {slug} yet.")
-        return
-    click.echo(table(languages, "language"))
-    click.echo()
-    click.echo(table(schools, "school"))
-    click.echo(f"\n{OPENS_CAVEAT}")
-    out_file = out_file or Path("build") / slug / "report.html"
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    out_file.write_text(html_page(slug, languages, schools), encoding="utf-8")
-    click.echo(f"Wrote {out_file}")

@@ -1,4 +1,4 @@
-"""The `send` command (registered by compose.py): plan, deliver, report."""
+"""The `send` and `demo` commands (registered by compose.py): plan, prove, confirm, deliver, report."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,71 +15,64 @@ from mailer.commands.options import audiences_option
               help="outbox writes .eml files; smtp and sendgrid deliver (settings from the environment).")
 @click.option("--outbox", "outbox_dir", type=click.Path(path_type=Path), default=Path("outbox"), show_default=True,
               help="Folder for the outbox backend.")
+@click.option("--test-to", "test_to", multiple=True, metavar="ADDRESS",
+              help="Send a proof of each language to ADDRESS (repeatable), marked [TEST]; no family gets anything.")
 @click.option("--dry-run", is_flag=True, help="Show who would get which language; send nothing.")
+@click.option("--yes", is_flag=True, help="Send without asking (needed without a terminal, e.g. in a script).")
 @click.option("--resend", is_flag=True, help="Send again to families who already got this issue.")
+@click.option("--retry-failed", is_flag=True,
+              help="Also retry families refused because of a wrong setting in an older version (401/403/535).")
+@click.option("--resend-in-doubt", is_flag=True,
+              help="Send to families whose request was cut off by a crash and that no event has resolved.")
+@click.option("--reports", "reports_dir", type=click.Path(path_type=Path), default=Path("reports"),
+              show_default=True, help="Where each run's report (JSON) and the proofs log are kept.")
 @audiences_option
 @click.pass_context
-def send(ctx: click.Context, issue_dir: Path, segment_name: str, backend: str, outbox_dir: Path, dry_run: bool, resend: bool,
+def send(ctx: click.Context, issue_dir: Path, segment_name: str, backend: str, outbox_dir: Path, test_to,
+         dry_run: bool, yes: bool, resend: bool, retry_failed: bool, resend_in_doubt: bool, reports_dir: Path,
          audiences_path):
     """Send an issue to a segment, each family in their language, exactly once.
 
     \b
-    Rerun the same command after a crash or interruption: it sends to everyone not yet
-    sent to and to nobody twice. Families who already got the issue (for example through
-    an overlapping segment) are skipped unless --resend is given.
+    Staff workflow:
+      1. --dry-run              who gets which language (nothing is sent)
+      2. --test-to you@...      a proof of every language in your inbox, marked [TEST]
+      3. (no option)            shows the plan and asks before sending; --yes in scripts
+    Rerun the same command after a crash, an interruption or a fixed setting: it sends to
+    everyone not yet sent to and to nobody twice. Several runs of it (on one machine or
+    several, sharing one database) split the work between them. Families who already got
+    the issue (e.g. through an overlapping segment) are skipped unless --resend.
     \b
     Settings: NEWSLETTER_SECRET and NEWSLETTER_BASE_URL (signed unsubscribe and preference
     links; the outbox demo works without them), SMTP_* or SENDGRID_* for those backends,
     NEWSLETTER_DB for the store.
     """
-    from blocks.loader import load_issue
-    from mailer.audiences.loader import load_audiences
-    from mailer.backends import get_backend
-    from mailer.send.links import LinkSigner
-    from mailer.send.personalize import Personalizer
-    from mailer.send.sender import Sender
-    from mailer.store.subscribers import Store
+    from mailer.commands.progress import Progress
+    from mailer.commands.send_steps import SendSetup, confirm, print_report, run_proofs
 
-    issue = load_issue(issue_dir)
-    segment = load_audiences(audiences_path).segment(segment_name)
-    signer = LinkSigner.from_env(demo=backend == "outbox")
-    chosen = get_backend(backend, directory=outbox_dir, issue=issue.slug) if backend == "outbox" \
-        else get_backend(backend)
-    if backend == "outbox" and signer.secret.startswith("demo"):
-        click.echo("note: NEWSLETTER_SECRET is not set; links are signed with a demo secret (outbox only).",
-                   err=True)
-    pub = issue.publication
-    web_url = f"{(pub.web_base_url or signer.base_url + '/issues').rstrip('/')}/{issue.slug}"
-    personalizer = Personalizer(issue.slug, signer, pub.sender.email.split("@")[1], web_url)
-    with Store.open() as store:
-        sender = Sender(issue, store, chosen, personalizer, segment_name=segment.name, web_url=web_url,
-                        resend=resend)
-        report = sender.run(segment.rule, dry_run=dry_run)
-    _print_report(report, dry_run, backend, outbox_dir / issue.slug, web_url)
-    if report.results.get("failed") or report.results.get("rejected"):
+    setup = SendSetup.load(issue_dir, segment_name, backend, outbox_dir, audiences_path, reports_dir)
+    with setup.open_store() as store:
+        sender = setup.sender(store, resend=resend, retry_failed=retry_failed, resend_in_doubt=resend_in_doubt)
+        plan = sender.run(setup.segment.rule, dry_run=True)
+        if test_to:
+            run_proofs(setup, sender, plan, list(test_to))
+            return
+        if dry_run:
+            print_report(setup, plan, dry_run=True)
+            return
+        confirm(setup, sender, plan, yes)
+        progress = Progress(sum(plan.planned.values()))
+        sender = setup.sender(store, progress=progress, resend=resend, retry_failed=retry_failed,
+                              resend_in_doubt=resend_in_doubt)
+        try:
+            report = sender.run(setup.segment.rule)
+        finally:
+            progress.close()
+            if sender.report.results or sender.report.stopped:
+                setup.save(sender.report)
+    print_report(setup, report, dry_run=False)
+    if any(report.results[s] for s in ("failed", "rejected", "invalid", "in_doubt")):
         ctx.exit(2)
-
-
-def _print_report(report, dry_run: bool, backend: str, outbox_path: Path, web_url: str) -> None:
-    title = "Plan (dry run, nothing sent)" if dry_run else "Sent"
-    click.echo(f"{title}: {sum(report.planned.values())} families")
-    for lang, count in sorted(report.planned.items()):
-        click.echo(f"  {lang:<8} {count:>7}")
-    if report.by_school:
-        click.echo("By school (a family may follow several):")
-        for school, count in sorted(report.by_school.items()):
-            click.echo(f"  {school or '(no school)':<24} {count:>7}")
-    for lang, count in sorted(report.held.items()):
-        click.echo(f"Held (not sent until approved): {count} families reading {lang}")
-    for status, count in sorted(report.skipped.items()):
-        click.echo(f"Skipped, already {status} for this issue: {count}")
-    if report.confirmed:
-        click.echo(f"Found delivered before an interruption: {report.confirmed}")
-    if not dry_run:
-        click.echo("Results: " + (", ".join(f"{s} {n}" for s, n in sorted(report.results.items())) or "nothing to send"))
-        if backend == "outbox" and report.results:
-            click.echo(f"Messages are in {outbox_path}/<language>/ (open any .eml in a mail program).")
-        click.echo(f"Publish the build folder (calendar files, web versions) at {web_url}/")
 
 
 @click.command()
@@ -103,6 +96,7 @@ def demo(ctx, roster: Path):
                sheet=None, audiences_path=None)
     click.echo("\n== 3. Send to all-families through the outbox ==")
     ctx.invoke(send, issue_dir=issue, segment_name="all-families", backend="outbox", outbox_dir=Path("outbox"),
-               dry_run=False, resend=False, audiences_path=None)
+               test_to=(), dry_run=False, yes=True, resend=False, retry_failed=False, resend_in_doubt=False,
+               reports_dir=Path("reports"), audiences_path=None)
     click.echo("\nDone. Open build/2021-09-sept-oct/index.html for the previews and outbox/2021-09-sept-oct/ "
                "for the messages each family would get.")

@@ -11,7 +11,9 @@ from mailer.store.events import delivery_events
 from mailer.store.tables import subscriber_schools
 from mailer.send.sendlog import send_log
 
-COLUMNS = ("sent", "delivered", "bounced", "opened", "clicked", "unsubscribed")
+COLUMNS = ("sent", "delivered", "bounced", "opened", "clicked", "unsubscribed",
+           "rejected", "invalid", "failed", "in_doubt", "pending")
+NOT_SENT = ("rejected", "invalid", "failed", "in_doubt", "pending", "sending")
 _EVENT_COLUMN = {"delivered": "delivered", "bounce": "bounced", "dropped": "bounced", "open": "opened",
                  "click": "clicked", "unsubscribe": "unsubscribed", "group_unsubscribe": "unsubscribed"}
 CHART_COLUMNS = ("sent", "delivered", "opened", "clicked")
@@ -27,9 +29,13 @@ def reach(store, issue: str) -> tuple[dict, dict]:
     languages: dict = defaultdict(lambda: dict.fromkeys(COLUMNS, 0))
     schools: dict = defaultdict(lambda: dict.fromkeys(COLUMNS, 0))
     with store.read() as connection:
-        sent = {row.subscriber_id: row.language for row in connection.execute(
-            select(send_log.c.subscriber_id, send_log.c.language)
-            .where(send_log.c.issue == issue, send_log.c.status.in_(("sent", "queued"))))}
+        sent, not_sent = {}, {}
+        for row in connection.execute(select(send_log.c.subscriber_id, send_log.c.language, send_log.c.status)
+                                      .where(send_log.c.issue == issue)):
+            if row.status in ("sent", "queued"):
+                sent[row.subscriber_id] = row.language
+            else:
+                not_sent[row.subscriber_id] = (row.language, "pending" if row.status == "sending" else row.status)
         seen = defaultdict(set)
         for row in connection.execute(select(delivery_events.c.subscriber_id, delivery_events.c.event)
                                       .where(delivery_events.c.issue == issue)):
@@ -38,10 +44,11 @@ def reach(store, issue: str) -> tuple[dict, dict]:
                 seen[row.subscriber_id].add(column)
         school_of = defaultdict(list)
         for row in connection.execute(select(subscriber_schools.c.subscriber_id, subscriber_schools.c.school)):
-            if row.subscriber_id in sent:
+            if row.subscriber_id in sent or row.subscriber_id in not_sent:
                 school_of[row.subscriber_id].append(row.school)
-    for subscriber_id, language in sent.items():
-        columns = {"sent"} | seen.get(subscriber_id, set())
+    outcomes = [(i, lang, {"sent"} | seen.get(i, set())) for i, lang in sent.items()]
+    outcomes += [(i, lang, {status}) for i, (lang, status) in not_sent.items()]
+    for subscriber_id, language, columns in outcomes:
         for column in columns:
             languages[language][column] += 1
             for school in school_of.get(subscriber_id) or [""]:
@@ -50,10 +57,20 @@ def reach(store, issue: str) -> tuple[dict, dict]:
 
 
 def table(rows: dict, label: str) -> str:
-    lines = [f"{label:<24}" + "".join(f"{c:>13}" for c in COLUMNS)]
+    lines = [f"{label:<20}" + "".join(f"{c.replace('_', ' '):>13}" for c in COLUMNS)]
     for key in sorted(rows):
-        lines.append(f"{key or '(no school)':<24}" + "".join(f"{rows[key][c]:>13}" for c in COLUMNS))
+        lines.append(f"{key or '(no school)':<20}" + "".join(f"{rows[key][c]:>13}" for c in COLUMNS))
     return "\n".join(lines)
+
+
+def failures(store, issue: str) -> list[dict]:
+    """Every family of `issue` that did not get it, with status and reason, by address."""
+    c = send_log.c
+    with store.read() as connection:
+        rows = connection.execute(select(c.email, c.language, c.status, c.detail, c.backend, c.updated_at)
+                                  .where(c.issue == issue, c.status.in_(NOT_SENT)).order_by(c.email))
+        return [{"email": r.email, "language": r.language, "status": r.status, "reason": r.detail,
+                 "backend": r.backend, "updated_at": r.updated_at.isoformat(timespec="seconds")} for r in rows]
 
 
 def html_page(issue: str, languages: dict, schools: dict) -> str:

@@ -167,7 +167,7 @@ def compose(*args, env, crash_after: int = 0, crash_point: str = "recorded"):
     """Run compose.py; with crash_after, it dies like kill -9 part-way (tests/mailer/crashing_compose.py)."""
     script = [str(ROOT / "tests" / "mailer" / "crashing_compose.py"), str(crash_after), crash_point] \
         if crash_after else [str(ROOT / "compose.py")]
-    return subprocess.run([sys.executable, *script, *map(str, args)], capture_output=True,
+    return subprocess.run([sys.executable, *script, *map(str, args)], capture_output=True, stdin=subprocess.DEVNULL,
                           text=True, env={**os.environ, **env}, cwd=ROOT)
 
 
@@ -181,11 +181,12 @@ def test_crash_midway_then_rerun_delivers_everyone_exactly_once(families, store_
         env = {"NEWSLETTER_DB": store_url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port),
                "SMTP_SECURITY": "none", "SMTP_POOL": "1", "NEWSLETTER_SECRET": SIGNER.secret,
                "NEWSLETTER_BASE_URL": SIGNER.base_url, "NEWSLETTER_AUDIENCES": str(ROOT / "audiences.yaml")}
-        crashed = compose("send", ISSUE_DIR, "--to", "all-families", "--backend", "smtp", env=env,
+        args = ("send", ISSUE_DIR, "--to", "all-families", "--backend", "smtp", "--yes", "--reports", tmp_path)
+        crashed = compose(*args, env=env,
                           crash_after=20)
         assert crashed.returncode == 70, crashed.stderr
         assert 20 <= len(sink.messages) < 45
-        finished = compose("send", ISSUE_DIR, "--to", "all-families", "--backend", "smtp", env=env)
+        finished = compose(*args, env=env)
         assert finished.returncode == 0, finished.stderr
         counts = sink.per_address()
         assert len(counts) == 45 and set(counts.values()) == {1}
@@ -194,7 +195,8 @@ def test_crash_midway_then_rerun_delivers_everyone_exactly_once(families, store_
 
 def test_crash_after_handing_over_is_resolved_by_the_outbox(families, store_url, tmp_path):
     env = {"NEWSLETTER_DB": store_url, "NEWSLETTER_AUDIENCES": str(ROOT / "audiences.yaml")}
-    args = ("send", ISSUE_DIR, "--to", "all-families", "--outbox", tmp_path / "outbox")
+    args = ("send", ISSUE_DIR, "--to", "all-families", "--outbox", tmp_path / "outbox", "--yes",
+            "--reports", tmp_path / "reports")
     crashed = compose(*args, env=env, crash_after=3, crash_point="received")
     assert crashed.returncode == 70
     finished = compose(*args, env=env)

@@ -106,5 +106,6 @@ def test_report_counts_reach_per_language_and_school(hook, keys, families, tmp_p
     hook.post("/webhooks/sendgrid", data=body, headers=headers)
     languages, schools = reach(families, issue.slug)
     assert languages["es"] == {"sent": 1, "delivered": 1, "bounced": 0, "opened": 1, "clicked": 1,
-                               "unsubscribed": 0}
+                               "unsubscribed": 0, "rejected": 0, "invalid": 0, "failed": 0, "in_doubt": 0,
+                               "pending": 0}
     assert languages["en"]["sent"] == 1 and schools["aiken"]["clicked"] == 1
