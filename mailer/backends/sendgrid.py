@@ -21,7 +21,7 @@ from urllib.error import URLError
 from python_http_client import exceptions as http_errors
 from sendgrid import SendGridAPIClient
 
-from common.errors import ConfigError, OutcomeUnknown, ProviderError, TransientError
+from common.errors import ConfigError, OutcomeUnknown, SendingStopped, TransientError
 from mailer import config
 from mailer.backends.base import QUEUED, Backend, InvalidMessage, Outgoing, SendResult
 from mailer.backends.retry import RetryPolicy
@@ -140,7 +140,12 @@ class SendGridBackend(Backend):
                 raise TransientError(message, status=status, retry_after=self._reset_wait(e.headers)) from None
             if status >= 500 or status in (408,):
                 raise TransientError(message, status=status) from None
-            raise ProviderError(message, status=status) from None
+            # A 400 is about the request as a whole (each family was checked before batching):
+            # the same would happen to every request, so stop with SendGrid's own words.
+            raise SendingStopped(f"SendGrid refused the request: {message}",
+                                 "fix what SendGrid names (often the From or Reply-To address in "
+                                 "newsletters/publication.yaml), then run the same command again",
+                                 status=status) from None
         except URLError as e:              # before the request was sent: nothing reached SendGrid
             unreachable = isinstance(e.reason, (ConnectionRefusedError, socket.gaierror, TimeoutError))
             raise TransientError(f"cannot connect to SendGrid: {e.reason}", unreachable=unreachable) from None

@@ -129,7 +129,9 @@ class Sender:
         messages, invalid = self._outgoing(items)
         journaled = self.backend.journals_each_message
         claimed = self._claim(messages, invalid, items, sendlog.PENDING if journaled else sendlog.SENDING)
-        self.report.busy += len(items) - len(claimed)
+        lost = len(items) - len(claimed)            # taken by another worker since they were read
+        self.report.busy += lost
+        self.report.planned[lang] -= lost
         self._record([r for r in invalid if r.subscriber_id in claimed], lang)
         messages = [m for m in messages if m.subscriber_id in claimed]
         was_sending = {r.id for r, _, e in items if e is not None and e.status == sendlog.SENDING}

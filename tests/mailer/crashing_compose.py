@@ -4,6 +4,8 @@
 
 POINT "recorded": exit after AFTER results were stored in the send log.
 POINT "received": exit when the backend hands over its AFTER-th result, before it is stored.
+POINT "posted": exit once the AFTER-th request has been answered, before its results are stored
+(a SendGrid request whose outcome the store never learns).
 The hooks are monkeypatched here, so the real send loop carries no test code.
 """
 from __future__ import annotations
@@ -48,7 +50,21 @@ def crash_after_received(after: int) -> None:
         backend.send = wrap(backend.send)
 
 
+def crash_after_posted(after: int) -> None:
+    original, answered = Backend._post_and_parse, [0]
+
+    def post_and_parse(self, payload, messages):
+        results = original(self, payload, messages)
+        answered[0] += 1
+        if answered[0] >= after:
+            os._exit(CRASHED)
+        return results
+
+    Backend._post_and_parse = post_and_parse
+
+
 if __name__ == "__main__":
     after, point, *args = sys.argv[1:]
-    {"recorded": crash_after_recorded, "received": crash_after_received}[point](int(after))
+    {"recorded": crash_after_recorded, "received": crash_after_received,
+     "posted": crash_after_posted}[point](int(after))
     compose.cli(args)

@@ -6,6 +6,7 @@ It offers SMTPUTF8 (addresses such as josé@example.org) unless told not to.
 """
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
 import threading
@@ -13,6 +14,7 @@ from collections import Counter
 from email import policy
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def free_port() -> int:
@@ -26,6 +28,7 @@ class Sink:
         self.messages: list[tuple[str, list[str], bytes]] = []
         self.refuse: dict[str, list[int]] = {}      # address -> codes to answer RCPT with, in turn
         self.drop_on: set[str] = set()              # addresses whose first DATA drops the connection
+        self.delay = 0.0                            # seconds each DATA takes (a slower server)
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -38,6 +41,8 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         for address in envelope.rcpt_tos:
             if address in self.drop_on:
                 self.drop_on.discard(address)
@@ -57,11 +62,28 @@ class Sink:
         raise KeyError(address)
 
 
+def _only(password: str):
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data.password == password.encode()
+        return AuthResult(success=ok, handled=False)
+    return authenticator
+
+
 class SMTPSink:
-    def __init__(self, smtputf8: bool = True):
+    """`with SMTPSink() as sink:` a server on sink.port. Options: smtputf8; tls_context (STARTTLS
+    offered, e.g. with a certificate from a CA the test made); password (AUTH required, only
+    that password accepted, for any user)."""
+
+    def __init__(self, smtputf8: bool = True, tls_context=None, password: str | None = None):
         self.sink = Sink()
         self.port = free_port()
-        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8)
+        options = {"enable_SMTPUTF8": smtputf8}
+        if tls_context is not None:
+            options |= {"tls_context": tls_context}
+        if password is not None:
+            options |= {"auth_required": True, "auth_require_tls": tls_context is not None,
+                        "authenticator": _only(password)}
+        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port, **options)
 
     def __enter__(self) -> Sink:
         self.controller.start()

@@ -117,11 +117,21 @@ def test_server_errors_are_retried_with_backoff_then_failed(template):
     assert {r.status for r in results} == {"failed"} and "503" in results[0].detail
 
 
-def test_other_client_errors_are_rejected_with_the_api_message(template):
-    with Stub([(400, {}, {"errors": [{"message": "The from address does not match a verified Sender"}]})]) as stub:
-        results = list(SendGridBackend("SG.x", host=stub.url, sleep=lambda _: None).send(messages(template, 2)))
+def test_a_400_for_the_whole_request_stops_the_run_with_the_api_message_and_rejects_nobody(template):
+    from common.errors import SendingStopped
+    with Stub([(400, {}, {"errors": [{"message": "The reply_to email does not contain a valid address."}]})]) as stub:
+        with pytest.raises(SendingStopped) as caught:
+            list(SendGridBackend("SG.x", host=stub.url, sleep=lambda _: None).send(messages(template, 2)))
     assert len(stub.requests) == 1
-    assert {r.status for r in results} == {"rejected"} and "verified Sender" in results[0].detail
+    assert "valid address" in str(caught.value) and "run the same command again" in str(caught.value)
+
+
+def test_a_403_names_the_key_setting(template):
+    from common.errors import ConfigError
+    with Stub([(403, {}, {"errors": [{"message": "The from address does not match a verified Sender Identity"}]})]) \
+            as stub, pytest.raises(ConfigError) as caught:
+        list(SendGridBackend("SG.x", host=stub.url, sleep=lambda _: None).send(messages(template, 2)))
+    assert caught.value.setting == "SENDGRID_API_KEY" and "verified Sender" in str(caught.value)
 
 
 def test_missing_key_names_the_setting(monkeypatch):
