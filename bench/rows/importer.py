@@ -14,7 +14,7 @@ import sqlite3
 import statistics
 import time
 
-from common import Row, duration
+from benchkit import Row, duration
 from fixtures import read_roster, sqlite_url, write_roster
 
 

@@ -32,15 +32,17 @@ class RetryPolicy:
     max_wait: float = 300.0           # never sleep longer than this for one retry
     unreachable_attempts: int = 3     # connection failures in a row that stop the run
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    _retrying: Retrying | None = field(default=None, init=False, repr=False, compare=False)
 
     def call(self, function: Callable[..., T], *args) -> T:
         """`function(*args)`, retried on TransientError; the last error is raised as it was,
         or as SendingStopped when going on is pointless."""
-        retrying = Retrying(retry=retry_if_exception_type(TransientError),
-                            stop=stop_after_attempt(self.retries + 1) | self._asked_too_long | self._unreachable,
-                            wait=self._wait, sleep=self.sleep, reraise=True)
+        if self._retrying is None:
+            self._retrying = Retrying(retry=retry_if_exception_type(TransientError),
+                                      stop=stop_after_attempt(self.retries + 1) | self._asked_too_long
+                                      | self._unreachable, wait=self._wait, sleep=self.sleep, reraise=True)
         try:
-            return retrying(function, *args)
+            return self._retrying(function, *args)
         except TransientError as error:
             raise self._stopping(error) or error
 
