@@ -8,8 +8,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import select
 
 from mailer.store.events import delivery_events
-from mailer.store.tables import subscriber_schools
-from mailer.send.sendlog import send_log
+from mailer.store.tables import send_log, subscriber_schools
 
 COLUMNS = ("sent", "delivered", "bounced", "opened", "clicked", "unsubscribed",
            "rejected", "invalid", "failed", "in_doubt", "pending")

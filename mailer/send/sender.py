@@ -59,9 +59,12 @@ class Sender:
 
     def run(self, segment, dry_run: bool = False) -> SendReport:
         """Send to every subscribed family of `segment` (a dry run only plans)."""
+        done = self._done_statuses()
+        self.report.skipped.update(self.store.logged_counts(segment, self.issue.slug, done) if done else {})
         try:
             with self.backend if not dry_run else nullcontext():
-                for batch in self.store.recipient_batches(segment, batch_size=self.backend.batch_size):
+                for batch in self.store.recipient_batches(segment, batch_size=self.backend.batch_size,
+                                                          skip_logged=(self.issue.slug, done) if done else None):
                     self._plan(batch, dry_run)
                 for lang in list(self._queues):
                     self._flush(lang)
@@ -76,6 +79,13 @@ class Sender:
                              "again")
             raise
         return self.report
+
+    def _done_statuses(self) -> tuple[str, ...]:
+        """Send-log statuses that mean "done with this issue" for this run (left out of the query)."""
+        if self.resend:
+            return ()
+        return tuple(s for s in sendlog.DONE if not (s == sendlog.IN_DOUBT and self.resend_in_doubt)
+                     and not (s == REJECTED and self.retry_failed))
 
     # -- planning ------------------------------------------------------------------------------
     def _plan(self, batch, dry_run: bool) -> None:

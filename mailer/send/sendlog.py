@@ -25,35 +25,13 @@ import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import (Column, Connection, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
-                        and_, bindparam, func, insert, select, update)
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
-from mailer.store.tables import UTCDateTime, metadata, utcnow
+from mailer.store.tables import send_log, utcnow
 
 PENDING, SENDING, IN_DOUBT, FAILED = "pending", "sending", "in_doubt", "failed"
 LEASE = dt.timedelta(minutes=10)
-
-send_log = Table(
-    "send_log", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("issue", String(100), nullable=False),
-    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False),
-    Column("email", String(320), nullable=False),
-    Column("language", String(16), nullable=False),
-    Column("segment", String(100), nullable=False),
-    Column("backend", String(16), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("message_id", String(300), nullable=False),
-    Column("provider_id", String(200), nullable=False, default=""),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("detail", Text, nullable=False, default=""),
-    Column("created_at", UTCDateTime(), nullable=False),
-    Column("updated_at", UTCDateTime(), nullable=False),
-    Column("owner", String(64), nullable=False, default="", server_default=""),   # worker holding the claim
-    Column("lease_until", UTCDateTime(), nullable=True),                          # ... until then
-    UniqueConstraint("issue", "subscriber_id", name="uq_send_log_issue_subscriber"),
-    Index("ix_send_log_issue_status", "issue", "status"),
-)
+DONE = ("sent", "queued", "rejected", "invalid", IN_DOUBT)   # final unless the run says otherwise
 
 
 def new_owner() -> str:

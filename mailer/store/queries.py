@@ -4,11 +4,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, and_, exists, func, select
 
 from mailer.store.records import Recipient, SegmentCount, StatusChange, Subscriber
 from mailer.store.rules import clause_for
-from mailer.store.tables import VALUE_TABLES, status_history, subscriber_schools, subscribers
+from mailer.store.tables import VALUE_TABLES, send_log, status_history, subscriber_schools, subscribers
 
 SUBSCRIBED = subscribers.c.status == "subscribed"
 _CHUNK = 500  # ids per IN (...) list
@@ -49,8 +49,17 @@ def subscriber(connection: Connection, email: str, *, history: bool = False) -> 
     return _subscriber(connection, row, values, history)
 
 
-def recipient_batches(engine: Engine, segment, batch_size: int, after_id: int) -> Iterator[list[Recipient]]:
+def not_logged(issue: str, statuses: tuple[str, ...]):
+    """Families with no send-log row of `issue` in one of `statuses` (done with this issue)."""
+    return ~exists().where(send_log.c.issue == issue, send_log.c.subscriber_id == subscribers.c.id,
+                           send_log.c.status.in_(statuses))
+
+
+def recipient_batches(engine: Engine, segment, batch_size: int, after_id: int,
+                      skip_logged: tuple[str, tuple[str, ...]] | None = None) -> Iterator[list[Recipient]]:
     condition = clause_for(segment)
+    if skip_logged:
+        condition = and_(condition, not_logged(*skip_logged))
     columns = (subscribers.c.id, subscribers.c.email, subscribers.c.name, subscribers.c.language)
     while True:
         with engine.connect() as connection, connection.begin():
@@ -95,6 +104,16 @@ def count(connection: Connection, segment) -> SegmentCount:
         .group_by(subscribers.c.status)).all())
     return SegmentCount(total=sum(by_language.values()), by_language=ordered(by_language),
                         by_school=ordered(by_school), excluded=ordered(excluded))
+
+
+def logged_counts(connection: Connection, segment, issue: str, statuses: tuple[str, ...]) -> dict[str, int]:
+    """Subscribed families of `segment` whose send-log row of `issue` is in `statuses`, per status."""
+    rows = connection.execute(
+        select(send_log.c.status, func.count())
+        .select_from(subscribers.join(send_log, send_log.c.subscriber_id == subscribers.c.id))
+        .where(SUBSCRIBED, clause_for(segment), send_log.c.issue == issue, send_log.c.status.in_(statuses))
+        .group_by(send_log.c.status))
+    return dict(rows.all())
 
 
 def ordered(counts: dict[str, int]) -> dict[str, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, MetaData, String,
-                        Table, Text)
+                        Table, Text, UniqueConstraint)
 from sqlalchemy.types import TypeDecorator
 
 STATUSES = ("subscribed", "unsubscribed", "bounced", "complained")
@@ -84,4 +84,28 @@ status_history = Table(
     Column("changed_by", String(200), nullable=False),  # "import:roster.csv", "cli", "webhook:sendgrid", ...
     Column("changed_at", UTCDateTime(), nullable=False),
     Column("reason", Text, nullable=False, default=""),
+)
+
+
+# What was handed to which backend for which issue (functions in mailer/send/sendlog.py).
+send_log = Table(
+    "send_log", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("issue", String(100), nullable=False),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("segment", String(100), nullable=False),
+    Column("backend", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("message_id", String(300), nullable=False),
+    Column("provider_id", String(200), nullable=False, default=""),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("detail", Text, nullable=False, default=""),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("owner", String(64), nullable=False, default="", server_default=""),   # worker holding the claim
+    Column("lease_until", UTCDateTime(), nullable=True),                          # ... until then
+    UniqueConstraint("issue", "subscriber_id", name="uq_send_log_issue_subscriber"),
+    Index("ix_send_log_issue_status", "issue", "status"),
 )
