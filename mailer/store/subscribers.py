@@ -128,26 +128,19 @@ class Store:
                                  only_from=only_from)
 
     def opt_in(self, email: str, *, source: str, by: str, at: datetime | None = None) -> StatusChange | None:
-        """A fresh, explicit opt-in: the only way back for a complained (or any suppressed) address.
+        """A fresh, explicit opt-in, the only way back after a complaint (links never call this).
 
-        `source` says how the family asked ("signed form at Aiken, 2026-11-30", "email to the
-        office"); it and the time (`at`, default now) go into the history and `consent_at`.
-        Returns the change, or None if the address was already subscribed (consent still
-        recorded). Links never call this: a click is not a fresh opt-in.
+        `source` says how the family asked ("signed form at Aiken"); it and the time (`at`,
+        default now) go into the history and `consent_at`. None if already subscribed.
         """
         if not source.strip():
             raise StoreError("an opt-in needs its source", "say how and where the family asked to be subscribed")
         address, when = normalize(email), at or utcnow()
         with self.write() as connection:
-            row = connection.execute(select(subscribers.c.id, subscribers.c.status)
-                                     .where(subscribers.c.email == address).with_for_update()).first()
-            if row is None:
-                raise StoreError(f"{address} is not in the subscriber store")
-            connection.execute(update(subscribers).where(subscribers.c.id == row.id).values(consent_at=when))
-            if row.status == "subscribed":
-                return None
-            return change_status(connection, row.id, row.status, "subscribed", by=by,
-                                 reason=f"explicit opt-in at {when.isoformat(timespec='minutes')}: {source.strip()}")
+            change = set_status_in(connection, address, "subscribed", by=by, create=False,
+                                   reason=f"explicit opt-in at {when.isoformat(timespec='minutes')}: {source.strip()}")
+            connection.execute(update(subscribers).where(subscribers.c.email == address).values(consent_at=when))
+            return change
 
     def update_preferences(self, email: str, *, language: str | None = None, topics: Iterable[str] | None = None,
                            schools: Iterable[str] | None = None, by: str = "preferences") -> Subscriber:

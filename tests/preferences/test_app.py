@@ -140,6 +140,10 @@ def test_the_store_records_a_fresh_opt_in_with_time_and_source(families):
     omar = families.get("omar@example.org", history=True)
     assert change.old_status == "complained" and omar.status == "subscribed" and omar.consent_at == when
     assert omar.history[-1].reason == "explicit opt-in at 2026-11-30T15:00+00:00: signed form at Hall High"
+    from common.errors import StoreError
+    for address, source in (("joe@example.org", " "), ("nobody@example.org", "phone call")):
+        with pytest.raises(StoreError):
+            families.opt_in(address, source=source, by="cli")
 
 
 def test_subscribe_again_twice_keeps_the_familys_choices(client, families):
