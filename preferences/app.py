@@ -52,6 +52,8 @@ def create_app(*, store: Store | None = None, signer: LinkSigner | None = None, 
     app = PreferenceCenter(__name__)
     app.jinja_env.undefined = StrictUndefined
     app.config["MAX_CONTENT_LENGTH"] = FORM_LIMIT
+    if key is None and not demo:
+        app.logger.warning("%s is not set: the SendGrid webhook refuses every event (403)", SETTING)
     center = Center(store, signer, publication, audiences, demo,
                     {code: localize_publication(publication, newsletters_dir, code)
                      for code in publication.languages})

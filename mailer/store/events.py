@@ -83,7 +83,6 @@ class Applied:
 
     new: int = 0
     skipped: int = 0
-    changed: int = 0
 
 
 def from_sendgrid(raw: object) -> Event:
@@ -139,7 +138,7 @@ def apply(store, events: list[Event]) -> Applied:
         for start in range(0, len(ids), 500):
             seen.update(connection.execute(select(delivery_events.c.event_id)
                                            .where(delivery_events.c.event_id.in_(ids[start:start + 500]))).scalars())
-    new = skipped = changed = 0
+    new = skipped = 0
     for event in events:
         if event.event_id in seen:
             continue
@@ -148,8 +147,7 @@ def apply(store, events: list[Event]) -> Applied:
         if outcome is not None:
             new += 1
             skipped += outcome == SKIPPED
-            changed += outcome == "changed"
-    return Applied(new, skipped, changed)
+    return Applied(new, skipped)
 
 
 def _apply_one(store, event: Event) -> str | None:

@@ -269,3 +269,28 @@ def test_a_wrong_key_stops_the_start_naming_the_setting(families):
             _app_with_key(families, key)
         assert refused.value.setting == "SENDGRID_WEBHOOK_PUBLIC_KEY" and says in str(refused.value)
         assert "Signed Event Webhook" in str(refused.value)                         # how to fix it
+
+
+def test_concurrent_deliveries_of_one_batch_apply_each_event_once(hook, keys, families):
+    from concurrent.futures import ThreadPoolExecutor
+    batch = [event("bounce", "ana@example.org", "c-1", type="bounce", reason="550"),
+             event("spamreport", "omar@example.org", "c-2"), event("bounce", "nobody", "c-3"),
+             event("open", "joe@example.org", "c-4")]
+    body, headers = signed(keys, batch)
+    app = hook.application
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: app.test_client().post("/webhooks/sendgrid", data=body, headers=headers),
+                                range(8)))
+    assert [a.status_code for a in answers] == [200] * 8
+    assert sum(a.json["new"] for a in answers) == 4
+    for address, status in (("ana@example.org", "bounced"), ("omar@example.org", "complained")):
+        history = families.get(address, history=True).history
+        assert history[-1].new_status == status and [h.new_status for h in history].count(status) == 1
+
+
+def test_without_a_key_the_webhook_fails_closed_and_the_start_says_so(families, keys, caplog):
+    client = _app_with_key(families, "").test_client()
+    assert "SENDGRID_WEBHOOK_PUBLIC_KEY is not set" in caplog.text
+    body, headers = signed(keys, [event("spamreport", "ana@example.org", "k-1")])
+    assert client.post("/webhooks/sendgrid", data=body, headers=headers).status_code == 403
+    assert families.get("ana@example.org").status == "subscribed"
