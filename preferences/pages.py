@@ -1,9 +1,12 @@
-"""Page language and wording: the reader's language, with the same catalogs as the emails."""
+"""Page language and wording (the reader's language, with the same catalogs as the emails), and
+`Center`, what every page of one preference center needs to render itself."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from babel import Locale
+from flask import render_template, request
+from itsdangerous import BadSignature, TimestampSigner
 
 from blocks.i18n import chrome
 
@@ -41,3 +44,49 @@ def page_language(code: str, supported: tuple[str, ...]) -> PageLanguage:
 def language_choices(supported: tuple[str, ...]) -> list[tuple[str, str]]:
     """(code, name in that language), e.g. ("es", "español"), for the switcher and the form."""
     return [(code, Locale.parse(code).get_display_name(code)) for code in supported]
+
+
+CSRF_MAX_AGE = 6 * 3600
+
+
+@dataclass
+class Center:
+    """What every page of one preference center needs: the store, the signer, the publication."""
+
+    store: object
+    signer: object
+    publication: object
+    audiences: object
+    demo: bool
+    localized: dict            # language code -> the publication with its name and footer in that language
+
+    @property
+    def supported(self) -> tuple[str, ...]:
+        return tuple(self.publication.languages)
+
+    def _csrf(self) -> TimestampSigner:
+        return TimestampSigner(self.signer.keys, salt="newsletter-preferences-form")
+
+    def csrf_token(self, subscriber_id: int) -> str:
+        return self._csrf().sign(str(subscriber_id)).decode()
+
+    def csrf_ok(self, token: str, subscriber_id: int) -> bool:
+        """Whether a form's anti-forgery token is this family's and less than six hours old."""
+        try:
+            return self._csrf().unsign(token, max_age=CSRF_MAX_AGE).decode() == str(subscriber_id)
+        except (BadSignature, UnicodeDecodeError):
+            return False
+
+    def render(self, template: str, code: str, status: int, **values):
+        lang = page_language(code, self.supported)
+        return render_template(template, _=lang.gettext, lang=lang, publication=self.localized[lang.code],
+                               **values), status
+
+    def family_page(self, template: str, subscriber, status: int = 200, **values):
+        """A page for one family: in the language they chose (or ?lang=), with the switcher."""
+        return self.render(template, request.args.get("lang") or subscriber.language, status,
+                           languages=language_choices(self.supported), subscriber=subscriber, **values)
+
+    def error_page(self, template: str, status: int, **values):
+        """A page for whoever came (no family known): in ?lang= or English, without the switcher."""
+        return self.render(template, request.args.get("lang", "en"), status, languages=[], **values)

@@ -100,3 +100,5 @@ def demo(ctx, roster: Path):
                reports_dir=Path("reports"), audiences_path=None)
     click.echo("\nDone. Open build/2021-09-sept-oct/index.html for the previews and outbox/2021-09-sept-oct/ "
                "for the messages each family would get.")
+    click.echo("To open the unsubscribe and preference links in those messages, run the preference center "
+               "on this computer:\n    python compose.py serve --demo")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
@@ -118,29 +119,35 @@ class Store:
 
     # -- changing --------------------------------------------------------------------------------
 
-    def set_status(self, email: str, status: str, *, by: str, reason: str = "",
-                   create: bool = True) -> StatusChange | None:
+    def set_status(self, email: str, status: str, *, by: str, reason: str = "", create: bool = True,
+                   only_from: Iterable[str] | None = None) -> StatusChange | None:
         """Change an address's status and append the change to its history.
 
         `by` says who or what did it ("cli", "webhook:sendgrid", "preferences", ...).
-        Returns the change, or None when the status already was `status`. An unknown address
-        is added with that status when `create` (so a later import cannot subscribe it), else
-        StoreError.
+        Returns the change, or None when nothing changed: the status already was `status`, or
+        it is not one of `only_from` (e.g. a link may unsubscribe only a subscribed family, so
+        a bounce or a complaint stays). An unknown address is added with that status when
+        `create` (so a later import cannot subscribe it), else StoreError.
         """
-        if status not in STATUSES:
-            raise StoreError(f"unknown status '{status}'", f"use one of: {', '.join(STATUSES)}")
         address = normalize(email)
         with self.write() as connection:
-            row = connection.execute(select(subscribers.c.id, subscribers.c.status)
-                                     .where(subscribers.c.email == address)).first()
-            if row is None:
-                if not create:
-                    raise StoreError(f"{address} is not in the subscriber store")
-                add_subscriber(connection, address, status=status, by=by, reason=reason)
-                return StatusChange(None, status, by, utcnow(), reason)
-            if row.status == status:
-                return None
-            return change_status(connection, row.id, row.status, status, by=by, reason=reason)
+            return set_status_in(connection, address, status, by=by, reason=reason, create=create,
+                                 only_from=only_from)
+
+    def opt_in(self, email: str, *, source: str, by: str, at: datetime | None = None) -> StatusChange | None:
+        """A fresh, explicit opt-in, the only way back after a complaint (links never call this).
+
+        `source` says how the family asked ("signed form at Aiken"); it and the time (`at`,
+        default now) go into the history and `consent_at`. None if already subscribed.
+        """
+        if not source.strip():
+            raise StoreError("an opt-in needs its source", "say how and where the family asked to be subscribed")
+        address, when = normalize(email), at or utcnow()
+        with self.write() as connection:
+            change = set_status_in(connection, address, "subscribed", by=by, create=False,
+                                   reason=f"explicit opt-in at {when.isoformat(timespec='minutes')}: {source.strip()}")
+            connection.execute(update(subscribers).where(subscribers.c.email == address).values(consent_at=when))
+            return change
 
     def update_preferences(self, email: str, *, language: str | None = None, topics: Iterable[str] | None = None,
                            schools: Iterable[str] | None = None, by: str = "preferences") -> Subscriber:
@@ -180,6 +187,32 @@ def normalize(email: str) -> str:
         return normalize_email(email)
     except BadEmail as e:
         raise StoreError(str(e)) from None
+
+
+# How far an address is from getting mail: automatic changes (webhooks) only ever go up.
+SUPPRESSION_RANK = {"subscribed": 0, "unsubscribed": 1, "bounced": 2, "complained": 3}
+
+
+def stronger(old: str, new: str) -> bool:
+    """Whether `new` suppresses more than `old` (a bounce after an unsubscribe; never the reverse)."""
+    return SUPPRESSION_RANK[new] > SUPPRESSION_RANK[old]
+
+
+def set_status_in(connection: Connection, address: str, status: str, *, by: str, reason: str = "",
+                  create: bool = True, only_from: Iterable[str] | None = None) -> StatusChange | None:
+    """Store.set_status inside the caller's transaction (`address` already normalized)."""
+    if status not in STATUSES:
+        raise StoreError(f"unknown status '{status}'", f"use one of: {', '.join(STATUSES)}")
+    row = connection.execute(select(subscribers.c.id, subscribers.c.status)
+                             .where(subscribers.c.email == address).with_for_update()).first()
+    if row is None:
+        if not create:
+            raise StoreError(f"{address} is not in the subscriber store")
+        add_subscriber(connection, address, status=status, by=by, reason=reason)
+        return StatusChange(None, status, by, utcnow(), reason)
+    if row.status == status or (only_from is not None and row.status not in only_from):
+        return None
+    return change_status(connection, row.id, row.status, status, by=by, reason=reason)
 
 
 def add_subscriber(connection: Connection, email: str, *, status: str, by: str, reason: str = "",

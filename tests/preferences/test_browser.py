@@ -117,3 +117,49 @@ def test_unsubscribe_then_change_language(browser, site, families, tmp_path, add
     assert page.evaluate("document.documentElement.scrollWidth") <= 375   # no sideways scrolling on a phone
     page.screenshot(path=str(tmp_path / f"preferences-{lang}.png"), full_page=True)
     page.close()
+
+
+@pytest.fixture
+def demo_center(families):
+    """The preference center on 127.0.0.1 in demo mode (a banner on every page): (base URL, signer)."""
+    from blocks.loader import load_publication
+    from mailer.audiences.loader import load_audiences
+    from preferences.app import create_app
+    from tests.preferences.conftest import AUDIENCES
+
+    server = make_server("127.0.0.1", 0, None)
+    base = f"http://127.0.0.1:{server.server_port}"
+    signer = LinkSigner("browser-test-secret-0123456789", base)
+    newsletters = ROOT / "newsletters"
+    server.app = create_app(store=families, signer=signer, audiences=load_audiences(AUDIENCES), webhook_key="",
+                            publication=load_publication(newsletters / "publication.yaml"),
+                            newsletters_dir=newsletters, demo=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield base, signer
+    server.shutdown()
+
+
+@pytest.mark.parametrize("width", [320, 1024])
+@pytest.mark.parametrize("address, status, lang, direction, says", [
+    ("ana@example.org", "bounced", "es", "ltr", "pida a la escuela de su hijo o hija que actualice"),
+    ("omar@example.org", "complained", "ar", "rtl", "راسل المكتب واطلب إعادة اشتراكك"),
+])
+def test_suppressed_families_read_why_and_cannot_resubscribe(browser, demo_center, families, tmp_path, width,
+                                                            address, status, lang, direction, says):
+    base, signer = demo_center
+    families.set_status(address, status, by="webhook:sendgrid", reason="test")
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    page.goto(signer.url("p", families.get(address).id, "2021-09-sept-oct"))
+    assert page.get_attribute("html", "lang") == lang and page.get_attribute("html", "dir") == direction
+    assert says in page.inner_text("main") and page.locator("button").count() == 0
+    assert page.locator("aside.demo").is_visible()                       # demo mode says so on every page
+    assert serious_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(tmp_path / f"{status}-{lang}-{width}.png"), full_page=True)
+
+    page.evaluate("""() => { const form = document.createElement('form'); form.method = 'post';
+        form.innerHTML = '<input name="action" value="resubscribe">'; document.body.append(form); form.submit(); }""")
+    page.get_by_role("heading", level=1).wait_for()
+    assert families.get(address).status == status
+    assert serious_violations(page) == [] and page.evaluate("document.documentElement.scrollWidth") <= width
+    page.close()

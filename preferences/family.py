@@ -1,0 +1,110 @@
+"""The family's pages: one-click unsubscribe (/u/TOKEN) and the preference page (/p/TOKEN).
+
+Suppression is one-way here: a link unsubscribes only a subscribed family and subscribes
+again only an unsubscribed one. Bounced and complained addresses stay so whatever is
+clicked; their page says what happened and how to get back on the list. Every choice is
+checked against the publication's languages, the topics and audiences.yaml's schools.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, request
+
+from mailer.send.links import PREFERENCES, UNSUBSCRIBE, BadToken
+from mailer.store import events as delivery
+from mailer.store.subscribers import email_for
+from mailer.values.topics import TOPICS
+
+from preferences.pages import TOPIC_LABELS, Center
+
+ACTIONS = ("save", "unsubscribe", "resubscribe")
+
+
+class BadChoice(Exception):
+    """A form value that is not one of the page's choices (answered 400; the value is not logged)."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    action: str
+    language: str | None = None
+    topics: tuple[str, ...] = ()
+    schools: tuple[str, ...] = ()
+
+
+def read_choice(form, languages: tuple[str, ...], schools) -> Choice:
+    """The family's choice from the preference form, every value one the page offered."""
+    action = form.get("action")
+    if action not in ACTIONS:
+        raise BadChoice("action")
+    if action != "save":
+        return Choice(action)
+    language, topics, chosen = form.get("language"), form.getlist("topics"), form.getlist("schools")
+    if language not in languages:
+        raise BadChoice("language")
+    if any(t not in TOPICS for t in topics) or any(s not in schools for s in chosen):
+        raise BadChoice("topic or school")
+    return Choice(action, language, tuple(topics), tuple(chosen))
+
+
+def apply_choice(store, subscriber, choice: Choice):
+    """(the family as stored now, the message to show)."""
+    if choice.action == "save":
+        return store.update_preferences(subscriber.email, language=choice.language, topics=choice.topics,
+                                        schools=choice.schools), "saved"
+    if choice.action == "unsubscribe":
+        store.set_status(subscriber.email, "unsubscribed", by="preferences", reason="unsubscribed from all",
+                         create=False, only_from=("subscribed",))
+    else:                 # resubscribe: twice (double click, back button) is the same as once
+        store.set_status(subscriber.email, "subscribed", by="preferences", reason="the family subscribed again",
+                         create=False, only_from=("unsubscribed",))
+    now = store.get(subscriber.email)
+    wanted = {"unsubscribe": ("unsubscribed", "unsubscribed"), "resubscribe": ("subscribed", "resubscribed")}
+    status, message = wanted[choice.action]
+    return now, message if now.status == status else None
+
+
+def register(app, center: Center) -> None:
+    store, signer = center.store, center.signer
+
+    def family(purpose: str, token: str):
+        try:
+            subscriber_id, issue = signer.verify(purpose, token)
+        except BadToken:
+            abort(404)
+        email = email_for(store, subscriber_id)
+        if email is None:
+            abort(404)
+        return store.get(email), issue
+
+    @app.get("/u/<token>")
+    def unsubscribe_page(token: str):
+        subscriber, issue = family(UNSUBSCRIBE, token)      # a GET never changes anything
+        return center.family_page("unsubscribe.html", subscriber, token=token,
+                                  preferences=signer.token(PREFERENCES, subscriber.id, issue), done=False)
+
+    @app.post("/u/<token>")
+    def unsubscribe(token: str):
+        subscriber, issue = family(UNSUBSCRIBE, token)
+        if request.form.get("List-Unsubscribe") != "One-Click":
+            return center.family_page("bad_request.html", subscriber, 400, reason="one-click", back=f"/u/{token}")
+        delivery.unsubscribe_by_link(store, subscriber.id, subscriber.email, issue, by="link:one-click")
+        return center.family_page("unsubscribe.html", store.get(subscriber.email), token=token,
+                                  preferences=signer.token(PREFERENCES, subscriber.id, issue), done=True)
+
+    @app.route("/p/<token>", methods=["GET", "POST"])
+    def preferences(token: str):
+        subscriber, _issue = family(PREFERENCES, token)
+        message = None
+        if request.method == "POST":
+            if not center.csrf_ok(request.form.get("csrf", ""), subscriber.id):
+                return center.family_page("bad_request.html", subscriber, 400, reason="expired", back=f"/p/{token}")
+            try:
+                choice = read_choice(request.form, center.supported, center.audiences.schools)
+            except BadChoice:
+                return center.family_page("bad_request.html", subscriber, 400, reason="invalid", back=f"/p/{token}")
+            subscriber, message = apply_choice(store, subscriber, choice)
+        return center.family_page("preferences.html", subscriber, token=token, message=message,
+                                  csrf=center.csrf_token(subscriber.id), topics=TOPICS, topic_labels=TOPIC_LABELS,
+                                  schools=sorted(center.audiences.schools.values(), key=lambda s: s.name))
