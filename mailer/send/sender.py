@@ -28,6 +28,7 @@ from mailer.send import sendlog
 from mailer.send.personalize import Personalizer
 from mailer.send.report import SendReport
 from mailer.send.routing import Router
+from mailer.store import queries
 from mailer.store.tables import utcnow
 
 CONFIG_CAUSED = ("401", "403", "530", "535")     # legacy rejections caused by a wrong setting, not the family
@@ -60,7 +61,9 @@ class Sender:
     def run(self, segment, dry_run: bool = False) -> SendReport:
         """Send to every subscribed family of `segment` (a dry run only plans)."""
         done = self._done_statuses()
-        self.report.skipped.update(self.store.logged_counts(segment, self.issue.slug, done) if done else {})
+        if done:
+            with self.store.read() as connection:
+                self.report.skipped.update(queries.logged_counts(connection, segment, self.issue.slug, done))
         try:
             with self.backend if not dry_run else nullcontext():
                 for batch in self.store.recipient_batches(segment, batch_size=self.backend.batch_size,

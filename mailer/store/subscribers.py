@@ -92,16 +92,10 @@ class Store:
         """Subscribed recipients of `segment` (a Segment, Rule or None for everyone), in batches.
 
         Ordered by id and fetched one batch per short query (keyset pagination), so memory
-        stays bounded however large the audience; `after_id` resumes after a given id.
-        `skip_logged=(issue, statuses)` leaves out families whose send-log row of that issue
-        has one of those statuses (a resumed send never reads the families already done).
+        stays bounded however large the audience; `after_id` resumes after a given id;
+        `skip_logged=(issue, statuses)` leaves out families done with that issue.
         """
         return queries.recipient_batches(self.engine, segment, batch_size, after_id, skip_logged)
-
-    def logged_counts(self, segment, issue: str, statuses: tuple[str, ...]) -> dict[str, int]:
-        """How many subscribed families of `segment` have each of these send-log statuses for `issue`."""
-        with self.read() as connection:
-            return queries.logged_counts(connection, segment, issue, statuses)
 
     def recipients(self, segment=None, *, batch_size: int = 1000, after_id: int = 0) -> Iterator[Recipient]:
         """Like recipient_batches, one Recipient at a time."""
