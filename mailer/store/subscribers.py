@@ -23,7 +23,7 @@ from mailer.values.emails import BadEmail, normalize_email
 from common.errors import StoreError
 from mailer.values.languages import UnknownLanguage, language_code
 from mailer.store.records import Recipient, SegmentCount, StatusChange, Subscriber
-from mailer.store.tables import STATUSES, VALUE_TABLES, status_history, subscribers, utcnow
+from mailer.store.tables import STATUSES, VALUE_TABLES, status_history, subscriber_unknown, subscribers, utcnow
 from mailer.values.topics import TOPICS
 
 
@@ -156,6 +156,7 @@ class Store:
             unknown = [t for t in topics if t not in TOPICS]
             if unknown:
                 raise StoreError(f"unknown topic {', '.join(unknown)}", f"topics are: {', '.join(TOPICS)}")
+            values["all_topics"] = False  # the family's own list from now on
         with self.write() as connection:
             row = connection.execute(select(subscribers.c.id).where(subscribers.c.email == address)).first()
             if row is None:
@@ -208,6 +209,22 @@ def replace_values(connection: Connection, kind: str, values_by_id: dict[int, It
     rows = [{"subscriber_id": i, column: v} for i, vals in values_by_id.items() for v in vals]
     if rows:
         connection.execute(insert(table), rows)
+
+
+def replace_unknown(connection: Connection, fields: Iterable[str],
+                    unknown_by_id: dict[int, Iterable[tuple[str, str]]]) -> None:
+    """Replace the unknown values of `fields` (school, grade, topic, language) of the given subscribers."""
+    fields = tuple(fields)
+    if not unknown_by_id or not fields:
+        return
+    ids = list(unknown_by_id)
+    for start in range(0, len(ids), 500):
+        connection.execute(delete(subscriber_unknown).where(subscriber_unknown.c.subscriber_id.in_(
+            ids[start:start + 500]), subscriber_unknown.c.field.in_(fields)))
+    rows = [{"subscriber_id": i, "field": f, "value": v} for i, pairs in unknown_by_id.items()
+            for f, v in pairs if f in fields]
+    if rows:
+        connection.execute(insert(subscriber_unknown), rows)
 
 
 def email_for(store: Store, subscriber_id: int) -> str | None:
