@@ -1,9 +1,11 @@
 """Bring a roster into the store: plan every change, then apply it in one transaction.
 
-Rules: new addresses are added as subscribed with every topic; a subscribed family's name,
-schools and grades follow the roster, and its language too until the family has chosen
-one itself; unsubscribed, bounced and complained addresses are never touched ("kept
-suppressed"). Families missing from the roster are left alone. Re-importing changes nothing.
+Rules: new addresses are added as subscribed, following every topic (or the topics the roster
+lists); a subscribed family's name, schools, grades and unknown values follow the roster, and
+its language and topics too until the family has chosen them itself; unsubscribed, bounced and
+complained addresses are never touched ("kept suppressed"). Families missing from the roster
+are left alone. Re-importing changes nothing. Rows whose language nobody knows block the
+import unless `skip_invalid`: then their families get the publication's default language.
 """
 from __future__ import annotations
 
@@ -11,14 +13,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, String, and_, bindparam, insert, literal, select, update
 
-from mailer.store.queries import values_for
-from mailer.roster.families import BadRow, Family, Roster
-from mailer.store.tables import (UTCDateTime, status_history, subscriber_grades, subscriber_schools, subscriber_topics,
-                     subscribers, utcnow)
-from mailer.store.subscribers import Store, replace_values
-from mailer.values.topics import TOPICS
+from mailer.roster.families import BadRow, Family, Roster, UnknownValue
+from mailer.store.queries import unknown_for, values_for
+from mailer.store.subscribers import Store, replace_unknown, replace_values
+from mailer.store.tables import (VALUE_TABLES, UTCDateTime, status_history, subscriber_unknown, subscribers,
+                                 utcnow)
 
 BATCH = 1000  # families written per round trip
+UNKNOWN_COLUMN = {"school": "school", "grade": "grade", "topic": "topics", "language": "language"}
 
 
 @dataclass
@@ -28,6 +30,9 @@ class Update:
     changes: list[str]  # e.g. ["language pt -> es", "schools aiken -> aiken, hall"]
     name: str | None
     language: str
+    all_topics: bool
+    topics: set[str] | None  # None: leave the stored topics alone
+    unknown_fields: tuple[str, ...]  # whose unknown values to replace
 
 
 @dataclass
@@ -42,13 +47,18 @@ class ImportReport:
     rejected: list[BadRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     written: bool = False
+    default_language: str = "en"
+    fallbacks: list[BadRow] = field(default_factory=list)  # unknown language: imported in the default one
+    unknown: list[UnknownValue] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-def import_roster(store: Store, roster: Roster, *, skip_invalid: bool = False, dry_run: bool = False) -> ImportReport:
+def import_roster(store: Store, roster: Roster, *, skip_invalid: bool = False, dry_run: bool = False,
+                  default_language: str = "en") -> ImportReport:
     """Plan the import of `roster` and, unless `dry_run` or (without `skip_invalid`) any row
     was rejected, apply it in a single transaction: on any error nothing is written."""
     with store.write() as connection:
-        report = plan(connection, roster)
+        report = plan(connection, roster, skip_invalid, default_language)
         if dry_run or (report.rejected and not skip_invalid):
             connection.rollback()
             return report
@@ -57,18 +67,22 @@ def import_roster(store: Store, roster: Roster, *, skip_invalid: bool = False, d
     return report
 
 
-def plan(connection: Connection, roster: Roster) -> ImportReport:
-    report = ImportReport(roster.source, roster.rows, len(roster.families), rejected=list(roster.rejected),
-                          notes=list(roster.notes))
+def plan(connection: Connection, roster: Roster, skip_invalid: bool = False,
+         default_language: str = "en") -> ImportReport:
+    blocking = [] if skip_invalid else roster.language_rows
+    report = ImportReport(roster.source, roster.rows, len(roster.families),
+                          rejected=sorted(roster.rejected + blocking, key=lambda bad: bad.row),
+                          notes=list(roster.notes), default_language=default_language,
+                          fallbacks=list(roster.language_rows) if skip_invalid else [],
+                          unknown=list(roster.unknown), warnings=list(roster.warnings))
     families = list(roster.families.values())
     for start in range(0, len(families), BATCH):
         chunk = families[start:start + BATCH]
         existing = {r.email: r for r in connection.execute(
             select(subscribers.c.id, subscribers.c.email, subscribers.c.name, subscribers.c.language,
-                   subscribers.c.status, subscribers.c.preferences_at)
+                   subscribers.c.status, subscribers.c.preferences_at, subscribers.c.all_topics)
             .where(subscribers.c.email.in_([f.email for f in chunk])))}
-        ids = [r.id for r in existing.values()]
-        schools, grades = values_for(connection, "schools", ids), values_for(connection, "grades", ids)
+        stored = _stored(connection, [r.id for r in existing.values() if r.status == "subscribed"], roster.columns)
         for family in chunk:
             row = existing.get(family.email)
             if row is None:
@@ -76,7 +90,8 @@ def plan(connection: Connection, roster: Roster) -> ImportReport:
             elif row.status != "subscribed":
                 report.kept_suppressed.append((family.email, row.status))
             else:
-                change = _compare(row, family, schools.get(row.id, ()), grades.get(row.id, ()), roster.columns)
+                change = _compare(row, family, {kind: found.get(row.id, ()) for kind, found in stored.items()},
+                                  roster.columns)
                 if change.changes:
                     report.updated.append(change)
                 else:
@@ -84,32 +99,64 @@ def plan(connection: Connection, roster: Roster) -> ImportReport:
     return report
 
 
-def _compare(row, family: Family, schools: tuple, grades: tuple, columns: dict) -> Update:
+def _stored(connection: Connection, ids: list[int], columns: dict) -> dict[str, dict]:
+    """What the import compares, for these ids: only the kinds the roster has columns for."""
+    stored = {kind: values_for(connection, kind, ids) for kind, column in
+              (("schools", "school"), ("grades", "grade"), ("topics", "topics")) if column in columns}
+    if any(column in columns for column in UNKNOWN_COLUMN.values()):
+        stored["unknown"] = unknown_for(connection, ids)
+    return stored
+
+
+def _compare(row, family: Family, stored: dict[str, tuple], columns: dict) -> Update:
     changes = []
-    name, language = row.name, row.language
+    name, language, chosen = row.name, row.language, row.preferences_at is not None
     if family.name and family.name != row.name:
         changes.append(f"name {row.name or '(none)'} -> {family.name}")
         name = family.name
-    if family.language and family.language != row.language and row.preferences_at is None:
+    if family.language and family.language != row.language and not chosen:
         changes.append(f"language {row.language} -> {family.language}")
         language = family.language
-    for kind, old, new in (("school", schools, family.schools), ("grade", grades, family.grades)):
-        if kind in columns and set(old) != new:
-            changes.append(f"{kind}s {', '.join(old) or '(none)'} -> {', '.join(sorted(new)) or '(none)'}")
-    return Update(row.id, family, changes, name, language)
+    for kind, column in (("schools", "school"), ("grades", "grade")):
+        old, new = stored.get(kind, ()), getattr(family, kind)
+        if column in columns and set(old) != new:
+            changes.append(f"{kind} {_listed(old)} -> {_listed(new)}")
+    all_topics, topics = row.all_topics, None
+    if "topics" in columns and not chosen:
+        wanted = (family.topics is None, family.topics or set())
+        if wanted != (row.all_topics, set(stored.get("topics", ()))):
+            changes.append(f"topics {_topics(row.all_topics, stored.get('topics', ()))} -> {_topics(*wanted)}")
+            all_topics, topics = wanted
+    fields = tuple(f for f, column in UNKNOWN_COLUMN.items() if column in columns
+                   and not (f in ("language", "topic") and chosen))
+    for name_of in fields:
+        old = {v for f, v in stored.get("unknown", ()) if f == name_of}
+        new = {v for f, v in family.unknown if f == name_of}
+        if old != new:
+            changes.append(f"unknown {name_of} {_listed(old)} -> {_listed(new)}")
+    return Update(row.id, family, changes, name, language, all_topics, topics, fields)
+
+
+def _listed(values) -> str:
+    return ", ".join(sorted(values)) or "(none)"
+
+
+def _topics(every: bool, topics) -> str:
+    return "every topic" if every else _listed(topics)
 
 
 def apply(connection: Connection, report: ImportReport, roster: Roster) -> None:
     for start in range(0, len(report.added), BATCH):
-        _add_batch(connection, report.added[start:start + BATCH], roster.source)
+        _add_batch(connection, report.added[start:start + BATCH], roster.source, report.default_language)
     for start in range(0, len(report.updated), BATCH):
         _update_batch(connection, report.updated[start:start + BATCH], roster.columns)
 
 
-def _add_batch(connection: Connection, families: list[Family], source: str) -> None:
+def _add_batch(connection: Connection, families: list[Family], source: str, default_language: str) -> None:
     now = utcnow()
-    rows = [{"email": f.email, "name": f.name, "language": f.language or "en", "status": "subscribed",
-             "source": source, "consent_at": now, "created_at": now, "updated_at": now} for f in families]
+    rows = [{"email": f.email, "name": f.name, "language": f.language or default_language, "status": "subscribed",
+             "source": source, "consent_at": now, "created_at": now, "updated_at": now,
+             "all_topics": f.topics is None} for f in families]
     result = connection.execute(insert(subscribers).returning(subscribers.c.id, subscribers.c.email), rows)
     ids = {email: new_id for new_id, email in result}
     # This batch's rows: inserted in this transaction at `now` (no long IN lists: they are slow to send)
@@ -122,23 +169,26 @@ def _add_batch(connection: Connection, families: list[Family], source: str) -> N
         .execution_options(preserve_rowcount=True))
     if history.rowcount != len(ids):  # never expected; rolls the whole import back
         raise RuntimeError(f"import batch mismatch: {history.rowcount} history rows for {len(ids)} families")
-    for table, column, kind in ((subscriber_schools, "school", "schools"), (subscriber_grades, "grade", "grades")):
-        value_rows = [{"subscriber_id": ids[f.email], column: v} for f in families for v in getattr(f, kind)]
+    for kind, (table, column) in VALUE_TABLES.items():
+        value_rows = [{"subscriber_id": ids[f.email], column: v} for f in families for v in getattr(f, kind) or ()]
         if value_rows:
             connection.execute(insert(table), value_rows)
-    for topic in TOPICS:  # every topic for a new family: one INSERT ... SELECT per topic
-        connection.execute(insert(subscriber_topics).from_select(
-            ["subscriber_id", "topic"],
-            select(subscribers.c.id, literal(topic)).where(new)))
+    unknown = [{"subscriber_id": ids[f.email], "field": k, "value": v} for f in families for k, v in f.unknown]
+    if unknown:
+        connection.execute(insert(subscriber_unknown), unknown)
 
 
 def _update_batch(connection: Connection, updates: list[Update], columns: dict) -> None:
     now = utcnow()
     connection.execute(
         update(subscribers).where(subscribers.c.id == bindparam("b_id"))
-        .values(name=bindparam("b_name"), language=bindparam("b_language"), updated_at=now),
-        [{"b_id": u.id, "b_name": u.name, "b_language": u.language} for u in updates])
+        .values(name=bindparam("b_name"), language=bindparam("b_language"), all_topics=bindparam("b_all"),
+                updated_at=now),
+        [{"b_id": u.id, "b_name": u.name, "b_language": u.language, "b_all": u.all_topics} for u in updates])
     if "school" in columns:
         replace_values(connection, "schools", {u.id: sorted(u.family.schools) for u in updates})
     if "grade" in columns:
         replace_values(connection, "grades", {u.id: sorted(u.family.grades) for u in updates})
+    replace_values(connection, "topics", {u.id: sorted(u.topics) for u in updates if u.topics is not None})
+    for fields in {u.unknown_fields for u in updates}:
+        replace_unknown(connection, fields, {u.id: u.family.unknown for u in updates if u.unknown_fields == fields})
