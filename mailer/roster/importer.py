@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, String, and_, bindparam, insert, literal, select, update
+from sqlalchemy import Connection, String, and_, bindparam, func, insert, literal, select, update
 
-from mailer.roster.families import BadRow, Family, Roster, UnknownValue
-from mailer.store.queries import unknown_for, values_for
-from mailer.store.subscribers import Store, replace_unknown, replace_values
+from mailer.roster.families import BadRow, Family, Roster, UnknownValue, without_gc_pauses
+from mailer.store.queries import PAIR, SEP, subscribers_with_values
+from mailer.store.subscribers import Store, bind_value, insert_rows, replace_unknown, replace_values
 from mailer.store.tables import (VALUE_TABLES, UTCDateTime, status_history, subscriber_unknown, subscribers,
                                  utcnow)
 
@@ -57,7 +57,7 @@ def import_roster(store: Store, roster: Roster, *, skip_invalid: bool = False, d
                   default_language: str = "en") -> ImportReport:
     """Plan the import of `roster` and, unless `dry_run` or (without `skip_invalid`) any row
     was rejected, apply it in a single transaction: on any error nothing is written."""
-    with store.write() as connection:
+    with without_gc_pauses(), store.write() as connection:
         report = plan(connection, roster, skip_invalid, default_language)
         if dry_run or (report.rejected and not skip_invalid):
             connection.rollback()
@@ -75,40 +75,31 @@ def plan(connection: Connection, roster: Roster, skip_invalid: bool = False,
                           notes=list(roster.notes), default_language=default_language,
                           fallbacks=list(roster.language_rows) if skip_invalid else [],
                           unknown=list(roster.unknown), warnings=list(roster.warnings))
-    families = list(roster.families.values())
-    for start in range(0, len(families), BATCH):
-        chunk = families[start:start + BATCH]
-        existing = {r.email: r for r in connection.execute(
-            select(subscribers.c.id, subscribers.c.email, subscribers.c.name, subscribers.c.language,
-                   subscribers.c.status, subscribers.c.preferences_at, subscribers.c.all_topics)
-            .where(subscribers.c.email.in_([f.email for f in chunk])))}
-        stored = _stored(connection, [r.id for r in existing.values() if r.status == "subscribed"], roster.columns)
-        for family in chunk:
-            row = existing.get(family.email)
-            if row is None:
-                report.added.append(family)
-            elif row.status != "subscribed":
-                report.kept_suppressed.append((family.email, row.status))
+    kinds = tuple(kind for kind, column in (("schools", "school"), ("grades", "grade"), ("topics", "topics"))
+                  if column in roster.columns)
+    kinds += ("unknown",) if any(column in roster.columns for column in UNKNOWN_COLUMN.values()) else ()
+    existing = subscribers_with_values(connection, list(roster.families), kinds)
+    for family in roster.families.values():
+        row = existing.get(family.email)
+        if row is None:
+            report.added.append(family)
+        elif row.status != "subscribed":
+            report.kept_suppressed.append((family.email, row.status))
+        else:
+            change = _compare(row, family, roster.columns)
+            if change.changes:
+                report.updated.append(change)
             else:
-                change = _compare(row, family, {kind: found.get(row.id, ()) for kind, found in stored.items()},
-                                  roster.columns)
-                if change.changes:
-                    report.updated.append(change)
-                else:
-                    report.unchanged += 1
+                report.unchanged += 1
     return report
 
 
-def _stored(connection: Connection, ids: list[int], columns: dict) -> dict[str, dict]:
-    """What the import compares, for these ids: only the kinds the roster has columns for."""
-    stored = {kind: values_for(connection, kind, ids) for kind, column in
-              (("schools", "school"), ("grades", "grade"), ("topics", "topics")) if column in columns}
-    if any(column in columns for column in UNKNOWN_COLUMN.values()):
-        stored["unknown"] = unknown_for(connection, ids)
-    return stored
+def _stored(row, kind: str) -> set:
+    text = getattr(row, kind, None)
+    return set(text.split(SEP)) if text else set()
 
 
-def _compare(row, family: Family, stored: dict[str, tuple], columns: dict) -> Update:
+def _compare(row, family: Family, columns: dict) -> Update:
     changes = []
     name, language, chosen = row.name, row.language, row.preferences_at is not None
     if family.name and family.name != row.name:
@@ -118,22 +109,24 @@ def _compare(row, family: Family, stored: dict[str, tuple], columns: dict) -> Up
         changes.append(f"language {row.language} -> {family.language}")
         language = family.language
     for kind, column in (("schools", "school"), ("grades", "grade")):
-        old, new = stored.get(kind, ()), getattr(family, kind)
-        if column in columns and set(old) != new:
+        old, new = _stored(row, kind), getattr(family, kind)
+        if column in columns and old != new:
             changes.append(f"{kind} {_listed(old)} -> {_listed(new)}")
     all_topics, topics = row.all_topics, None
     if "topics" in columns and not chosen:
-        wanted = (family.topics is None, family.topics or set())
-        if wanted != (row.all_topics, set(stored.get("topics", ()))):
-            changes.append(f"topics {_topics(row.all_topics, stored.get('topics', ()))} -> {_topics(*wanted)}")
+        wanted, stored = (family.topics is None, family.topics or set()), _stored(row, "topics")
+        if wanted != (row.all_topics, stored):
+            changes.append(f"topics {_topics(row.all_topics, stored)} -> {_topics(*wanted)}")
             all_topics, topics = wanted
     fields = tuple(f for f, column in UNKNOWN_COLUMN.items() if column in columns
                    and not (f in ("language", "topic") and chosen))
-    for name_of in fields:
-        old = {v for f, v in stored.get("unknown", ()) if f == name_of}
-        new = {v for f, v in family.unknown if f == name_of}
-        if old != new:
-            changes.append(f"unknown {name_of} {_listed(old)} -> {_listed(new)}")
+    if fields and (family.unknown or row.unknown):
+        old_pairs = {tuple(pair.split(PAIR, 1)) for pair in _stored(row, "unknown")}
+        for name_of in fields:
+            old = {v for f, v in old_pairs if f == name_of}
+            new = {v for f, v in family.unknown if f == name_of}
+            if old != new:
+                changes.append(f"unknown {name_of} {_listed(old)} -> {_listed(new)}")
     return Update(row.id, family, changes, name, language, all_topics, topics, fields)
 
 
@@ -154,28 +147,29 @@ def apply(connection: Connection, report: ImportReport, roster: Roster) -> None:
 
 def _add_batch(connection: Connection, families: list[Family], source: str, default_language: str) -> None:
     now = utcnow()
-    rows = [{"email": f.email, "name": f.name, "language": f.language or default_language, "status": "subscribed",
-             "source": source, "consent_at": now, "created_at": now, "updated_at": now,
-             "all_topics": f.topics is None} for f in families]
-    result = connection.execute(insert(subscribers).returning(subscribers.c.id, subscribers.c.email), rows)
-    ids = {email: new_id for new_id, email in result}
-    # This batch's rows: inserted in this transaction at `now` (no long IN lists: they are slow to send)
-    new = and_(subscribers.c.id.between(min(ids.values()), max(ids.values())), subscribers.c.created_at == now,
-               subscribers.c.source == source)
+    stamp = bind_value(connection, subscribers.c.created_at, now)  # once, not once per row
+    before = connection.execute(select(func.max(subscribers.c.id))).scalar() or 0
+    insert_rows(connection, subscribers, ["email", "name", "language", "status", "source", "consent_at", "created_at",
+                                          "updated_at", "all_topics"],
+                [(f.email, f.name, f.language or default_language, "subscribed", source, stamp, stamp, stamp,
+                  f.topics is None) for f in families])
+    # This batch's rows: ids above those there were (a sequence only grows), inserted at `now` by this
+    # import (no long IN lists: they are slow to send; no scan of the whole table either)
+    new = and_(subscribers.c.id > before, subscribers.c.created_at == now, subscribers.c.source == source)
+    ids = dict(connection.execute(select(subscribers.c.email, subscribers.c.id).where(new)).all())
     history = connection.execute(insert(status_history).from_select(
         ["subscriber_id", "old_status", "new_status", "changed_by", "changed_at", "reason"],
         select(subscribers.c.id, literal(None, String), literal("subscribed"), literal(source),
                literal(now, UTCDateTime()), literal("on the roster")).where(new))
         .execution_options(preserve_rowcount=True))
-    if history.rowcount != len(ids):  # never expected; rolls the whole import back
-        raise RuntimeError(f"import batch mismatch: {history.rowcount} history rows for {len(ids)} families")
+    if len(ids) != len(families) or history.rowcount != len(ids):  # never expected; rolls the import back
+        raise RuntimeError(f"import batch mismatch: {len(ids)} new rows, {history.rowcount} history rows for "
+                           f"{len(families)} families")
     for kind, (table, column) in VALUE_TABLES.items():
-        value_rows = [{"subscriber_id": ids[f.email], column: v} for f in families for v in getattr(f, kind) or ()]
-        if value_rows:
-            connection.execute(insert(table), value_rows)
-    unknown = [{"subscriber_id": ids[f.email], "field": k, "value": v} for f in families for k, v in f.unknown]
-    if unknown:
-        connection.execute(insert(subscriber_unknown), unknown)
+        insert_rows(connection, table, ["subscriber_id", column],
+                    [(ids[f.email], v) for f in families for v in getattr(f, kind) or ()])
+    insert_rows(connection, subscriber_unknown, ["subscriber_id", "field", "value"],
+                [(ids[f.email], k, v) for f in families for k, v in f.unknown])
 
 
 def _update_batch(connection: Connection, updates: list[Update], columns: dict) -> None:

@@ -47,6 +47,27 @@ def topics_for(connection: Connection, rows) -> dict[int, tuple[str, ...]]:
     return {r.id: EVERY_TOPIC if r.all_topics else chosen.get(r.id, ()) for r in rows}
 
 
+SEP, PAIR = "\x1f", "\x1e"  # control characters: roster cells never hold them (spreadsheet.clean_text)
+
+
+def subscribers_with_values(connection: Connection, emails: list[str], kinds: tuple[str, ...]) -> dict[str, object]:
+    """email -> row (id, email, name, language, status, preferences_at, all_topics, and per kind in
+    `kinds` - schools, grades, topics, unknown - its values joined by SEP, unknown ones as
+    field PAIR value, or None), for the stored addresses among `emails`: one query per 1,000."""
+    columns = [subscribers.c.id, subscribers.c.email, subscribers.c.name, subscribers.c.language,
+               subscribers.c.status, subscribers.c.preferences_at, subscribers.c.all_topics]
+    for kind in kinds:
+        table, column = VALUE_TABLES.get(kind, (subscriber_unknown, None))
+        value = table.c[column] if column else subscriber_unknown.c.field + PAIR + subscriber_unknown.c.value
+        columns.append(select(func.aggregate_strings(value, SEP)).where(table.c.subscriber_id == subscribers.c.id)
+                       .scalar_subquery().label(kind))
+    found = {}
+    for start in range(0, len(emails), 1000):
+        rows = connection.execute(select(*columns).where(subscribers.c.email.in_(emails[start:start + 1000]))).all()
+        found.update((row.email, row) for row in rows)
+    return found
+
+
 def history(connection: Connection, subscriber_id: int) -> tuple[StatusChange, ...]:
     rows = connection.execute(select(status_history).where(status_history.c.subscriber_id == subscriber_id)
                               .order_by(status_history.c.id))
