@@ -20,24 +20,20 @@ _CHUNK = 500  # ids per IN (...) list
 def values_for(connection: Connection, kind: str, ids: list[int]) -> dict[int, tuple[str, ...]]:
     """The schools, grades or topics (`kind`) of each id, sorted; ids without any are absent."""
     table, column = VALUE_TABLES[kind]
-    found: dict[int, list[str]] = defaultdict(list)
-    for start in range(0, len(ids), _CHUNK):
-        rows = connection.execute(select(table.c.subscriber_id, table.c[column])
-                                  .where(table.c.subscriber_id.in_(ids[start:start + _CHUNK])))
-        for subscriber_id, value in rows:
-            found[subscriber_id].append(value)
-    return {i: tuple(sorted(v)) for i, v in found.items()}
+    return _by_id(connection, (table.c.subscriber_id, table.c[column]), ids)
 
 
 def unknown_for(connection: Connection, ids: list[int]) -> dict[int, tuple[tuple[str, str], ...]]:
     """The unknown (field, value) pairs of each id, sorted; ids without any are absent."""
-    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
     table = subscriber_unknown
+    return _by_id(connection, (table.c.subscriber_id, table.c.field, table.c.value), ids)
+
+
+def _by_id(connection: Connection, columns: tuple, ids: list[int]) -> dict[int, tuple]:
+    found: dict[int, list] = defaultdict(list)
     for start in range(0, len(ids), _CHUNK):
-        for subscriber_id, name, value in connection.execute(
-                select(table.c.subscriber_id, table.c.field, table.c.value)
-                .where(table.c.subscriber_id.in_(ids[start:start + _CHUNK]))):
-            found[subscriber_id].append((name, value))
+        for row in connection.execute(select(*columns).where(columns[0].in_(ids[start:start + _CHUNK]))):
+            found[row[0]].append(row[1] if len(row) == 2 else tuple(row[1:]))
     return {i: tuple(sorted(v)) for i, v in found.items()}
 
 
