@@ -24,9 +24,9 @@ from common.errors import NewsletterError
 from common.problems import Problem
 from common.yaml_source import display_path
 
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32", "UTF-32"), (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
-         (codecs.BOM_UTF8, "utf-8-sig", ""), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 (Excel \"Unicode text\")"),
-         (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"))
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32", "UTF-32 text"), (codecs.BOM_UTF32_BE, "utf-32", "UTF-32 text"),
+         (codecs.BOM_UTF8, "utf-8-sig", ""), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 text (Excel's \"Unicode text\")"),
+         (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 text"))
 _BREAKS = re.compile(r"[ ]*[\t\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+[ ]*")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
 _DEFUSED = re.compile(r"^'(?=[=+\-@\t\r])")  # what `subscribers export` puts before a formula-like cell
@@ -100,17 +100,17 @@ def decode(raw: bytes) -> tuple[str, str]:
             return raw.decode(codec, errors="replace"), label
     if raw.count(0) > len(raw) // 4:  # UTF-16 without a byte-order mark: every other byte is zero
         codec = "utf-16-le" if raw[1::2].count(0) > raw[0::2].count(0) else "utf-16-be"
-        return raw.decode(codec, errors="replace"), "UTF-16"
+        return raw.decode(codec, errors="replace"), "UTF-16 text"
     try:
         return raw.decode("utf-8"), ""
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace"), "Windows-1252 (not UTF-8)"
+        return raw.decode("cp1252", errors="replace"), "Windows-1252 text (not UTF-8)"
 
 
 def _csv_rows(path: Path, shown: str, notes: list[str]) -> list[tuple[int, list[str]]]:
     text, encoding = decode(path.read_bytes())
     if encoding:
-        notes.append(f"read as {encoding} text")
+        notes.append(f"read as {encoding}")
     try:  # only the delimiter: Sniffer's guesses of quoting miss Excel's doubled quotes ("Maria ""Mary""")
         delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|").delimiter
     except csv.Error:

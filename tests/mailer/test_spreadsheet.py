@@ -9,20 +9,20 @@ HEADER = "Parent Email\tParent Name\tHome Language\tSchool\tGrade\r\n"
 ROWS = "ana@example.org\tAna Núñez\tEspañol\tAiken\t3\r\nbo@example.org\tBo\tالعربية\tHall\t9\r\n"
 
 
-@pytest.mark.parametrize("codec, said", [("utf-16", "UTF-16 (Excel \"Unicode text\")"), ("utf-16-le", "UTF-16"),
-                                         ("utf-16-be", "UTF-16"), ("utf-8-sig", ""), ("utf-8", ""),
-                                         ("utf-32", "UTF-32")])
+@pytest.mark.parametrize("codec, said", [("utf-16", "UTF-16 text (Excel's \"Unicode text\")"),
+                                         ("utf-16-le", "UTF-16 text"), ("utf-16-be", "UTF-16 text"),
+                                         ("utf-8-sig", ""), ("utf-8", ""), ("utf-32", "UTF-32 text")])
 def test_unicode_text_exports_read_correctly(tmp_path, audiences, codec, said):
     path = tmp_path / "roster.txt"
     path.write_bytes((HEADER + ROWS).encode(codec))
     roster = read_roster(path, audiences)
     assert [(f.email, f.name, f.language, f.schools) for f in roster.families.values()] == [
         ("ana@example.org", "Ana Núñez", "es", {"aiken"}), ("bo@example.org", "Bo", "ar", {"hall"})]
-    assert roster.reading == ([f"read as {said} text"] if said else [])
+    assert roster.reading == ([f"read as {said}"] if said else [])
 
 
 def test_windows_1252_is_said():
-    assert decode("José;Español\r\n".encode("cp1252")) == ("José;Español\r\n", "Windows-1252 (not UTF-8)")
+    assert decode("José;Español\r\n".encode("cp1252")) == ("José;Español\r\n", "Windows-1252 text (not UTF-8)")
 
 
 def test_a_duplicated_column_is_refused_with_its_letters(tmp_path, audiences, write_roster):
