@@ -35,6 +35,20 @@ def import_report(report, roster, store_description: str, *, dry_run: bool, skip
                 "correct it in the roster, then re-import." for bad in report.fallbacks] + report.warnings
     if warnings:
         lines += ["", "Warnings:"] + [f"  {warning}" for warning in warnings]
+    lines += _changes(report, would)
+    lines.append("")
+    if report.written:
+        lines.append(f"Imported into {store_description}.")
+    elif dry_run:
+        lines.append("Dry run: nothing was written.")
+    else:
+        lines.append(f"Nothing was imported: {_n(len(report.rejected))} rows need fixing "
+                     "(or rerun with --skip-invalid).")
+    return lines
+
+
+def _changes(report, would: str) -> list[str]:
+    lines = []
     if report.kept_suppressed:
         lines.append("")
         lines.append("Kept suppressed (unsubscribed, bounced or complained; an import never resubscribes them):")
@@ -46,17 +60,7 @@ def import_report(report, roster, store_description: str, *, dry_run: bool, skip
         if len(report.updated) > MAX_LISTED_UPDATES:
             lines.append(f"  ... and {_n(len(report.updated) - MAX_LISTED_UPDATES)} more")
     if report.notes:
-        lines.append("")
-        lines.append("Notes:")
-        lines += [f"  {note}" for note in report.notes]
-    lines.append("")
-    if report.written:
-        lines.append(f"Imported into {store_description}.")
-    elif dry_run:
-        lines.append("Dry run: nothing was written.")
-    else:
-        lines.append(f"Nothing was imported: {_n(len(report.rejected))} rows need fixing "
-                     "(or rerun with --skip-invalid).")
+        lines += ["", "Notes:"] + [f"  {note}" for note in report.notes]
     return lines
 
 
