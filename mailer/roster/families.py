@@ -113,33 +113,32 @@ def _read(path: Path, schools, overrides, sheet: str | None, strict: bool) -> Ro
 class _RowReader:
     def __init__(self, roster: Roster, schools, strict: bool):
         self.roster, self.strict = roster, strict
-        self.school_ids: dict[str, str | ValueError] = {}
         self.lookup_school = schools.school_id
+        # (language, school, grade, topics) as written -> what they resolve to: a roster repeats a few
+        # thousand combinations over tens of thousands of rows
+        self.resolved: dict[tuple, tuple] = {}
         self.spellings: dict[tuple[str, str], str] = {}  # (field, folded value) -> first spelling
         self.rows_of: dict[tuple[str, str], list[int]] = {}
         self.language_rows: list[tuple[BadRow, Family]] = []
 
     def add(self, values: dict[str, str], number: int) -> None:
-        problems, unknown, email = [], [], None
+        key = (values.get("language"), values.get("school"), values.get("grade"), values.get("topics"))
+        found = self.resolved.get(key)
+        if found is None:
+            found = self.resolved[key] = self.resolve(*key)
+        language, language_issue, school, grade, topics, unknown, problems = found
+        email = None
         try:
             email = normalize_email(values["email"])
         except BadEmail as e:
-            problems.append(str(e))
+            problems = [str(e), *problems]
         name = values.get("name") or " ".join(p for p in (values.get("first_name"), values.get("last_name")) if p)
         if len(name) > NAME_MAX:
-            problems.append(f"the name is {len(name)} characters long, more than the {NAME_MAX} the store keeps; "
-                            "shorten it in the file")
-        language, language_issue = self.language(values.get("language"), unknown)
-        school = self.known("school", values.get("school"), self.school, problems, unknown)
-        grade = self.known("grade", values.get("grade"), grade_code, problems, unknown)
-        topics = {t for t in (self.known("topic", part, topic_code, problems, unknown)
-                              for part in split_topics(values["topics"])) if t} if values.get("topics") else None
-        if unknown:
-            problems += [f"{what} '{value[:40]}...' is {len(value)} characters long, more than the {VALUE_MAX} "
-                         "kept; fix it in the file" for what, value in unknown if len(value) > VALUE_MAX]
-        if language_issue and (problems or self.strict):
-            problems.append(language_issue)
+            problems = [*problems, f"the name is {len(name)} characters long, more than the {NAME_MAX} the store "
+                                   "keeps; shorten it in the file"]
         if problems:
+            if language_issue and not self.strict:  # (strict: already one of the problems)
+                problems = [*problems, language_issue]
             self.roster.rejected.append(BadRow(number, "; ".join(problems)))
             return
         family = self.family(email, number)
@@ -155,6 +154,20 @@ class _RowReader:
             family.topics = (family.topics or set()) | topics
         if unknown:
             family.unknown.update(self.spelled(pair, number) for pair in unknown)
+
+    def resolve(self, language_value, school_value, grade_value, topics_value) -> tuple:
+        """(language, language issue, school, grade, topics, unknown values, problems) of one combination."""
+        problems, unknown = [], []
+        language, language_issue = self.language(language_value, unknown)
+        school = self.known("school", school_value, self.lookup_school, problems, unknown)
+        grade = self.known("grade", grade_value, grade_code, problems, unknown)
+        topics = {t for t in (self.known("topic", part, topic_code, problems, unknown)
+                              for part in split_topics(topics_value)) if t} if topics_value else None
+        problems += [f"{what} '{value[:40]}...' is {len(value)} characters long, more than the {VALUE_MAX} kept; "
+                     "fix it in the file" for what, value in unknown if len(value) > VALUE_MAX]
+        if language_issue and self.strict:
+            problems.append(language_issue)
+        return language, language_issue, school, grade, topics, tuple(unknown), problems
 
     def family(self, email: str, number: int) -> Family:
         family = self.roster.families.get(email)
@@ -183,18 +196,6 @@ class _RowReader:
             hint = f"did you mean {', '.join(e.suggestions)}?" if e.suggestions else \
                 "use a language name (Spanish, Español) or a code (es)."
             return None, f"unknown language '{e.value}'; {hint}"
-
-    def school(self, value: str) -> str:
-        found = self.school_ids.get(value)
-        if found is None:
-            try:
-                found = self.lookup_school(value)
-            except ValueError as e:
-                found = e
-            self.school_ids[value] = found
-        if isinstance(found, ValueError):
-            raise found
-        return found
 
     def known(self, what: str, value: str | None, resolve, problems: list, unknown: list) -> str | None:
         """The code of a school, grade or topic; an unknown one goes to `unknown` (or `problems` if strict)."""

@@ -19,7 +19,7 @@ from mailer.store.subscribers import Store, bind_value, insert_rows, replace_unk
 from mailer.store.tables import (VALUE_TABLES, UTCDateTime, status_history, subscriber_unknown, subscribers,
                                  utcnow)
 
-BATCH = 1000  # families written per round trip
+BATCH = 5000  # families written per round trip
 UNKNOWN_COLUMN = {"school": "school", "grade": "grade", "topic": "topics", "language": "language"}
 
 
