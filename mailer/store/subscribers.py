@@ -166,6 +166,8 @@ class Store:
                 replace_values(connection, "topics", {row.id: topics})
             if schools is not None:
                 replace_values(connection, "schools", {row.id: sorted(set(schools))})
+            chosen = [f for f, value in (("language", language), ("topic", topics)) if value is not None]
+            replace_unknown(connection, chosen, {row.id: ()})  # the family's choice replaces what a roster said
             return queries.subscriber(connection, address)
 
 

@@ -96,6 +96,11 @@ def test_a_language_nobody_knows_blocks_until_skip_invalid_then_falls_back(store
     rows[0][2] = "Spanish"  # fixed in the roster
     report = run_import(store, audiences, write_roster(rows))
     assert report.updated[0].changes == ["language pt -> es", "unknown language Spansh -> (none)"]
+    rows[2][2] = rows[3][2] = "Klingon"  # Bo's roster language is unknown, but Bo chose one: the choice stands
+    run_import(store, audiences, write_roster(rows), skip_invalid=True)
+    assert store.get("bo@example.org").unknown == (("language", "Klingon"),)
+    bo = store.update_preferences("bo@example.org", language="uk")
+    assert (bo.language, bo.unknown) == ("uk", ())
 
 
 def test_siblings_are_one_family_and_two_parents_two(store, audiences, write_roster):
