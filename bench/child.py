@@ -27,7 +27,7 @@ from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import benchkit  # noqa: E402  (sets up the import path)
+import bench_common  # noqa: E402  (sets up the import path)
 import fixtures  # noqa: E402
 
 
@@ -106,7 +106,7 @@ def do_import(families: int, store_path: Path) -> dict:
 
 def do_send(store_path: Path, kind: str, where: str, crash_after: int = 0, first: list | None = None) -> dict:
     from mailer.store.subscribers import Store
-    issue = benchkit.load_issue()
+    issue = bench_common.load_issue()
     backend = backend_for(kind, where, issue)
     if crash_after:
         backend = crashing(backend, crash_after)
@@ -116,7 +116,7 @@ def do_send(store_path: Path, kind: str, where: str, crash_after: int = 0, first
         start_rss = current_rss_kb()
         run_start = time.perf_counter() - STARTED
         try:
-            report = benchkit.sender(issue, store, backend).run(None)
+            report = bench_common.sender(issue, store, backend).run(None)
         except Crash:
             return {"crashed": True, "start_rss_kb": start_rss}
     found = {"results": dict(report.results), "skipped": dict(report.skipped), "confirmed": report.confirmed,

@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchkit import LANGUAGES, ROOT, scratch_dir
+from bench_common import LANGUAGES, ROOT, scratch_dir
 
 
 def _generator():

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import benchkit  # noqa: E402
+import bench_common  # noqa: E402
 import fixtures  # noqa: E402
 
 
@@ -27,7 +27,7 @@ def render(ctx) -> None:
     from blocks.i18n.localize import localize
     from blocks.render import render_issue
     from rows.render import clear_content_caches, send_options
-    issue = benchkit.load_issue()
+    issue = bench_common.load_issue()
     for lang in issue.languages:              # warm: templates compiled
         render_issue(localize(issue, lang), lang, **send_options())
     yield
@@ -59,10 +59,10 @@ def import_(ctx) -> None:
 def resume(ctx) -> None:
     from mailer.backends.outbox import OutboxBackend
     from mailer.store.subscribers import Store
-    issue = benchkit.load_issue()
+    issue = bench_common.load_issue()
     store = ctx.workdir / "resume.db"
     ctx.stores.copy(10_000, store)
-    out = benchkit.scratch_dir("bench-profile-")
+    out = bench_common.scratch_dir("bench-profile-")
 
     class First(Exception):
         pass
@@ -76,7 +76,7 @@ def resume(ctx) -> None:
             backend.send = stop_at_first
             yield
             try:
-                benchkit.sender(issue, opened, backend).run(None)
+                bench_common.sender(issue, opened, backend).run(None)
             except First:
                 pass
     finally:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchkit import Row  # noqa: E402
+from bench_common import Row  # noqa: E402
 from fixtures import Context  # noqa: E402
 from rows import importer, memory, outbox, per_recipient, render, resume, sendgrid, smtp  # noqa: E402
 

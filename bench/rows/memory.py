@@ -8,7 +8,7 @@ which Linux carries over into a child across exec). The imports' peaks are a not
 """
 from __future__ import annotations
 
-from benchkit import Row
+from bench_common import Row
 from fixtures import run_child
 from servers import LocalServer
 

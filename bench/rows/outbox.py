@@ -13,7 +13,7 @@ import os
 import shutil
 import time
 
-from benchkit import Row, duration, load_issue, per_call, personalizer, scratch_dir, sender, side_by_side
+from bench_common import Row, duration, load_issue, per_call, personalizer, scratch_dir, sender, side_by_side
 from fixtures import clear_send_log
 
 

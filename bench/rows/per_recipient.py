@@ -13,7 +13,7 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr, format_datetime
 
-from benchkit import Row, duration, interleaved, load_issue, per_call, personalizer, sender
+from bench_common import Row, duration, interleaved, load_issue, per_call, personalizer, sender
 
 NAMES = ["Ana Pérez", "Omar Haddad", "Joe Smith", None, "Nguyễn Linh", "Mei Chen"]
 

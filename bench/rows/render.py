@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchkit import ROOT, Row, duration, load_issue, per_call, side_by_side
+from bench_common import ROOT, Row, duration, load_issue, per_call, side_by_side
 
 # Caches that only a repeated render of the same content hits (module, function).
 CONTENT_CACHES = (("blocks.markdown", "to_html"), ("blocks.markdown", "to_text"), ("blocks.markdown", "_tokens"),
@@ -81,7 +81,7 @@ def clear_content_caches() -> list[str]:
 FIRST_RENDERS = """
 import json, sys, time
 sys.path.insert(0, {bench!r})
-from benchkit import load_issue
+from bench_common import load_issue
 from rows.render import send_options
 from blocks.i18n.localize import localize
 from blocks.render import render_issue

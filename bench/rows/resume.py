@@ -15,7 +15,7 @@ from __future__ import annotations
 import shutil
 import statistics
 
-from benchkit import Row, duration, scratch_dir
+from bench_common import Row, duration, scratch_dir
 from fixtures import run_child
 
 

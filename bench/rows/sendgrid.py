@@ -14,7 +14,7 @@ import dataclasses
 import math
 import time
 
-from benchkit import Row, duration, load_issue, per_call, personalizer, sender, side_by_side
+from bench_common import Row, duration, load_issue, per_call, personalizer, sender, side_by_side
 from servers import LocalServer
 from rows.per_recipient import recipients, template
 

@@ -11,7 +11,7 @@ import smtplib
 import statistics
 import time
 
-from benchkit import Row, cpu_now, duration, load_issue, sender, side_by_side
+from bench_common import Row, cpu_now, duration, load_issue, sender, side_by_side
 from fixtures import clear_send_log
 from rows.outbox import floor_sample
 from servers import LocalServer

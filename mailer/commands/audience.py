@@ -28,7 +28,12 @@ def list_(audiences_path):
 @click.argument("name")
 @audiences_option
 def show_segment(name: str, audiences_path):
-    """Who a segment reaches: families per language and per school, and who is excluded and why."""
+    """Who a segment reaches: families per language and per school, and who is excluded and why.
+
+    Families whose school (grade, topic, language) the roster gave but audiences.yaml does not
+    know are listed on their own line, e.g. "unknown school: Whiting Lane", with the fix.
+    """
+    from common.yaml_source import display_path
     from mailer.audiences.loader import load_audiences
     from mailer.reports.text import segment_report
 
@@ -36,4 +41,4 @@ def show_segment(name: str, audiences_path):
     segment = audiences.segment(name)
     with _open() as store:
         counts = store.count(segment)
-    _echo(segment_report(segment, counts, audiences.school_name))
+    _echo(segment_report(segment, counts, audiences.school_name, display_path(audiences.path)))

@@ -22,28 +22,53 @@ def subscribers():
 @click.option("--map", "mappings", multiple=True, metavar="FIELD=COLUMN",
               help='Use another column, e.g. --map "Email=Guardian E-mail". Fields: email, name, first_name, '
                    "last_name, language, school, grade. Repeatable.")
-@click.option("--skip-invalid", is_flag=True, help="Import the good rows even if some rows are bad (they are listed).")
+@click.option("--skip-invalid", is_flag=True,
+              help="Import the good rows even if some rows are bad (they are listed); a family whose language "
+                   "is unknown gets the publication's default language.")
+@click.option("--strict", is_flag=True,
+              help="Treat a school, grade, topic or language that is not known as a bad row (by default the "
+                   "family is imported and the value kept and reported).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@click.option("--sheet", default=None, help="Worksheet of an .xlsx file (default: the first).")
+@click.option("--sheet", default=None, help="Worksheet of an .xlsx file (default: the first; the report says "
+                                            "which one it read).")
 @audiences_option
-def import_(file: Path, mappings, skip_invalid: bool, dry_run: bool, sheet, audiences_path):
-    """Import a district roster (.csv or .xlsx): add and update families, report bad rows.
+def import_(file: Path, mappings, skip_invalid: bool, dry_run: bool, sheet, audiences_path, strict: bool = False):
+    """Import a district roster (.csv, .txt or .xlsx): add and update families, report bad rows.
 
+    Only rows without a usable email address are bad (and, until fixed or --skip-invalid,
+    rows whose language is unknown). A school, grade or topic that audiences.yaml does not
+    know never leaves a family out: it is kept as written and reported with its fix.
     Re-importing the same file changes nothing. Unsubscribed, bounced and complained
     addresses are never resubscribed. Any bad row means nothing is imported (exit 1)
     unless --skip-invalid.
     """
+    from common.yaml_source import display_path
     from mailer.audiences.loader import load_audiences
     from mailer.roster.importer import import_roster
     from mailer.reports.text import import_report
     from mailer.roster.families import read_roster
 
-    roster = read_roster(file, load_audiences(audiences_path), list(mappings), sheet)
+    audiences = load_audiences(audiences_path)
+    roster = read_roster(file, audiences, list(mappings), sheet, strict=strict)
     with _open() as store:
-        report = import_roster(store, roster, skip_invalid=skip_invalid, dry_run=dry_run)
-        _echo(import_report(report, roster, store.description, dry_run=dry_run, skip_invalid=skip_invalid))
+        report = import_roster(store, roster, skip_invalid=skip_invalid, dry_run=dry_run,
+                               default_language=default_language())
+        _echo(import_report(report, roster, store.description, dry_run=dry_run, skip_invalid=skip_invalid,
+                            audiences_file=display_path(audiences.path)))
     if report.rejected and not skip_invalid:
         click.get_current_context().exit(1)     # the report above lists the bad rows
+
+
+def default_language() -> str:
+    """The publication's default language: the first of newsletters/publication.yaml's languages (else en)."""
+    from blocks.loader import load_publication
+    from common.errors import NewsletterError
+
+    path = Path("newsletters") / "publication.yaml"
+    try:
+        return load_publication(path).languages[0] if path.is_file() else "en"
+    except (NewsletterError, IndexError):  # the content commands report a broken publication.yaml
+        return "en"
 
 
 @subscribers.command("export")
@@ -52,7 +77,12 @@ def import_(file: Path, mappings, skip_invalid: bool, dry_run: bool, sheet, audi
               type=click.Choice(["subscribed", "unsubscribed", "bounced", "complained"]),
               help="Only these statuses (repeatable; default: all).")
 def export(file: Path, statuses):
-    """Export every subscriber as CSV, to FILE or standard output."""
+    """Export every subscriber as CSV, to FILE or standard output.
+
+    Safe to open in Excel: a cell that starts with =, +, -, @ (or a tab or carriage return)
+    is written with a ' before it, so a spreadsheet shows it as text and never runs it as a
+    formula (OWASP's advice on CSV injection). `subscribers import` removes that ' again.
+    """
     from mailer.store.export import export_csv
 
     with _open() as store:

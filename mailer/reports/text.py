@@ -1,7 +1,9 @@
 """Plain-text reports for the subscriber and audience commands (what staff read)."""
 from __future__ import annotations
 
+from mailer.values.grades import GRADES
 from mailer.values.languages import language_name
+from mailer.values.topics import TOPICS
 
 MAX_LISTED_UPDATES = 20
 
@@ -10,9 +12,11 @@ def _n(value: int) -> str:
     return f"{value:,}"
 
 
-def import_report(report, roster, store_description: str, *, dry_run: bool, skip_invalid: bool) -> list[str]:
+def import_report(report, roster, store_description: str, *, dry_run: bool, skip_invalid: bool,
+                  audiences_file: str = "audiences.yaml") -> list[str]:
     columns = ", ".join(f"{f}={h}" for f, h in roster.columns.items())
     lines = [f"{roster.path.name}: {_n(report.rows)} rows, {_n(report.families)} families (columns: {columns})"]
+    lines += [f"  ({note})" for note in roster.reading]
     would = "" if report.written else "would be "
     if not report.written:
         lines.append("Nothing written yet; the import would do this:")
@@ -20,25 +24,18 @@ def import_report(report, roster, store_description: str, *, dry_run: bool, skip
                          ("unchanged", report.unchanged), ("kept suppressed", len(report.kept_suppressed)),
                          ("rejected rows", len(report.rejected))):
         lines.append(f"  {label:<20}{_n(count):>8}")
-    if report.rejected:
-        lines.append("")
-        lines.append("Rejected rows:" if skip_invalid else
-                     "Rejected rows (fix them in the file, or rerun with --skip-invalid to import the other rows):")
-        lines += [f"  {bad}" for bad in report.rejected]
-    if report.kept_suppressed:
-        lines.append("")
-        lines.append("Kept suppressed (unsubscribed, bounced or complained; an import never resubscribes them):")
-        lines += [f"  {email} ({status})" for email, status in report.kept_suppressed]
-    if report.updated:
-        lines.append("")
-        lines.append("Would be updated:" if would else "Updated:")
-        lines += [f"  {u.family.email}: {'; '.join(u.changes)}" for u in report.updated[:MAX_LISTED_UPDATES]]
-        if len(report.updated) > MAX_LISTED_UPDATES:
-            lines.append(f"  ... and {_n(len(report.updated) - MAX_LISTED_UPDATES)} more")
-    if report.notes:
-        lines.append("")
-        lines.append("Notes:")
-        lines += [f"  {note}" for note in report.notes]
+    lines += _rejected(report, skip_invalid)
+    unknown = [u for u in report.unknown if u.field != "language"]  # those are rows to fix or warnings
+    if unknown:
+        lines += ["", "Values nobody knows, kept as written (their families are not left out: all-families and "
+                      "their language's segments reach them; school, grade and topic segments do not until fixed):"]
+        lines += [f"  unknown {u.field} '{u.value}': {unknown_fix(u.field, u.value, audiences_file)}: "
+                  f"{_families(u.families)} ({_rows(u.rows)})" for u in unknown]
+    warnings = [f"{bad} Imported in {_language(report.default_language)}, the publication's default language; "
+                "correct it in the roster, then re-import." for bad in report.fallbacks] + report.warnings
+    if warnings:
+        lines += ["", "Warnings:"] + [f"  {warning}" for warning in warnings]
+    lines += _changes(report, would)
     lines.append("")
     if report.written:
         lines.append(f"Imported into {store_description}.")
@@ -50,6 +47,60 @@ def import_report(report, roster, store_description: str, *, dry_run: bool, skip
     return lines
 
 
+def _changes(report, would: str) -> list[str]:
+    lines = []
+    if report.kept_suppressed:
+        lines.append("")
+        lines.append("Kept suppressed (unsubscribed, bounced or complained; an import never resubscribes them):")
+        lines += [f"  {email} ({status})" for email, status in report.kept_suppressed]
+    if report.updated:
+        lines.append("")
+        lines.append("Would be updated:" if would else "Updated:")
+        lines += [f"  {u.family.email}: {'; '.join(u.changes)}" for u in report.updated[:MAX_LISTED_UPDATES]]
+        if len(report.updated) > MAX_LISTED_UPDATES:
+            lines.append(f"  ... and {_n(len(report.updated) - MAX_LISTED_UPDATES)} more")
+    if report.notes:
+        lines += ["", "Notes:"] + [f"  {note}" for note in report.notes]
+    return lines
+
+
+def _rejected(report, skip_invalid: bool) -> list[str]:
+    if not report.rejected:
+        return []
+    lines = ["", "Rejected rows:" if skip_invalid else
+             "Rejected rows (fix them in the file, or rerun with --skip-invalid to import the other rows):"]
+    lines += [f"  {bad}" for bad in report.rejected]
+    if not skip_invalid and any(bad.reason.startswith("unknown language") for bad in report.rejected):
+        lines.append(f"  (with --skip-invalid, a family whose language is unknown is imported in "
+                     f"{_language(report.default_language)}, the publication's default language)")
+    return lines
+
+
+def unknown_fix(field: str, value: str, audiences_file: str) -> str:
+    """What to do about a value nobody knows, in words."""
+    if field == "school":
+        return f"add '{value}' under schools: in {audiences_file}, then re-import"
+    if field == "grade":
+        return f"grades are {', '.join(GRADES)}; correct it in the roster, then re-import"
+    if field == "topic":
+        return f"topics are {', '.join(TOPICS)}; correct it in the roster, then re-import"
+    return "write a language name (Spanish) or code (es) in the roster, then re-import"
+
+
+def _families(count: int) -> str:
+    return f"{_n(count)} {'family' if count == 1 else 'families'}"
+
+
+def _rows(rows: list[int], shown: int = 5) -> str:
+    listed = ", ".join(str(r) for r in rows[:shown])
+    more = f" and {_n(len(rows) - shown)} more" if len(rows) > shown else ""
+    return f"row{'s' if len(rows) > 1 else ''} {listed}{more}"
+
+
+def _language(code: str) -> str:
+    return f"{language_name(code)} ({code})"
+
+
 def when(moment) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 
@@ -58,7 +109,9 @@ def subscriber_report(s, school_name) -> list[str]:
     rows = [
         ("name", s.name or "-"), ("status", s.status), ("language", f"{s.language} ({language_name(s.language)})"),
         ("schools", ", ".join(f"{school_name(x)} ({x})" for x in s.schools) or "-"),
-        ("grades", ", ".join(s.grades) or "-"), ("topics", ", ".join(s.topics) or "-"),
+        ("grades", ", ".join(s.grades) or "-"),
+        ("topics", "every topic (new ones too)" if s.all_topics else ", ".join(s.topics) or "-"),
+        *(("unknown", f"{f} '{value}' (kept as the roster wrote it)") for f, value in s.unknown),
         ("source", s.source), ("consent", when(s.consent_at)),
         ("preferences", when(s.preferences_at) if s.preferences_at else "not chosen by the family yet"),
         ("created", when(s.created_at)), ("updated", when(s.updated_at)),
@@ -71,7 +124,7 @@ def subscriber_report(s, school_name) -> list[str]:
     return lines
 
 
-def segment_report(segment, counts, school_name) -> list[str]:
+def segment_report(segment, counts, school_name, audiences_file: str = "audiences.yaml") -> list[str]:
     rule = segment.rule.describe() if segment.rule else "every family"
     lines = [f"{segment.name}: {segment.description}" if segment.description else segment.name,
              f"  rule: {rule}", "",
@@ -81,6 +134,13 @@ def segment_report(segment, counts, school_name) -> list[str]:
         lines += [f"  {code:<8}{language_name(code):<24}{_n(n):>8}" for code, n in counts.by_language.items()]
         lines += ["", "By school (a family with children in two schools counts in both):"]
         lines += [f"  {school_name(x) if x else '(no school)':<40}{_n(n):>8}" for x, n in counts.by_school.items()]
+        lines += [f"  {'unknown school: ' + value:<40}{_n(n):>8}  -> {unknown_fix('school', value, audiences_file)}"
+                  for value, n in counts.unknown.get("school", {}).items()]
+        others = [(f, value, n) for f, values in counts.unknown.items() if f != "school" for value, n in values.items()]
+        if others:
+            lines += ["", "Other values kept as the roster wrote them:"]
+            lines += [f"  {f'unknown {f}: {value}':<40}{_n(n):>8}  -> {unknown_fix(f, value, audiences_file)}"
+                      for f, value, n in others]
     lines.append("")
     if counts.excluded_total:
         parts = ", ".join(f"{_n(n)} {status}" for status, n in counts.excluded.items())

@@ -1,6 +1,8 @@
 """District roster exports into the store.
 
-spreadsheet.py reads .csv/.tsv/.txt/.xlsx; families.read_roster maps columns and folds
-siblings into one Family per address; importer.import_roster plans every change and applies
-it in one transaction; suppress.py applies suppression lists (bounces, complaints, opt-outs).
+spreadsheet.py reads .csv/.tsv/.txt (UTF-8, UTF-16, Windows-1252) and .xlsx, refusing broken
+quotes and cleaning control characters; columns.py finds the columns (refusing duplicated
+ones); families.read_roster folds siblings into one Family per address and keeps values
+nobody knows; importer.import_roster plans every change and applies it in one transaction;
+suppress.py applies suppression lists (bounces, complaints, opt-outs).
 """

@@ -1,38 +1,29 @@
 """A district roster export -> one Family per email address, plus the rows that cannot be used.
 
-Columns are found by their headers, in any case and spelling of spaces and punctuation
-("Parent Email", "parent_email", "PARENT E-MAIL"); `--map Email="Guardian 2 Email"` picks
-another. Siblings on several rows become one family with all their schools and grades.
+Siblings on several rows become one family with all their schools and grades; two parents of
+one student (two addresses) stay two families. Only a row without a usable email address (or
+with a name or value longer than the store keeps) is refused. A school, grade or topic nobody
+knows never drops a family: the value is kept as written, flagged, and reported with its fix.
+A language nobody knows is listed too (the import decides: a problem to fix, or, with
+--skip-invalid, the publication's default language). `strict=True` refuses every unknown value.
 """
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common.errors import NewsletterError
-from common.problems import Problem
-from common.yaml_source import display_path
-
-from mailer.values.emails import BadEmail, normalize_email
+from mailer.roster.columns import map_columns
+from mailer.roster.spreadsheet import read_table
+from mailer.store.tables import VALUE_MAX, subscribers
+from mailer.values.emails import BadEmail, needs_smtputf8, normalize_email
 from mailer.values.grades import grade_code
 from mailer.values.languages import UnknownLanguage, fold, language_code
-from mailer.roster.spreadsheet import Table, read_table
+from mailer.values.topics import TOPICS, split_topics, topic_code
 
-FIELDS = ("email", "name", "first_name", "last_name", "language", "school", "grade")
-HEADERS: dict[str, tuple[str, ...]] = {  # first match wins; compared with languages.fold
-    "email": ("Parent Email", "Guardian Email", "Parent/Guardian Email", "Parent Email Address",
-              "Guardian Email Address", "Parent 1 Email", "Guardian 1 Email", "Primary Contact Email",
-              "Contact Email", "Family Email", "Primary Email", "Email", "Email Address"),
-    "name": ("Parent Name", "Guardian Name", "Parent/Guardian Name", "Parent Full Name", "Guardian Full Name",
-             "Parent 1 Name", "Guardian 1 Name", "Primary Contact Name", "Contact Name", "Name"),
-    "first_name": ("Parent First Name", "Guardian First Name", "Contact First Name"),
-    "last_name": ("Parent Last Name", "Guardian Last Name", "Contact Last Name"),
-    "language": ("Home Language", "Preferred Language", "Parent Language", "Guardian Language",
-                 "Correspondence Language", "Family Language", "Language Spoken at Home", "Primary Language",
-                 "Language"),
-    "school": ("School", "School Name", "Building", "Building Name", "School Code", "Campus"),
-    "grade": ("Grade", "Grade Level", "Student Grade", "Current Grade"),
-}
+NAME_MAX = subscribers.c.name.type.length
 
 
 @dataclass
@@ -40,9 +31,11 @@ class Family:
     email: str
     rows: list[int]
     name: str | None = None
-    language: str | None = None  # None: the roster did not say
+    language: str | None = None  # None: the roster did not say (or said something nobody knows)
     schools: set[str] = field(default_factory=set)
     grades: set[str] = field(default_factory=set)
+    topics: set[str] | None = None  # None: no topic listed, so every topic
+    unknown: set[tuple[str, str]] = field(default_factory=set)  # (field, value as written)
 
 
 @dataclass(frozen=True)
@@ -55,6 +48,16 @@ class BadRow:
 
 
 @dataclass
+class UnknownValue:
+    """A value the roster gave that nobody knows, with the families that have it."""
+
+    field: str  # school, grade, topic or language
+    value: str  # as first written
+    families: int
+    rows: list[int]
+
+
+@dataclass
 class Roster:
     path: Path
     columns: dict[str, str]  # field -> header used
@@ -62,102 +65,177 @@ class Roster:
     families: dict[str, Family]
     rejected: list[BadRow]
     notes: list[str]
+    reading: list[str] = field(default_factory=list)  # how the file was read: encoding, which sheet
+    language_rows: list[BadRow] = field(default_factory=list)  # unknown language: the import decides
+    warnings: list[str] = field(default_factory=list)  # cleaned cells, addresses not every server takes
+    unknown: list[UnknownValue] = field(default_factory=list)
 
     @property
     def source(self) -> str:
         return f"import:{self.path.name}"
 
 
-def read_roster(path: Path, schools, overrides: list[str] = (), sheet: str | None = None) -> Roster:
+@contextmanager
+def without_gc_pauses() -> Iterator[None]:
+    """Reading and importing a roster make ~100,000 small objects and no reference cycles: the
+    cyclic garbage collector's repeated passes over them cost more than the work (measured: a
+    10,000-family read takes half as long). Reference counting still frees everything."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def read_roster(path: Path, schools, overrides: list[str] = (), sheet: str | None = None, *,
+                strict: bool = False) -> Roster:
     """Read and check a roster; `schools` resolves School values (mailer.audiences.Audiences)."""
+    with without_gc_pauses():
+        return _read(path, schools, overrides, sheet, strict)
+
+
+def _read(path: Path, schools, overrides, sheet: str | None, strict: bool) -> Roster:
     table = read_table(path, sheet)
-    columns = map_columns(table, overrides)
-    roster = Roster(path, {f: table.headers[i] for f, i in columns.items()}, len(table.rows), {}, [], [])
-    school_ids = _Memo(schools.school_id)
+    columns = map_columns(table, list(overrides))
+    roster = Roster(path, {f: table.headers[i] for f, i in columns.items()}, len(table.rows), {}, [], [],
+                    reading=list(table.notes))
+    reader = _RowReader(roster, schools, strict)
     for number, cells in table.rows:
-        values = {f: (cells[i] if i < len(cells) else "") for f, i in columns.items()}
-        _add_row(roster, number, values, school_ids)
+        reader.add({f: (cells[i] if i < len(cells) else "") for f, i in columns.items()}, number)
+    used = {i: table.headers[i] for i in columns.values()}
+    roster.warnings[:0] = [f"row {n}, {used[i]}: {what}" for n, i, what in table.cleaned if i in used]
+    reader.finish()
     return roster
 
 
-def map_columns(table: Table, overrides: list[str]) -> dict[str, int]:
-    """field -> column index, from the defaults and `overrides` like "Email=Guardian E-mail"."""
-    shown = display_path(table.path)
-    by_key = {}
-    for index, header in enumerate(table.headers):
-        by_key.setdefault(fold(header), index)
-    columns: dict[str, int] = {}
-    for item in overrides:
-        name, sep, header = item.partition("=")
-        field_name = fold(name).replace("firstname", "first_name").replace("lastname", "last_name")
-        if not sep or field_name not in FIELDS:
-            raise NewsletterError([Problem(shown, "", f"--map '{item}' is not FIELD=HEADER",
-                                     f"fields are {', '.join(FIELDS)}; e.g. --map \"Email=Guardian E-mail\"")])
-        if fold(header) not in by_key:
-            raise NewsletterError([Problem(shown, "", f"--map {name}: no column '{header}'",
-                                     f"the columns are: {', '.join(h for h in table.headers if h)}")])
-        columns[field_name] = by_key[fold(header)]
-    for field_name, candidates in HEADERS.items():
-        if field_name not in columns:
-            found = next((by_key[fold(c)] for c in candidates if fold(c) in by_key), None)
-            if found is not None and found not in columns.values():
-                columns[field_name] = found
-    if "email" not in columns:
-        raise NewsletterError([Problem(shown, "", "no email column found",
-                                 f"the columns are: {', '.join(h for h in table.headers if h)}; "
-                                 "name the right one with --map \"Email=<column>\"")])
-    return columns
+class _RowReader:
+    def __init__(self, roster: Roster, schools, strict: bool):
+        self.roster, self.strict = roster, strict
+        self.lookup_school = schools.school_id
+        # (language, school, grade, topics) as written -> what they resolve to: a roster repeats a few
+        # thousand combinations over tens of thousands of rows
+        self.resolved: dict[tuple, tuple] = {}
+        self.spellings: dict[tuple[str, str], str] = {}  # (field, folded value) -> first spelling
+        self.rows_of: dict[tuple[str, str], list[int]] = {}
+        self.language_rows: list[tuple[BadRow, Family]] = []
 
-
-class _Memo:
-    """Remember a lookup's answers (rosters repeat the same few school names thousands of times)."""
-
-    def __init__(self, lookup):
-        self.lookup, self.known = lookup, {}
-
-    def __call__(self, value: str) -> str:
-        if value not in self.known:
-            self.known[value] = self.lookup(value)
-        return self.known[value]
-
-
-def _add_row(roster: Roster, number: int, values: dict[str, str], school_id) -> None:
-    problems, email = [], None
-    try:
-        email = normalize_email(values["email"])
-    except BadEmail as e:
-        problems.append(str(e))
-    language = None
-    if values.get("language"):
+    def add(self, values: dict[str, str], number: int) -> None:
+        key = (values.get("language"), values.get("school"), values.get("grade"), values.get("topics"))
+        found = self.resolved.get(key)
+        if found is None:
+            found = self.resolved[key] = self.resolve(*key)
+        language, language_issue, school, grade, topics, unknown, problems = found
+        email = None
         try:
-            language = language_code(values["language"])
+            email = normalize_email(values["email"])
+        except BadEmail as e:
+            problems = [str(e), *problems]
+        name = values.get("name") or " ".join(p for p in (values.get("first_name"), values.get("last_name")) if p)
+        if len(name) > NAME_MAX:
+            problems = [*problems, f"the name is {len(name)} characters long, more than the {NAME_MAX} the store "
+                                   "keeps; shorten it in the file"]
+        if problems:
+            if language_issue and not self.strict:  # (strict: already one of the problems)
+                problems = [*problems, language_issue]
+            self.roster.rejected.append(BadRow(number, "; ".join(problems)))
+            return
+        family = self.family(email, number)
+        if language_issue:
+            self.language_rows.append((BadRow(number, language_issue), family))
+        family.name = family.name or name or None
+        self.merge_language(family, language, number)
+        if school:
+            family.schools.add(school)
+        if grade:
+            family.grades.add(grade)
+        if topics:
+            family.topics = (family.topics or set()) | topics
+        if unknown:
+            family.unknown.update(self.spelled(pair, number) for pair in unknown)
+
+    def resolve(self, language_value, school_value, grade_value, topics_value) -> tuple:
+        """(language, language issue, school, grade, topics, unknown values, problems) of one combination."""
+        problems, unknown = [], []
+        language, language_issue = self.language(language_value, unknown)
+        school = self.known("school", school_value, self.lookup_school, problems, unknown)
+        grade = self.known("grade", grade_value, grade_code, problems, unknown)
+        topics = {t for t in (self.known("topic", part, topic_code, problems, unknown)
+                              for part in split_topics(topics_value)) if t} if topics_value else None
+        problems += [f"{what} '{value[:40]}...' is {len(value)} characters long, more than the {VALUE_MAX} kept; "
+                     "fix it in the file" for what, value in unknown if len(value) > VALUE_MAX]
+        if language_issue and self.strict:
+            problems.append(language_issue)
+        return language, language_issue, school, grade, topics, tuple(unknown), problems
+
+    def family(self, email: str, number: int) -> Family:
+        family = self.roster.families.get(email)
+        if family is None:
+            family = self.roster.families[email] = Family(email, [])
+            if not email.isascii() and needs_smtputf8(email):
+                self.roster.warnings.append(
+                    f"row {number}: {email} has non-ASCII letters before the @: imported, but only mail servers "
+                    "offering SMTPUTF8 can deliver it and not every backend does; check with the family")
+        family.rows.append(number)
+        return family
+
+    def merge_language(self, family: Family, language: str | None, number: int) -> None:
+        if language and family.language and language != family.language:
+            self.roster.notes.append(f"row {number}: {family.email} has language {language} here but "
+                                     f"{family.language} on row {family.rows[0]}; kept {family.language}")
+        family.language = family.language or language
+
+    def language(self, value: str | None, unknown: list) -> tuple[str | None, str]:
+        if not value:
+            return None, ""
+        try:
+            return language_code(value), ""
         except UnknownLanguage as e:
+            unknown.append(("language", e.value))
             hint = f"did you mean {', '.join(e.suggestions)}?" if e.suggestions else \
-                "use a language name (Spanish, Español) or a code (es)"
-            problems.append(f"unknown language '{e.value}'; {hint}")
-    school = grade = None
-    if values.get("school"):
+                "use a language name (Spanish, Español) or a code (es)."
+            return None, f"unknown language '{e.value}'; {hint}"
+
+    def known(self, what: str, value: str | None, resolve, problems: list, unknown: list) -> str | None:
+        """The code of a school, grade or topic; an unknown one goes to `unknown` (or `problems` if strict)."""
+        if not value:
+            return None
         try:
-            school = school_id(values["school"])
+            return resolve(value)
         except ValueError as e:
-            problems.append(str(e))
-    if values.get("grade"):
-        try:
-            grade = grade_code(values["grade"])
-        except ValueError as e:
-            problems.append(f"{e}; use PK, K or 1-12")
-    if problems:
-        roster.rejected.append(BadRow(number, "; ".join(problems)))
-        return
-    name = values.get("name") or " ".join(p for p in (values.get("first_name"), values.get("last_name")) if p)
-    family = roster.families.get(email)
-    if family is None:
-        family = roster.families[email] = Family(email, [])
-    family.rows.append(number)
-    family.name = family.name or name or None
-    if language and family.language and language != family.language:
-        roster.notes.append(f"row {number}: {email} has language {language} here but {family.language} on row "
-                            f"{family.rows[0]}; kept {family.language}")
-    family.language = family.language or language
-    family.schools.update([school] if school else [])
-    family.grades.update([grade] if grade else [])
+            if self.strict:
+                problems.append(str(e) if what == "school" else f"{e}; {STRICT_HINTS[what]}")
+            else:
+                unknown.append((what, value))
+            return None
+
+    def spelled(self, pair: tuple[str, str], number: int) -> tuple[str, str]:
+        key = (pair[0], fold(pair[1]) or pair[1])
+        self.rows_of.setdefault(key, []).append(number)
+        return pair[0], self.spellings.setdefault(key, pair[1])
+
+    def finish(self) -> None:
+        """Settle unknown languages (a problem only where no other row of the family gave one); count
+        each unknown value."""
+        for bad, family in self.language_rows:
+            if family.language:
+                self.roster.notes.append(f"{bad} Kept {family.language}, which another row gives.")
+            else:
+                self.roster.language_rows.append(bad)
+        counts: dict[tuple[str, str], int] = {}
+        for family in self.roster.families.values():
+            if family.topics == set(TOPICS):  # every topic there is: follows new ones too (as an export says)
+                family.topics = None
+            if family.language:
+                family.unknown = {pair for pair in family.unknown if pair[0] != "language"}
+            for pair in family.unknown:
+                counts[pair] = counts.get(pair, 0) + 1
+        for (what, key), value in self.spellings.items():
+            if (what, value) in counts:
+                self.roster.unknown.append(UnknownValue(what, value, counts[what, value], self.rows_of[what, key]))
+        self.roster.unknown.sort(key=lambda u: (FIELD_ORDER.index(u.field), -u.families, u.value))
+
+
+FIELD_ORDER = ("school", "grade", "topic", "language")
+STRICT_HINTS = {"grade": "use PK, K or 1-12", "topic": f"topics are {', '.join(TOPICS)}"}

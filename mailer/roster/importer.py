@@ -1,24 +1,26 @@
 """Bring a roster into the store: plan every change, then apply it in one transaction.
 
-Rules: new addresses are added as subscribed with every topic; a subscribed family's name,
-schools and grades follow the roster, and its language too until the family has chosen
-one itself; unsubscribed, bounced and complained addresses are never touched ("kept
-suppressed"). Families missing from the roster are left alone. Re-importing changes nothing.
+Rules: new addresses are added as subscribed, following every topic (or the topics the roster
+lists); a subscribed family's name, schools, grades and unknown values follow the roster, and
+its language and topics too until the family has chosen them itself; unsubscribed, bounced and
+complained addresses are never touched ("kept suppressed"). Families missing from the roster
+are left alone. Re-importing changes nothing. Rows whose language nobody knows block the
+import unless `skip_invalid`: then their families get the publication's default language.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, String, and_, bindparam, insert, literal, select, update
+from sqlalchemy import Connection, String, and_, bindparam, func, insert, literal, select, update
 
-from mailer.store.queries import values_for
-from mailer.roster.families import BadRow, Family, Roster
-from mailer.store.tables import (UTCDateTime, status_history, subscriber_grades, subscriber_schools, subscriber_topics,
-                     subscribers, utcnow)
-from mailer.store.subscribers import Store, replace_values
-from mailer.values.topics import TOPICS
+from mailer.roster.families import BadRow, Family, Roster, UnknownValue, without_gc_pauses
+from mailer.store.queries import PAIR, SEP, subscribers_with_values
+from mailer.store.subscribers import Store, bind_value, insert_rows, replace_unknown, replace_values
+from mailer.store.tables import (VALUE_TABLES, UTCDateTime, status_history, subscriber_unknown, subscribers,
+                                 utcnow)
 
-BATCH = 1000  # families written per round trip
+BATCH = 5000  # families written per round trip
+UNKNOWN_COLUMN = {"school": "school", "grade": "grade", "topic": "topics", "language": "language"}
 
 
 @dataclass
@@ -28,6 +30,9 @@ class Update:
     changes: list[str]  # e.g. ["language pt -> es", "schools aiken -> aiken, hall"]
     name: str | None
     language: str
+    all_topics: bool
+    topics: set[str] | None  # None: leave the stored topics alone
+    unknown_fields: tuple[str, ...]  # whose unknown values to replace
 
 
 @dataclass
@@ -42,13 +47,18 @@ class ImportReport:
     rejected: list[BadRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     written: bool = False
+    default_language: str = "en"
+    fallbacks: list[BadRow] = field(default_factory=list)  # unknown language: imported in the default one
+    unknown: list[UnknownValue] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-def import_roster(store: Store, roster: Roster, *, skip_invalid: bool = False, dry_run: bool = False) -> ImportReport:
+def import_roster(store: Store, roster: Roster, *, skip_invalid: bool = False, dry_run: bool = False,
+                  default_language: str = "en") -> ImportReport:
     """Plan the import of `roster` and, unless `dry_run` or (without `skip_invalid`) any row
     was rejected, apply it in a single transaction: on any error nothing is written."""
-    with store.write() as connection:
-        report = plan(connection, roster)
+    with without_gc_pauses(), store.write() as connection:
+        report = plan(connection, roster, skip_invalid, default_language)
         if dry_run or (report.rejected and not skip_invalid):
             connection.rollback()
             return report
@@ -57,88 +67,122 @@ def import_roster(store: Store, roster: Roster, *, skip_invalid: bool = False, d
     return report
 
 
-def plan(connection: Connection, roster: Roster) -> ImportReport:
-    report = ImportReport(roster.source, roster.rows, len(roster.families), rejected=list(roster.rejected),
-                          notes=list(roster.notes))
-    families = list(roster.families.values())
-    for start in range(0, len(families), BATCH):
-        chunk = families[start:start + BATCH]
-        existing = {r.email: r for r in connection.execute(
-            select(subscribers.c.id, subscribers.c.email, subscribers.c.name, subscribers.c.language,
-                   subscribers.c.status, subscribers.c.preferences_at)
-            .where(subscribers.c.email.in_([f.email for f in chunk])))}
-        ids = [r.id for r in existing.values()]
-        schools, grades = values_for(connection, "schools", ids), values_for(connection, "grades", ids)
-        for family in chunk:
-            row = existing.get(family.email)
-            if row is None:
-                report.added.append(family)
-            elif row.status != "subscribed":
-                report.kept_suppressed.append((family.email, row.status))
+def plan(connection: Connection, roster: Roster, skip_invalid: bool = False,
+         default_language: str = "en") -> ImportReport:
+    blocking = [] if skip_invalid else roster.language_rows
+    report = ImportReport(roster.source, roster.rows, len(roster.families),
+                          rejected=sorted(roster.rejected + blocking, key=lambda bad: bad.row),
+                          notes=list(roster.notes), default_language=default_language,
+                          fallbacks=list(roster.language_rows) if skip_invalid else [],
+                          unknown=list(roster.unknown), warnings=list(roster.warnings))
+    kinds = tuple(kind for kind, column in (("schools", "school"), ("grades", "grade"), ("topics", "topics"))
+                  if column in roster.columns)
+    kinds += ("unknown",) if any(column in roster.columns for column in UNKNOWN_COLUMN.values()) else ()
+    existing = subscribers_with_values(connection, list(roster.families), kinds)
+    for family in roster.families.values():
+        row = existing.get(family.email)
+        if row is None:
+            report.added.append(family)
+        elif row.status != "subscribed":
+            report.kept_suppressed.append((family.email, row.status))
+        else:
+            change = _compare(row, family, roster.columns)
+            if change.changes:
+                report.updated.append(change)
             else:
-                change = _compare(row, family, schools.get(row.id, ()), grades.get(row.id, ()), roster.columns)
-                if change.changes:
-                    report.updated.append(change)
-                else:
-                    report.unchanged += 1
+                report.unchanged += 1
     return report
 
 
-def _compare(row, family: Family, schools: tuple, grades: tuple, columns: dict) -> Update:
+def _stored(row, kind: str) -> set:
+    text = getattr(row, kind, None)
+    return set(text.split(SEP)) if text else set()
+
+
+def _compare(row, family: Family, columns: dict) -> Update:
     changes = []
-    name, language = row.name, row.language
+    name, language, chosen = row.name, row.language, row.preferences_at is not None
     if family.name and family.name != row.name:
         changes.append(f"name {row.name or '(none)'} -> {family.name}")
         name = family.name
-    if family.language and family.language != row.language and row.preferences_at is None:
+    if family.language and family.language != row.language and not chosen:
         changes.append(f"language {row.language} -> {family.language}")
         language = family.language
-    for kind, old, new in (("school", schools, family.schools), ("grade", grades, family.grades)):
-        if kind in columns and set(old) != new:
-            changes.append(f"{kind}s {', '.join(old) or '(none)'} -> {', '.join(sorted(new)) or '(none)'}")
-    return Update(row.id, family, changes, name, language)
+    for kind, column in (("schools", "school"), ("grades", "grade")):
+        old, new = _stored(row, kind), getattr(family, kind)
+        if column in columns and old != new:
+            changes.append(f"{kind} {_listed(old)} -> {_listed(new)}")
+    all_topics, topics = row.all_topics, None
+    if "topics" in columns and not chosen:
+        wanted, stored = (family.topics is None, family.topics or set()), _stored(row, "topics")
+        if wanted != (row.all_topics, stored):
+            changes.append(f"topics {_topics(row.all_topics, stored)} -> {_topics(*wanted)}")
+            all_topics, topics = wanted
+    fields = tuple(f for f, column in UNKNOWN_COLUMN.items() if column in columns
+                   and not (f in ("language", "topic") and chosen))
+    if fields and (family.unknown or row.unknown):
+        old_pairs = {tuple(pair.split(PAIR, 1)) for pair in _stored(row, "unknown")}
+        for name_of in fields:
+            old = {v for f, v in old_pairs if f == name_of}
+            new = {v for f, v in family.unknown if f == name_of}
+            if old != new:
+                changes.append(f"unknown {name_of} {_listed(old)} -> {_listed(new)}")
+    return Update(row.id, family, changes, name, language, all_topics, topics, fields)
+
+
+def _listed(values) -> str:
+    return ", ".join(sorted(values)) or "(none)"
+
+
+def _topics(every: bool, topics) -> str:
+    return "every topic" if every else _listed(topics)
 
 
 def apply(connection: Connection, report: ImportReport, roster: Roster) -> None:
     for start in range(0, len(report.added), BATCH):
-        _add_batch(connection, report.added[start:start + BATCH], roster.source)
+        _add_batch(connection, report.added[start:start + BATCH], roster.source, report.default_language)
     for start in range(0, len(report.updated), BATCH):
         _update_batch(connection, report.updated[start:start + BATCH], roster.columns)
 
 
-def _add_batch(connection: Connection, families: list[Family], source: str) -> None:
+def _add_batch(connection: Connection, families: list[Family], source: str, default_language: str) -> None:
     now = utcnow()
-    rows = [{"email": f.email, "name": f.name, "language": f.language or "en", "status": "subscribed",
-             "source": source, "consent_at": now, "created_at": now, "updated_at": now} for f in families]
-    result = connection.execute(insert(subscribers).returning(subscribers.c.id, subscribers.c.email), rows)
-    ids = {email: new_id for new_id, email in result}
-    # This batch's rows: inserted in this transaction at `now` (no long IN lists: they are slow to send)
-    new = and_(subscribers.c.id.between(min(ids.values()), max(ids.values())), subscribers.c.created_at == now,
-               subscribers.c.source == source)
+    stamp = bind_value(connection, subscribers.c.created_at, now)  # once, not once per row
+    before = connection.execute(select(func.max(subscribers.c.id))).scalar() or 0
+    insert_rows(connection, subscribers, ["email", "name", "language", "status", "source", "consent_at", "created_at",
+                                          "updated_at", "all_topics"],
+                [(f.email, f.name, f.language or default_language, "subscribed", source, stamp, stamp, stamp,
+                  f.topics is None) for f in families])
+    # This batch's rows: ids above those there were (a sequence only grows), inserted at `now` by this
+    # import (no long IN lists: they are slow to send; no scan of the whole table either)
+    new = and_(subscribers.c.id > before, subscribers.c.created_at == now, subscribers.c.source == source)
+    ids = dict(connection.execute(select(subscribers.c.email, subscribers.c.id).where(new)).all())
     history = connection.execute(insert(status_history).from_select(
         ["subscriber_id", "old_status", "new_status", "changed_by", "changed_at", "reason"],
         select(subscribers.c.id, literal(None, String), literal("subscribed"), literal(source),
                literal(now, UTCDateTime()), literal("on the roster")).where(new))
         .execution_options(preserve_rowcount=True))
-    if history.rowcount != len(ids):  # never expected; rolls the whole import back
-        raise RuntimeError(f"import batch mismatch: {history.rowcount} history rows for {len(ids)} families")
-    for table, column, kind in ((subscriber_schools, "school", "schools"), (subscriber_grades, "grade", "grades")):
-        value_rows = [{"subscriber_id": ids[f.email], column: v} for f in families for v in getattr(f, kind)]
-        if value_rows:
-            connection.execute(insert(table), value_rows)
-    for topic in TOPICS:  # every topic for a new family: one INSERT ... SELECT per topic
-        connection.execute(insert(subscriber_topics).from_select(
-            ["subscriber_id", "topic"],
-            select(subscribers.c.id, literal(topic)).where(new)))
+    if len(ids) != len(families) or history.rowcount != len(ids):  # never expected; rolls the import back
+        raise RuntimeError(f"import batch mismatch: {len(ids)} new rows, {history.rowcount} history rows for "
+                           f"{len(families)} families")
+    for kind, (table, column) in VALUE_TABLES.items():
+        insert_rows(connection, table, ["subscriber_id", column],
+                    [(ids[f.email], v) for f in families for v in getattr(f, kind) or ()])
+    insert_rows(connection, subscriber_unknown, ["subscriber_id", "field", "value"],
+                [(ids[f.email], k, v) for f in families for k, v in f.unknown])
 
 
 def _update_batch(connection: Connection, updates: list[Update], columns: dict) -> None:
     now = utcnow()
     connection.execute(
         update(subscribers).where(subscribers.c.id == bindparam("b_id"))
-        .values(name=bindparam("b_name"), language=bindparam("b_language"), updated_at=now),
-        [{"b_id": u.id, "b_name": u.name, "b_language": u.language} for u in updates])
+        .values(name=bindparam("b_name"), language=bindparam("b_language"), all_topics=bindparam("b_all"),
+                updated_at=now),
+        [{"b_id": u.id, "b_name": u.name, "b_language": u.language, "b_all": u.all_topics} for u in updates])
     if "school" in columns:
         replace_values(connection, "schools", {u.id: sorted(u.family.schools) for u in updates})
     if "grade" in columns:
         replace_values(connection, "grades", {u.id: sorted(u.family.grades) for u in updates})
+    replace_values(connection, "topics", {u.id: sorted(u.topics) for u in updates if u.topics is not None})
+    for fields in {u.unknown_fields for u in updates}:
+        replace_unknown(connection, fields, {u.id: u.family.unknown for u in updates if u.unknown_fields == fields})

@@ -1,19 +1,35 @@
 """Read a spreadsheet (CSV or .xlsx) as a header and numbered rows of text.
 
 Row numbers are the spreadsheet's: the header is row 1, so the first family is row 2.
+Text files may be UTF-8 (with or without a BOM), UTF-16 or UTF-32 (Excel's "Unicode text",
+found by its byte-order mark or its zero bytes) or Windows-1252 (Excel's "CSV" on Windows).
+Charset detection libraries were tried and left out: on short Windows-1252 rosters they
+guess Johab or Windows-1250 and garble "José". A quote that is never closed is an error
+naming its row (csv would read the rest of the file into one cell). Control characters in
+cells (line breaks from Alt+Enter, NUL) are replaced or removed, and each change is recorded.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
+import itertools
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from common.errors import NewsletterError
 from common.problems import Problem
 from common.yaml_source import display_path
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32", "UTF-32 text"), (codecs.BOM_UTF32_BE, "utf-32", "UTF-32 text"),
+         (codecs.BOM_UTF8, "utf-8-sig", ""), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 text (Excel's \"Unicode text\")"),
+         (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 text"))
+_BREAKS = re.compile(r"[ ]*[\t\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+[ ]*")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+_DEFUSED = re.compile(r"^'(?=[=+\-@\t\r])")  # what `subscribers export` puts before a formula-like cell
 
 
 @dataclass
@@ -22,6 +38,9 @@ class Table:
     headers: list[str]
     header_row: int
     rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells), blank rows left out
+    notes: list[str] = field(default_factory=list)  # how the file was read, when it matters
+    cleaned: list[tuple[int, int, str]] = field(default_factory=list)  # (row, column index, what was changed)
+    sheets: tuple[str, ...] = ()  # every sheet of a workbook
 
 
 def read_table(path: Path, sheet: str | None = None) -> Table:
@@ -29,39 +48,103 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
     shown = display_path(path)
     if not path.is_file():
         raise NewsletterError([Problem(shown, "", "file not found", "check the path and the file name")])
-    suffix = path.suffix.lower()
+    suffix, notes, sheets = path.suffix.lower(), [], ()
     if suffix in (".xlsx", ".xlsm"):
-        numbered = list(_xlsx_rows(path, sheet, shown))
+        numbered, sheets = _xlsx_rows(path, sheet, shown, notes)
     elif suffix in (".csv", ".txt", ".tsv", ""):
-        numbered = list(enumerate(_csv_rows(path, shown), start=1))
+        numbered = _csv_rows(path, shown, notes)
     else:
         raise NewsletterError([Problem(shown, "", f"cannot read {suffix} files",
-                                 "save the spreadsheet as .xlsx or .csv (UTF-8) and import that")])
-    numbered = [(n, [c.strip() for c in cells]) for n, cells in numbered]
+                                       "save the spreadsheet as .xlsx or .csv (UTF-8) and import that")])
+    cleaned: list[tuple[int, int, str]] = []
+    numbered = [(n, _clean_row(n, cells, cleaned)) for n, cells in numbered]
     numbered = [(n, cells) for n, cells in numbered if any(cells)]
     if not numbered:
         raise NewsletterError([Problem(shown, "", "the file is empty", "export the roster again, with its header row")])
     (header_row, headers), rows = numbered[0], numbered[1:]
-    return Table(path, headers, header_row, rows)
+    return Table(path, headers, header_row, rows, notes, [c for c in cleaned if c[0] != header_row], sheets)
 
 
-def _csv_rows(path: Path, shown: str) -> list[list[str]]:
-    raw = path.read_bytes()
+def _clean_row(number: int, cells: list[str], cleaned: list) -> list[str]:
+    cells = [cell.strip() for cell in cells]
+    joined = " ".join(cells)
+    if joined.isprintable() and "'" not in joined:  # the usual row: one C-speed test for all its cells
+        return cells
+    out = []
+    for index, cell in enumerate(cells):
+        text = cell.strip()
+        if not text.isprintable():  # fast test: only such cells can hold control characters
+            text, what = clean_text(text)
+            if what:
+                cleaned.append((number, index, what))
+        out.append(_DEFUSED.sub("", text, count=1) if text[:1] == "'" else text)
+    return out
+
+
+def clean_text(text: str) -> tuple[str, str]:
+    """`text` with line breaks and tabs made one space and other control characters removed,
+    and what was done ("" when nothing)."""
+    done = []
+    if _BREAKS.search(text):
+        text, done = _BREAKS.sub(" ", text).strip(), ["line breaks replaced by spaces"]
+    if _CONTROLS.search(text):
+        text = _CONTROLS.sub("", text).strip()
+        done.append("control characters removed")
+    return text, " and ".join(done)
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """The text of a file and the encoding it was read in, when worth saying ("" for UTF-8)."""
+    for bom, codec, label in _BOMS:
+        if raw.startswith(bom):
+            return raw.decode(codec, errors="replace"), label
+    if raw.count(0) > len(raw) // 4:  # UTF-16 without a byte-order mark: every other byte is zero
+        codec = "utf-16-le" if raw[1::2].count(0) > raw[0::2].count(0) else "utf-16-be"
+        return raw.decode(codec, errors="replace"), "UTF-16 text"
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8"), ""
     except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # Excel on Windows saves "CSV" this way
-    try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
+        return raw.decode("cp1252", errors="replace"), "Windows-1252 text (not UTF-8)"
+
+
+def _csv_rows(path: Path, shown: str, notes: list[str]) -> list[tuple[int, list[str]]]:
+    text, encoding = decode(path.read_bytes())
+    if encoding:
+        notes.append(f"read as {encoding}")
+    try:  # only the delimiter: Sniffer's guesses of quoting miss Excel's doubled quotes ("Maria ""Mary""")
+        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
+    dialect = type("Export", (csv.excel,), {"delimiter": delimiter})
+    rows, starts = [], [1]  # the line each record starts on
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), dialect))
+        for cells in reader:
+            rows.append(cells)
+            starts.append(reader.line_num + 1)
     except csv.Error as e:
-        raise NewsletterError([Problem(shown, "", f"not a readable CSV file: {e}", "save it again as CSV (UTF-8)")]) from None
+        raise NewsletterError([Problem(shown, "", f"not a readable CSV file: {e}", "save it again as CSV (UTF-8)",
+                                       reader.line_num)]) from None
+    if rows and _unclosed_quote(text, starts[-2], dialect):
+        raise NewsletterError([Problem(
+            shown, "", f"row {len(rows)}: a quoted cell starts here and its closing quote (\") is missing, so "
+            "everything after it would be read as one cell", "add the missing quote in that row (or remove the stray "
+            "one), save, and import again", starts[-2])])
+    return list(enumerate(rows, start=1))
 
 
-def _xlsx_rows(path: Path, sheet: str | None, shown: str) -> Iterator[tuple[int, list[str]]]:
+def _unclosed_quote(text: str, start_line: int, dialect) -> bool:
+    """Whether the last record (from line `start_line`) runs to the end of the file inside quotes."""
+    tail = itertools.islice(io.StringIO(text, newline=""), start_line - 1, None)
+    try:
+        for _ in csv.reader(tail, dialect, strict=True):
+            pass
+    except csv.Error as e:
+        return "unexpected end of data" in str(e)
+    return False
+
+
+def _xlsx_rows(path: Path, sheet: str | None, shown: str, notes: list[str]):
     import openpyxl  # only needed for .xlsx
     from openpyxl.utils.exceptions import InvalidFileException
     from zipfile import BadZipFile
@@ -70,16 +153,25 @@ def _xlsx_rows(path: Path, sheet: str | None, shown: str) -> Iterator[tuple[int,
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, OSError, KeyError) as e:
         raise NewsletterError([Problem(shown, "", f"not a readable .xlsx workbook ({e})",
-                                 "open it in Excel and save it again as .xlsx, or export CSV")]) from None
+                                       "open it in Excel and save it again as .xlsx, or export CSV")]) from None
     try:
-        if sheet and sheet not in book.sheetnames:
+        names = tuple(book.sheetnames)
+        if sheet and sheet not in names:
             raise NewsletterError([Problem(shown, "", f"no sheet named '{sheet}'",
-                                     f"sheets are: {', '.join(book.sheetnames)}")])
+                                           f"sheets are: {', '.join(names)}; choose one with --sheet NAME")])
         worksheet = book[sheet] if sheet else book.worksheets[0]
-        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell_text(v) for v in values]
+        if len(names) > 1:
+            listed = ", ".join(f"'{n}'" for n in names)
+            notes.append(f"read sheet '{worksheet.title}' of {len(names)} ({listed})" +
+                         ("" if sheet else "; to read another, add --sheet NAME"))
+        return list(_sheet_rows(worksheet)), names
     finally:
         book.close()
+
+
+def _sheet_rows(worksheet) -> Iterator[tuple[int, list[str]]]:
+    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        yield number, [_cell_text(v) for v in values]
 
 
 def _cell_text(value) -> str:

@@ -44,8 +44,10 @@ class Subscriber:
     updated_at: datetime
     schools: tuple[str, ...] = ()
     grades: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()     # every topic when all_topics
     history: tuple[StatusChange, ...] = field(default=())
+    all_topics: bool = False         # follows every topic, new ones too (until the family chooses)
+    unknown: tuple[tuple[str, str], ...] = ()   # (field, value as the roster wrote it) nobody knows
 
 
 @dataclass(frozen=True)
@@ -53,14 +55,17 @@ class SegmentCount:
     """Who a segment reaches: subscribed families by language and by school, and who is excluded.
 
     `by_school` counts a family once per school it follows (so it can add up to more than
-    `total`); families with no school are under "". `excluded` counts addresses that match the
-    segment but are suppressed, by status (unsubscribed, bounced, complained).
+    `total`); families with no school at all are under "". `unknown` counts the families with a
+    value the roster gave that nobody knows, per field and value ({"school": {"Whiting Lane": 38}}):
+    a family whose only school is unknown is there, not under "". `excluded` counts addresses
+    that match the segment but are suppressed, by status (unsubscribed, bounced, complained).
     """
 
     total: int
     by_language: dict[str, int]
     by_school: dict[str, int]
     excluded: dict[str, int]
+    unknown: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def excluded_total(self) -> int:

@@ -2,13 +2,16 @@
 
 A rule is a Condition (field in values), or All / Any / Not of rules. Values are already
 validated and normalized by mailer.audiences (school ids, grade codes, language codes,
-topics); a school `level` has already become the list of its schools.
+topics); a school `level` has already become the list of its schools. A family whose school
+or grade the roster gave but nobody knows (subscriber_unknown) matches no school, level or
+grade condition: it is reached by segments without one (all-families, languages, topics).
+A family with `all_topics` matches every topic condition.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field as dataclass_field
 
-from sqlalchemy import and_, exists, not_, or_, select, true
+from sqlalchemy import and_, exists, false, not_, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from mailer.store.tables import subscribers, subscriber_grades, subscriber_schools, subscriber_topics
@@ -40,9 +43,12 @@ class Condition(Rule):
     def clause(self):
         if self.field == "language":
             return subscribers.c.language.in_(self.values)
+        if not self.values:
+            return false()
         table, column = FIELDS[self.field]
-        return exists(select(table.c.subscriber_id).where(
+        found = exists(select(table.c.subscriber_id).where(
             table.c.subscriber_id == subscribers.c.id, table.c[column].in_(self.values)).correlate(subscribers))
+        return or_(subscribers.c.all_topics, found) if self.field == "topic" else found
 
 
 @dataclass(frozen=True)

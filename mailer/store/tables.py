@@ -1,15 +1,17 @@
 """The subscriber tables (SQLAlchemy Core). Change them only together with a new migration
-in mailer/migrations/versions/ (see alembic.ini at the top of the repository).
+in mailer/store/migrations/versions/ (tests/mailer/test_store.py checks that they agree).
 
 Multi-valued fields (schools, grades, topics) live in association tables, so segment rules
-become plain EXISTS subqueries that run the same on SQLite and PostgreSQL.
+become plain EXISTS subqueries that run the same on SQLite and PostgreSQL. A family that follows
+every topic has `all_topics` set and no topic rows; values a roster gave that nothing knows are
+kept in subscriber_unknown.
 """
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, MetaData, String,
-                        Table, Text, UniqueConstraint)
+from sqlalchemy import (Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, MetaData, String,
+                        Table, Text, UniqueConstraint, false)
 from sqlalchemy.types import TypeDecorator
 
 STATUSES = ("subscribed", "unsubscribed", "bounced", "complained")
@@ -52,6 +54,8 @@ subscribers = Table(
     Column("source", String(200), nullable=False),
     Column("consent_at", UTCDateTime()),
     Column("preferences_at", UTCDateTime()),  # set when the family (or staff for them) chose language/topics
+    # follows every topic, new ones too (what an imported family does until it chooses): no subscriber_topics rows
+    Column("all_topics", Boolean, nullable=False, server_default=false()),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     CheckConstraint(STATUS_CHECK, name="ck_subscribers_status"),
@@ -74,6 +78,19 @@ subscriber_topics = _values_table("subscriber_topics", "topic", 64)
 
 VALUE_TABLES = {"schools": (subscriber_schools, "school"), "grades": (subscriber_grades, "grade"),
                 "topics": (subscriber_topics, "topic")}
+
+UNKNOWN_FIELDS = ("school", "grade", "topic", "language")
+VALUE_MAX = 200  # the longest unknown value kept
+# What a roster said that audiences.yaml or the mailer does not know (a school not listed yet, grade
+# "Ungraded", language "Klingon"), kept as written so nobody is dropped for it: `audience show` lists
+# them with the fix; a re-import after the fix turns them into known values.
+subscriber_unknown = Table(
+    "subscriber_unknown", metadata,
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True),
+    Column("field", String(16), primary_key=True),  # one of UNKNOWN_FIELDS
+    Column("value", String(VALUE_MAX), primary_key=True),
+    Index("ix_subscriber_unknown_field_value", "field", "value"),
+)
 
 status_history = Table(
     "status_history", metadata,

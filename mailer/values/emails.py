@@ -1,9 +1,16 @@
 """One normal form per email address, so the same family is never stored twice."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
+
+# A plain ASCII address: a dot-atom local part (RFC 5322: no leading, trailing or doubled dots)
+# and something after the @. email_validator accepts every such local part; only the domain
+# needs its checks, and a roster repeats a few domains thousands of times.
+_PLAIN = re.compile(r"([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)@([^@\s]+)")
+_LOCAL_MAX, _ADDRESS_MAX = 64, 254
 
 
 class BadEmail(ValueError):
@@ -17,13 +24,35 @@ def normalize_email(value: str) -> str:
     Surrounding spaces are removed, the whole address is lowercased (we treat addresses
     case-insensitively: Maria.Garcia@X.org and maria.garcia@x.org are one family), and an
     internationalized domain is stored in its ASCII (punycode) form: x@Bücher.de ->
-    x@xn--bcher-kva.de. Syntax only: no DNS lookups.
+    x@xn--bcher-kva.de. Syntax only: no DNS lookups. A plain ASCII address is checked with
+    its domain's cached verdict (email_validator runs once per distinct domain); anything
+    else, and every failure, goes through email_validator itself, so the answer is the same.
     """
     text = (value or "").strip()
     if not text:
         raise BadEmail("no email address")
+    plain = _PLAIN.fullmatch(text) if text.isascii() and len(text) <= _ADDRESS_MAX else None
+    if plain and len(plain[1]) <= _LOCAL_MAX:
+        domain = _ascii_domain(plain[2].lower())
+        if domain:
+            return f"{plain[1].lower()}@{domain}"
     try:
         checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError as e:
         raise BadEmail(f"'{text}' is not a valid email address: {e}") from None
     return f"{checked.local_part.lower()}@{checked.ascii_domain.lower()}"
+
+
+@lru_cache(maxsize=4096)
+def _ascii_domain(domain: str) -> str | None:
+    """The checked ASCII form of a domain, or None if email_validator refuses it."""
+    try:
+        return validate_email(f"x@{domain}", check_deliverability=False).ascii_domain.lower()
+    except EmailNotValidError:
+        return None
+
+
+def needs_smtputf8(address: str) -> bool:
+    """True for a stored address with non-ASCII letters before the @ (josé@example.org):
+    it can only be delivered by a mail server that offers SMTPUTF8 (RFC 6531)."""
+    return not address.partition("@")[0].isascii()

@@ -34,9 +34,13 @@ def problems_of(load, segments: str, schools: str = SCHOOLS) -> list:
     return caught.value.problems
 
 
-def test_project_file_has_twelve_schools_at_three_levels(audiences):
-    assert len(audiences.schools) == 12
-    assert {s.level for s in audiences.schools.values()} == {"elementary", "middle", "high"}
+def test_project_file_has_every_school_of_the_district(audiences):
+    by_level = {level: sorted(s.id for s in audiences.schools.values() if s.level == level)
+                for level in ("elementary", "middle", "high")}
+    assert by_level == {
+        "elementary": ["aiken", "braeburn", "bugbee", "charter-oak", "duffy", "morley", "norfeldt", "smith",
+                       "webster-hill", "whiting-lane", "wolcott"],
+        "middle": ["bristow", "king-philip", "sedgwick"], "high": ["conard", "hall"]}
     assert {"all-families", "spanish-speaking-elementary", "foodshare-interest"} <= set(audiences.segments)
     assert audiences.segments["all-families"].rule is None
 
@@ -126,7 +130,11 @@ def test_missing_file_and_bad_yaml(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("value, school", [("Aiken", "aiken"), ("AIKEN ELEMENTARY", "aiken"), ("AIK", "aiken"),
                                            ("aiken", "aiken"), ("Hall High", "hall"), ("Charter Oak", "charter-oak"),
-                                           ("King Philip Middle", "king-philip"), ("KPMS", "king-philip")])
+                                           ("King Philip Middle", "king-philip"), ("KPMS", "king-philip"),
+                                           ("Smith", "smith"), ("Smith STEM School", "smith"), ("SMI", "smith"),
+                                           ("Whiting Lane", "whiting-lane"), ("Whiting Lane School", "whiting-lane"),
+                                           ("Wolcott Elementary", "wolcott"), ("Bristow", "bristow"),
+                                           ("Bristow Middle School", "bristow")])
 def test_roster_school_names_resolve(audiences, value, school):
     assert audiences.school_id(value) == school
 

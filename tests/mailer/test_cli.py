@@ -34,9 +34,13 @@ def test_bad_rows_exit_1_and_skip_invalid(run, write_roster):
     assert run("subscribers", "show", "ok@example.org").exit_code == 1
     dry = run("subscribers", "import", path, "--skip-invalid", "--dry-run")
     assert dry.exit_code == 0 and "Dry run: nothing was written." in dry.stdout
-    assert "would be added             1" in dry.stdout
+    assert "would be added             2" in dry.stdout  # the Klingon family too, in English
+    assert "row 4: unknown language 'Klingon'; use a language name (Spanish, Español) or a code (es). " \
+           "Imported in English (en), the publication's default language" in dry.stdout
     assert run("subscribers", "import", path, "--skip-invalid").exit_code == 0
     assert run("subscribers", "show", "ok@example.org").exit_code == 0
+    shown = run("subscribers", "show", "x@example.org").stdout
+    assert "language    en (English)" in shown and "unknown     language 'Klingon'" in shown
 
 
 def test_unsubscribe_then_reimport_keeps_it_unsubscribed(run):
@@ -153,3 +157,24 @@ def test_fresh_directory_creates_var_newsletter_db(tmp_path):
     shown = subprocess.run([sys.executable, "-c", script, "audience", "show", "all-families"],
                            cwd=tmp_path, env=env, capture_output=True, text=True)
     assert shown.returncode == 0 and "50 subscribed families" in shown.stdout
+
+
+def test_export_is_safe_to_open_in_a_spreadsheet(run, write_roster, tmp_path):
+    path = write_roster([["ana@example.org", '=HYPERLINK("http://evil.example","Ana")', "English", "Aiken", "3"],
+                         ["-bo@example.org", "+1 Bo", "English", "Aiken", "3"],
+                         ["cy@example.org", "@SUM(1)", "English", "Aiken", "3"],
+                         ["dee@example.org", "Dee - Ann", "English", "Aiken", "3"]])
+    assert run("subscribers", "import", path).exit_code == 0
+    assert run("subscribers", "export", tmp_path / "out.csv").exit_code == 0
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8"))))
+    assert [(r["email"], r["name"]) for r in rows] == [
+        ("ana@example.org", '\'=HYPERLINK("http://evil.example","Ana")'), ("'-bo@example.org", "'+1 Bo"),
+        ("cy@example.org", "'@SUM(1)"), ("dee@example.org", "Dee - Ann")]
+    assert "formula" in run("subscribers", "export", "--help").stdout
+    again = run("subscribers", "import", tmp_path / "out.csv")  # the guards come off on the way back in
+    assert "unchanged                  4" in again.stdout, again.stdout
+
+
+def test_strict_and_sheet_options_are_explained(run):
+    shown = run("subscribers", "import", "--help").stdout
+    assert "--strict" in shown and "--sheet" in shown and "never leaves a family out" in " ".join(shown.split())

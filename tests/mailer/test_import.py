@@ -84,10 +84,12 @@ def test_skip_invalid_imports_the_good_rows(store, audiences, write_roster):
     rows[57 - 2][0] = ""
     rows[90 - 2][2] = "Klingon"
     report = run_import(store, audiences, write_roster(rows), skip_invalid=True)
-    assert [bad.row for bad in report.rejected] == [57, 90]
+    assert [bad.row for bad in report.rejected] == [57]
     assert report.rejected[0].reason == "no email address"
-    assert report.written and table_counts(store)["subscribers"] == 98
-    assert store.get("parent88@example.org") is None
+    assert [bad.row for bad in report.fallbacks] == [90]  # imported in the default language, with a warning
+    assert report.written and table_counts(store)["subscribers"] == 99
+    klingon = store.get("parent88@example.org")
+    assert (klingon.language, klingon.unknown) == ("en", (("language", "Klingon"),))
 
 
 def test_dry_run_writes_nothing(store, audiences, write_roster):
@@ -178,20 +180,21 @@ def test_xlsx_and_windows_csv(store, audiences, tmp_path):
     assert (store.get("j@example.org").name, store.get("j@example.org").language) == ("José", "es")
 
 
-def test_unknown_school_and_grade_are_bad_rows(audiences, write_roster):
-    roster = read_roster(write_roster([["a@example.org", "A", "English", "Whiting Lane", "3"],
-                                       ["b@example.org", "B", "English", "Aiken", "13"]]), audiences)
+def test_unknown_school_and_grade_are_bad_rows_with_strict(audiences, write_roster):
+    roster = read_roster(write_roster([["a@example.org", "A", "English", "Springfield Elementary", "3"],
+                                       ["b@example.org", "B", "English", "Aiken", "13"]]), audiences, strict=True)
     school, grade = [str(bad) for bad in roster.rejected]
-    assert school.startswith("row 2: unknown school 'Whiting Lane'; add it under schools: in ")
+    assert school.startswith("row 2: unknown school 'Springfield Elementary'; add it under schools: in ")
     assert grade == "row 3: unknown grade '13'; use PK, K or 1-12"
 
 
 def test_the_ten_thousand_family_roster(store, audiences):
     expected = json.loads((FIXTURES / "roster_10000.expected.json").read_text())
     report = run_import(store, audiences, FIXTURES / "roster_10000.csv", skip_invalid=True)
-    assert (report.rows, report.families, len(report.rejected)) == \
-        (expected["rows"], expected["families"], expected["rejected"])
+    assert (report.rows, report.families, len(report.rejected), len(report.fallbacks)) == \
+        (expected["rows"], expected["families"], expected["rejected"], expected["unknown language"])
     counts = store.count()
-    assert counts.total == 10000 and len(counts.by_language) == 15 and len(counts.by_school) == 12
+    assert counts.total == expected["families"] and len(counts.by_language) == 15 and len(counts.by_school) == 12
+    assert sum(counts.unknown["language"].values()) == expected["unknown language"]
     again = run_import(store, audiences, FIXTURES / "roster_10000.csv", skip_invalid=True)
-    assert (len(again.added), len(again.updated), again.unchanged) == (0, 0, 10000)
+    assert (len(again.added), len(again.updated), again.unchanged) == (0, 0, expected["families"])

@@ -184,3 +184,58 @@ def test_email_is_unique_whatever_the_case(families):
     with families.read() as connection:
         assert connection.execute(select(func.count()).select_from(subscribers)).scalar() == 6
         assert connection.execute(select(func.count()).select_from(status_history)).scalar() == 6
+
+
+def test_migration_0005_keeps_every_topic_as_a_flag(store_url):
+    """Families who never chose and have all six topic rows follow every topic without rows."""
+    from mailer.store.tables import subscriber_topics, utcnow
+    with Store.open(store_url, migrate=False) as old:
+        db.migrate(old.engine, "0004")
+        with old.engine.begin() as connection:
+            for email, chosen, topics in (("all@example.org", None, TOPICS), ("chose@example.org", utcnow(), TOPICS),
+                                          ("some@example.org", None, ("events", "nutrition"))):
+                new_id = connection.execute(subscribers.insert().values(
+                    email=email, language="en", status="subscribed", source="test", preferences_at=chosen,
+                    created_at=utcnow(), updated_at=utcnow())).inserted_primary_key[0]
+                connection.execute(subscriber_topics.insert(), [{"subscriber_id": new_id, "topic": t} for t in topics])
+                connection.execute(status_history.insert().values(subscriber_id=new_id, new_status="subscribed",
+                                                                  changed_by="test", changed_at=utcnow(), reason=""))
+        db.migrate(old.engine)
+        assert [len(s.history) for s in (old.get(e, history=True) for e in ("all@example.org", "chose@example.org"))] \
+            == [1, 1]  # nothing cascaded away (a batch copy of subscribers would delete them on SQLite)
+        assert [(s.email, s.all_topics, s.topics) for s in old.subscribers()] == [
+            ("all@example.org", True, tuple(sorted(TOPICS))), ("chose@example.org", False, tuple(sorted(TOPICS))),
+            ("some@example.org", False, ("events", "nutrition"))]
+        with old.read() as connection:
+            assert connection.execute(select(func.count()).select_from(subscriber_topics)).scalar() == 8
+
+
+def test_every_topic_flag_matches_every_topic_rule(store):
+    from mailer.store.tables import utcnow
+    with store.write() as connection:
+        new_id = add_subscriber(connection, "all@example.org", status="subscribed", by="test")
+        connection.execute(subscribers.update().where(subscribers.c.id == new_id).values(all_topics=True))
+    add(store, "some@example.org", topics=("events",))
+    assert emails(store, Condition("topic", ("foodshare",))) == ["all@example.org"]
+    assert emails(store, Not(Condition("topic", ("events",)))) == []
+    assert emails(store, Condition("topic", ())) == []
+    assert [r.topics for r in store.recipients()] == [tuple(sorted(TOPICS)), ("events",)]
+    chose = store.update_preferences("all@example.org", topics=["nutrition"])
+    assert (chose.all_topics, chose.topics, chose.preferences_at <= utcnow()) == (False, ("nutrition",), True)
+    assert emails(store, Condition("topic", ("foodshare",))) == []
+
+
+def test_count_lists_unknown_values_on_their_own(families):
+    from mailer.store.subscribers import replace_unknown
+    whiting = add(families, "gus@example.org", language="es", grades=("2",))
+    both = add(families, "hal@example.org", schools=("aiken",))
+    with families.write() as connection:
+        replace_unknown(connection, ("school", "grade"), {whiting: [("school", "Whiting Lane")],
+                                                          both: [("school", "Whiting Lane"), ("grade", "UG")]})
+    counts = families.count()
+    assert counts.total == 6
+    assert counts.by_school == {"aiken": 3, "hall": 2, "duffy": 1}  # gus is not "no school"
+    assert counts.unknown == {"grade": {"UG": 1}, "school": {"Whiting Lane": 2}}
+    assert families.count(Condition("language", ("es",))).unknown == {"school": {"Whiting Lane": 1}}
+    assert "gus@example.org" not in emails(families, Condition("school", ("aiken", "duffy", "hall")))
+    assert families.get("hal@example.org").unknown == (("grade", "UG"), ("school", "Whiting Lane"))

@@ -89,3 +89,51 @@ def test_grade_ranges_and_bad_grades():
     for bad in ("13", "x", "5-3"):
         with pytest.raises(ValueError):
             expand_grades(bad)
+
+
+def test_fast_path_agrees_with_email_validator():
+    """Plain addresses skip email_validator (only their domain is checked, once): same answers."""
+    import random
+    from email_validator import EmailNotValidError, validate_email
+
+    def reference(text):
+        try:
+            checked = validate_email(text.strip(), check_deliverability=False)
+        except EmailNotValidError:
+            return None
+        return f"{checked.local_part.lower()}@{checked.ascii_domain.lower()}"
+
+    rng = random.Random(13)
+    domains = ["example.org", "EXAMPLE.com", "ex-ample.net", "b.c", "bücher.example", "localhost", "a..b.org",
+               "-x.org", "x_y.org", "example.test", "1.2.3.4", "x." + "a" * 63 + ".org", "a" * 250 + ".org"]
+    alphabet = "abcXYZ019.-_+!#'`{}~ \"(),;:<>@é"
+    samples = [" Maria.Garcia@Example.ORG ", "a..b@example.org", ".a@example.org", "a.@example.org",
+               "x" * 64 + "@example.org", "x" * 65 + "@example.org", "a@[1.2.3.4]", "a@example.org."]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 20))) + "@" + rng.choice(domains)
+                for _ in range(3000)]
+    for text in samples:
+        try:
+            ours = normalize_email(text)
+        except BadEmail:
+            ours = None
+        assert ours == reference(text), text
+
+
+def test_addresses_that_need_smtputf8():
+    from mailer.values.emails import needs_smtputf8
+    assert needs_smtputf8(normalize_email("José@Example.org")) and not needs_smtputf8("jose@xn--bcher-kva.example")
+
+
+@pytest.mark.parametrize("raw, topic", [("Events", "events"), ("Food share", "foodshare"),
+                                        ("Mental Health", "mental-health"), ("NUTRITION", "nutrition"),
+                                        ("announcement", "announcements"), ("resources", "resources")])
+def test_topics_as_rosters_write_them(raw, topic):
+    from mailer.values.topics import topic_code
+    assert topic_code(raw) == topic
+
+
+def test_unknown_topic_and_lists_of_topics():
+    from mailer.values.topics import split_topics, topic_code
+    with pytest.raises(ValueError, match="unknown topic 'Sports'"):
+        topic_code("Sports")
+    assert split_topics(" Events; Food share ,Mental Health|") == ["Events", "Food share", "Mental Health"]
