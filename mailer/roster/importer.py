@@ -15,7 +15,8 @@ from sqlalchemy import Connection, String, and_, bindparam, func, insert, litera
 
 from mailer.roster.families import BadRow, Family, Roster, UnknownValue, without_gc_pauses
 from mailer.store.queries import PAIR, SEP, subscribers_with_values
-from mailer.store.subscribers import Store, bind_value, insert_rows, replace_unknown, replace_values
+from mailer.store.subscribers import Store
+from mailer.store.writes import bind_value, insert_rows, replace_unknown, replace_values
 from mailer.store.tables import (VALUE_TABLES, UTCDateTime, status_history, subscriber_unknown, subscribers,
                                  utcnow)
 

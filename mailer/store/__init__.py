@@ -7,5 +7,6 @@ subscribers.py Store: look up, stream recipients, change status with history (en
 queries.py     the read queries behind Store
 events.py      delivery events (webhook, links) and the status changes they cause
 rules.py       segment rules as small trees that compile to one SQL condition
-export.py      CSV export, streaming
+export.py      CSV export, streaming (cells safe to open in Excel)
+writes.py      bulk writes for imports: replace value rows, insert at the driver
 """

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from mailer.store import engine as db
 from mailer.store import queries
@@ -24,7 +24,8 @@ from mailer.values.emails import BadEmail, normalize_email
 from common.errors import StoreError
 from mailer.values.languages import UnknownLanguage, language_code
 from mailer.store.records import Recipient, SegmentCount, StatusChange, Subscriber
-from mailer.store.tables import STATUSES, VALUE_TABLES, status_history, subscriber_unknown, subscribers, utcnow
+from mailer.store.tables import STATUSES, status_history, subscribers, utcnow
+from mailer.store.writes import replace_unknown, replace_values
 from mailer.values.topics import TOPICS
 
 
@@ -232,49 +233,6 @@ def change_status(connection: Connection, subscriber_id: int, old: str, new: str
     connection.execute(insert(status_history).values(
         subscriber_id=subscriber_id, old_status=old, new_status=new, changed_by=by, changed_at=now, reason=reason))
     return StatusChange(old, new, by, now, reason)
-
-
-def replace_values(connection: Connection, kind: str, values_by_id: dict[int, Iterable[str]]) -> None:
-    """Replace the schools, grades or topics (`kind`) of the given subscribers."""
-    table, column = VALUE_TABLES[kind]
-    _replace(connection, table, (table.c.subscriber_id, column), values_by_id,
-             [(i, v) for i, values in values_by_id.items() for v in values])
-
-
-def replace_unknown(connection: Connection, fields: Iterable[str],
-                    unknown_by_id: dict[int, Iterable[tuple[str, str]]]) -> None:
-    """Replace the unknown values of `fields` (school, grade, topic, language) of the given subscribers."""
-    fields, table = tuple(fields), subscriber_unknown
-    if fields:
-        _replace(connection, table, (table.c.subscriber_id, "field", "value"), unknown_by_id,
-                 [(i, f, v) for i, pairs in unknown_by_id.items() for f, v in pairs if f in fields],
-                 table.c.field.in_(fields))
-
-
-def _replace(connection: Connection, table, columns: tuple, ids: Iterable[int], rows: list[tuple], *where) -> None:
-    ids = list(ids)
-    for start in range(0, len(ids), 500):
-        connection.execute(delete(table).where(table.c.subscriber_id.in_(ids[start:start + 500]), *where))
-    insert_rows(connection, table, [c if isinstance(c, str) else c.name for c in columns], rows)
-
-
-def bind_value(connection: Connection, column, value):
-    """`value` as SQLAlchemy would hand it to the driver for `column` (e.g. a UTC time as SQLite's text)."""
-    process = column.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
-    return process(value) if process else value
-
-
-def insert_rows(connection: Connection, table, columns: list[str], rows: list[tuple]) -> None:
-    """INSERT many rows at the driver (no per-row work in SQLAlchemy: ~3x faster for an import).
-
-    Values must already be what the driver takes: strings, numbers, booleans; others (datetimes)
-    through bind_value (once for a value every row shares)."""
-    if not rows:
-        return
-    quote = connection.dialect.identifier_preparer.quote
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    connection.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
-                               f"VALUES ({', '.join([mark] * len(columns))})", rows)
 
 
 def email_for(store: Store, subscriber_id: int) -> str | None:

@@ -8,7 +8,8 @@ from mailer.store import engine as db
 from common.errors import StoreError
 from mailer.store.rules import All, Any, Condition, Not
 from mailer.store.tables import status_history, subscribers
-from mailer.store.subscribers import Store, add_subscriber, replace_values
+from mailer.store.subscribers import Store, add_subscriber
+from mailer.store.writes import replace_values
 from mailer.values.topics import TOPICS
 
 
@@ -226,7 +227,7 @@ def test_every_topic_flag_matches_every_topic_rule(store):
 
 
 def test_count_lists_unknown_values_on_their_own(families):
-    from mailer.store.subscribers import replace_unknown
+    from mailer.store.writes import replace_unknown
     whiting = add(families, "gus@example.org", language="es", grades=("2",))
     both = add(families, "hal@example.org", schools=("aiken",))
     with families.write() as connection:
