@@ -111,6 +111,25 @@ def show(email: str, audiences_path):
     _echo(subscriber_report(found, _school_names(audiences_path)))
 
 
+@subscribers.command("opt-in")
+@click.argument("email")
+@click.option("--source", required=True,
+              help="How and where the family asked, e.g. 'signed form at Aiken, 2021-10-04' (kept in the history).")
+def opt_in(email: str, source: str):
+    """Subscribe an address again on the family's explicit request, with its source and time.
+
+    The only way back after a spam complaint or an unsubscribe (links never do it). A bounced
+    address should first be corrected through the school's records.
+    """
+    from mailer.store.subscribers import normalize
+
+    with _open() as store:
+        change = store.opt_in(email, source=source, by="cli")
+    address = normalize(email)
+    click.echo(f"{address} was already subscribed." if change is None else
+               f"{address}: {change.old_status} -> subscribed (explicit opt-in: {source}).")
+
+
 @subscribers.command()
 @click.argument("email")
 @click.option("--reason", default="", help="Why, for the history (e.g. 'asked by phone').")

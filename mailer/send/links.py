@@ -8,8 +8,8 @@ Key rotation: put the old secret in NEWSLETTER_SECRET_PREVIOUS (several: separat
 and a new one in NEWSLETTER_SECRET. New links are signed with the new secret; links in
 newsletters already sent, signed with an old one, keep working until you drop it.
 
-The preference center (LinkSigner.for_server) needs a secret of at least 32 random
-characters and never the public demo secret, which only `serve --demo` uses, on this computer.
+Sends and the preference center need the same secret, of at least 32 random characters and
+never the public demo secret, which only the outbox demo and `serve --demo` use, on this computer.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ DEMO_SECRET = "demo-secret-not-for-production"
 DEMO_BASE_URL = "http://127.0.0.1:8000"
 SECRET, PREVIOUS = "NEWSLETTER_SECRET", "NEWSLETTER_SECRET_PREVIOUS"
 SERVER_MINIMUM = 32         # the preference center's rule
-SENDING_MINIMUM = 16        # what sends have accepted since the first release (and old secrets still in use)
+PREVIOUS_MINIMUM = 16       # what secrets made before the 32-character rule had (still accepted as previous)
 MIN_DISTINCT = 8            # fewer different characters than this is not random ("aaaa...", "abab...")
 SECRET_HINT = ("export NEWSLETTER_SECRET=$(python -c 'import secrets; print(secrets.token_urlsafe(32))') "
                "and use the same one for sends and the preference center")
@@ -53,7 +53,7 @@ def _previous_from_env() -> tuple[str, ...]:
     """Old secrets still accepted: held to the rule they were made under (16), never the demo one."""
     previous = tuple(s for s in re.split(r"[\s,]+", os.environ.get(PREVIOUS, "")) if s)
     for number, secret in enumerate(previous, 1):
-        problem = secret_problem(secret, SENDING_MINIMUM)
+        problem = secret_problem(secret, PREVIOUS_MINIMUM)
         if problem:
             raise ConfigError(PREVIOUS, f"secret {number} {problem}",
                               f"list only secrets that really signed links, separated by commas; {SECRET_HINT}",
@@ -72,7 +72,7 @@ class LinkSigner:
         """For sends: NEWSLETTER_SECRET and NEWSLETTER_BASE_URL; `demo` allows local defaults (outbox only)."""
         secret = os.environ.get(SECRET) or (DEMO_SECRET if demo else "")
         base_url = os.environ.get("NEWSLETTER_BASE_URL") or (DEMO_BASE_URL if demo else "")
-        problem = secret_problem(secret, SENDING_MINIMUM)
+        problem = secret_problem(secret)          # the same rule as the preference center's
         if problem and not (demo and secret == DEMO_SECRET):
             raise ConfigError(SECRET, problem, SECRET_HINT)
         if not base_url.startswith(("https://", "http://")):

@@ -19,10 +19,10 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import (Column, Connection, DateTime, ForeignKey, Index, Integer, String, Table, Text, insert,
-                        select)
+                        select, update)
 from sqlalchemy.exc import IntegrityError
 
-from mailer.store.tables import metadata, subscribers
+from mailer.store.tables import metadata, send_log, subscribers
 from mailer.store.subscribers import change_status, set_status_in, stronger
 from mailer.values.emails import BadEmail, normalize_email
 
@@ -162,6 +162,7 @@ def _apply_one(store, event: Event) -> str | None:
             _insert(connection, event, row.id if row else None, problem)
             if problem:
                 return SKIPPED
+            settle_in_doubt(connection, event, row.id)
             if event.new_status and stronger(row.status, event.new_status):
                 change_status(connection, row.id, row.status, event.new_status, by=f"webhook:{event.provider}",
                               reason=f"{event.event} {event.detail}".strip())
@@ -172,6 +173,22 @@ def _apply_one(store, event: Event) -> str | None:
             if _stored(connection, event.event_id):     # a concurrent delivery of the same event
                 return None
         raise
+
+
+# What an event says about a request cut off by a crash: SendGrid took it (or dropped it).
+_TAKEN = {"processed": "queued", "deferred": "queued", "delivered": "queued", "bounce": "queued",
+          "open": "queued", "click": "queued", "spamreport": "queued", "dropped": "rejected"}
+
+
+def settle_in_doubt(connection: Connection, event: Event, subscriber_id: int) -> None:
+    """A send-log row of this issue left "in_doubt" becomes queued (or rejected, if dropped)."""
+    status = _TAKEN.get(event.event)
+    if status is None or not event.issue:
+        return
+    connection.execute(update(send_log).where(
+        send_log.c.issue == event.issue, send_log.c.subscriber_id == subscriber_id, send_log.c.status == "in_doubt")
+        .values(status=status, detail=f"settled by a {event.event} event from {event.provider}",
+                updated_at=now()))
 
 
 def _stored(connection: Connection, event_id: str) -> bool:

@@ -7,7 +7,7 @@ from tests.mailer.conftest import AUDIENCES, run, store, store_url, write_roster
 
 from mailer.send.links import LinkSigner
 
-SIGNER = LinkSigner("test-secret-0123456789abcdef", "https://prefs.example.org")
+SIGNER = LinkSigner("test-secret-0123456789abcdef-0123456789", "https://prefs.example.org")
 FAMILIES = [
     ["ana@example.org", "Ana Pérez", "Spanish", "Aiken", "2"],
     ["omar@example.org", "Omar Haddad", "Arabic", "Hall", "10"],
