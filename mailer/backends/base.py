@@ -142,6 +142,8 @@ class Backend:
             return each(FAILED, f"not delivered for now ({e.problems[0].message}); the next run retries")
         except OutcomeUnknown as e:
             return each(IN_DOUBT, e.problems[0].message)
+        except InvalidMessage as e:                   # found out only by trying (e.g. no SMTPUTF8)
+            return each(INVALID, str(e))
         except SendingStopped:
             raise
         except ProviderError as e:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from common.errors import ConfigError, ProviderError, TransientError
 from mailer import config
-from mailer.backends.base import SENT, Backend, Outgoing, SendResult
+from mailer.backends.base import SENT, Backend, InvalidMessage, Outgoing, SendResult
 from mailer.backends.retry import RetryPolicy
 
 SECURITY = ("starttls", "tls", "none")
@@ -168,8 +168,10 @@ class SMTPBackend(Backend):
             code, text = next(iter(e.recipients.values()))
         except smtplib.SMTPResponseException as e:
             code, text = e.smtp_code, e.smtp_error
-        except smtplib.SMTPNotSupportedError as e:        # SMTPUTF8 needed but not offered
-            raise ProviderError(f"{self.host} cannot deliver to this address: {e}") from None
+        except smtplib.SMTPNotSupportedError:             # SMTPUTF8 needed but not offered
+            raise InvalidMessage(f"{self.host} cannot carry an address with non-ASCII letters (it does not offer "
+                                 "SMTPUTF8); ask the family for another address, or use a server that does") \
+                from None
         except TransientError:
             raise
         except (*_DROPPED, OSError) as e:

@@ -146,4 +146,14 @@ def test_without_smtputf8_only_that_family_is_refused(issue, families, run, writ
     with SMTPSink(smtputf8=False) as sink:
         backend = SMTPBackend("127.0.0.1", sink.port, security="none", retry_delay=0, sleep=lambda _: None)
         report = sender(issue, families, backend).run(None)
-    assert report.results == {"sent": 5, "rejected": 1}
+    assert report.results == {"sent": 5, "invalid": 1}
+
+
+def test_a_sendgrid_429_with_a_reset_hours_away_stops_the_run_and_leaves_families_to_send(issue,  # noqa: F811
+                                                                                         families):
+    with Stub([(429, {"X-RateLimit-Reset": "100000"}, {"errors": [{"message": "too many requests"}]})]) as stub:
+        backend = SendGridBackend("SG.x", host=stub.url, sleep=lambda _: None, clock=lambda: 0.0)
+        with pytest.raises(SendingStopped) as caught:
+            sender(issue, families, backend).run(None)
+    assert len(stub.requests) == 1 and "rerun the same command after" in str(caught.value)
+    assert set(logged_statuses(families, issue.slug)) == {"failed"}       # to send on the next run
