@@ -162,7 +162,8 @@ def _apply_one(store, event: Event) -> str | None:
             _insert(connection, event, row.id if row else None, problem)
             if problem:
                 return SKIPPED
-            settle_in_doubt(connection, event, row.id)
+            if row is not None:
+                settle_in_doubt(connection, event, row.id)
             if event.new_status and stronger(row.status, event.new_status):
                 change_status(connection, row.id, row.status, event.new_status, by=f"webhook:{event.provider}",
                               reason=f"{event.event} {event.detail}".strip())
