@@ -10,7 +10,8 @@ from blocks.build import GMAIL_CLIP_WARNING, build_issue, render_all, summarize
 from common.errors import NewsletterError
 from blocks.i18n import chrome
 from blocks.i18n.exchange import export, import_po, read_po
-from blocks.i18n.status import OUTCOME_TEXT, language_status, report_languages
+from blocks.i18n.machine import PROVIDERS
+from blocks.i18n.status import OUTCOME_TEXT, language_name, language_status, report_languages
 from blocks.loader import load_issue
 
 ISSUE_DIR = click.Path(path_type=Path)
@@ -128,3 +129,82 @@ def status_command(issue_dir: Path):
         click.echo("\n" + "\n".join(details))
     click.echo(f"\nFallback for families whose language is missing or incomplete: {issue.fallback} "
                "(set 'fallback:' in issue.yaml or newsletters/publication.yaml).")
+
+
+@translations.command("machine")
+@click.argument("issue_dir", type=ISSUE_DIR)
+@click.option("--lang", "langs", multiple=True, help="Language to fill (repeatable), e.g. vi, zh_Hans.")
+@click.option("--all-missing", is_flag=True, help="Every publication language the issue has no human edition in.")
+@click.option("--provider", type=click.Choice(PROVIDERS), default="deepl", show_default=True,
+              help="Machine-translation service (settings from the environment, e.g. DEEPL_AUTH_KEY).")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent and the characters billed; send nothing.")
+def machine_command(issue_dir: Path, langs: tuple[str, ...], all_missing: bool, provider: str, dry_run: bool):
+    """Fill missing and stale texts with machine translations, stored as drafts (status machine).
+
+    Never replaces human work; texts already machine-translated are not sent again. Families
+    get machine editions only where the publication's `machine:` policy says send (with a
+    banner saying so); reviewers approve them by clearing the fuzzy flag in an exported PO file.
+    """
+    from blocks.i18n.machine import get_provider
+    from blocks.i18n.machine.glossary import load_glossary
+    from blocks.i18n.machine.run import plan, run
+
+    issue = load_issue(issue_dir)
+    chosen = _machine_languages(issue, langs, all_missing)
+    glossary = load_glossary(issue.path.parent)
+    service = get_provider(provider, publication=issue.publication.name)
+    plans = plan(issue, chosen, service, glossary)
+    _print_machine(plans, service, dry_run)
+    if dry_run:
+        return
+    run(issue, plans, service, glossary)
+    _print_machine_done(issue, plans, service)
+
+
+def _machine_languages(issue, langs, all_missing: bool) -> list[str]:
+    from blocks.i18n.machine.run import missing_languages
+
+    if bool(langs) == all_missing:
+        raise click.UsageError("give --lang (one or more) or --all-missing")
+    if all_missing:
+        return missing_languages(issue)
+    wanted = list(dict.fromkeys(lang.replace("-", "_") for lang in langs))
+    others = [l for l in issue.publication.languages if l != issue.source_lang]
+    wrong = [lang for lang in wanted if lang not in others]
+    if wrong:
+        raise NewsletterError(f"{', '.join(wrong)}: not among the publication's translation languages "
+                              f"({', '.join(others)})", "add it to languages in newsletters/publication.yaml first",
+                              outcome="nothing was translated")
+    return wanted
+
+
+def _print_machine(plans, service, dry_run: bool) -> None:
+    click.echo(f"Machine translation by {service.display_name}" + (" (dry run: nothing sent, nothing stored)"
+                                                                   if dry_run else "") + ":")
+    click.echo(f"  {'language':<32} {'texts':>6} {'characters':>11}")
+    for item in plans:
+        name = f"{language_name(item.lang)} ({item.lang})"
+        if not item.offered:
+            click.echo(f"  {name:<32} {'-':>6} {'-':>11}  not offered: {item.why_not}; families keep the fallback")
+            continue
+        extra = f"  + {len(item.reuse)} already translated elsewhere (free)" if item.reuse else ""
+        click.echo(f"  {name:<32} {len(item.todo):>6} {item.characters:>11,}{extra}")
+        if item.kept_human:
+            click.echo(f"    kept: {len(item.kept_human)} human translations of older English (stale) need a "
+                       f"translator, not a machine: {', '.join(item.kept_human)}")
+    total = sum(item.characters for item in plans)
+    click.echo(f"  {'total':<32} {sum(len(p.todo) for p in plans):>6} {total:>11,}  characters to be billed "
+               "(text outside the markup; repeated English is sent once)")
+
+
+def _print_machine_done(issue, plans, service) -> None:
+    click.echo("")
+    for item in (p for p in plans if p.offered):
+        click.echo(f"{language_name(item.lang)} ({item.lang}): {item.filled + len(item.reuse)} texts stored as "
+                   f"machine drafts ({item.billed:,} characters billed)")
+        for context, reason in item.failed:
+            click.echo(f"  left missing, the answer failed the import checks: {context}: {reason}")
+    for note in service.notes():
+        click.echo(f"note: {note}")
+    click.echo(f"\nNext: python compose.py build newsletters/{issue.slug} (machine editions carry a banner); "
+               "review with translations export, then import.")
