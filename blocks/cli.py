@@ -11,7 +11,8 @@ from common.errors import NewsletterError
 from blocks.i18n import chrome
 from blocks.i18n.exchange import export, import_po, read_po
 from blocks.i18n.machine import PROVIDERS
-from blocks.i18n.status import OUTCOME_TEXT, language_name, language_status, report_languages
+from blocks.i18n.status import (OUTCOME_TEXT, language_name, language_status, local_provider_warning,
+                                 report_languages)
 from blocks.loader import load_issue
 
 ISSUE_DIR = click.Path(path_type=Path)
@@ -20,10 +21,12 @@ ISSUE_DIR = click.Path(path_type=Path)
 
 
 def _print_summary(summaries) -> None:
-    click.echo(f"{'lang':<6} {'HTML':>7} {'text':>7}  {'translation':<45} subject")
+    click.echo(f"{'lang':<8} {'HTML':>7} {'text':>7}  {'translation':<48} subject")
     for s in summaries:
-        click.echo(f"{s.lang:<6} {s.html_bytes / 1024:>5.1f}KB {s.text_bytes / 1024:>5.1f}KB  "
-                   f"{OUTCOME_TEXT[s.outcome]:<45} {s.subject}")
+        click.echo(f"{s.lang:<8} {s.html_bytes / 1024:>5.1f}KB {s.text_bytes / 1024:>5.1f}KB  "
+                   f"{OUTCOME_TEXT[s.outcome]:<48} {s.subject}")
+    if local_provider_warning([s.status for s in summaries]):
+        click.echo(local_provider_warning([s.status for s in summaries]), err=True)
     for s in summaries:
         if s.too_big:
             click.echo(f"warning: {s.lang}.html is {s.html_bytes / 1024:.0f} KB, over "
@@ -110,25 +113,41 @@ def import_command(po_file: Path, issue_dir: Path | None):
 @translations.command("status")
 @click.argument("issue_dir", type=ISSUE_DIR)
 def status_command(issue_dir: Path):
-    """Per language: blocks approved/draft/stale/missing, words ready, and what a send would do."""
+    """Per language: blocks approved/machine/draft/stale/missing, words ready, and what a send would do."""
     issue = load_issue(issue_dir)
-    click.echo(f"{'language':<22} {'approved':>8} {'draft':>6} {'stale':>6} {'missing':>8} {'words':>6}  at send time")
-    details = []
+    click.echo(f"{'language':<32} {'approved':>8} {'machine':>7} {'draft':>6} {'stale':>6} {'missing':>8} "
+               f"{'words':>6}  at send time")
+    details, statuses = [], []
     for lang in report_languages(issue):
         status = language_status(issue, lang)
-        name = f"{Locale.parse(lang).get_display_name('en')} ({lang})"
-        click.echo(f"{name:<22} {status.count('approved'):>8} {status.count('draft'):>6} "
+        name = f"{language_name(lang)} ({lang})"
+        click.echo(f"{name:<32} {status.count('approved'):>8} {status.count('machine'):>7} {status.count('draft'):>6} "
                    f"{status.count('stale'):>6} {status.count('missing'):>8} {status.percent_ready:>5.0f}%  "
                    f"{OUTCOME_TEXT[status.outcome]}")
+        if status.outcome != "full" and lang != issue.source_lang:
+            details.append(f"  {lang}: {status.reason}")
         for kind in ("stale", "draft", "missing"):
             if status.in_issue and status.owners_with(kind):
                 details.append(f"  {lang} {kind}: {', '.join(status.owners_with(kind))}")
         if lang not in chrome.available() and lang != issue.source_lang:
             details.append(f"  {lang}: no chrome catalog (footer, labels) - they will be in English")
+        statuses.append(status)
+    if local_provider_warning(statuses):
+        details.append(local_provider_warning(statuses))
     if details:
         click.echo("\n" + "\n".join(details))
-    click.echo(f"\nFallback for families whose language is missing or incomplete: {issue.fallback} "
+    click.echo(f"\nChrome catalogs (footer, labels, dates, preference pages): {', '.join(chrome.available())} "
+               f"(blocks/i18n/chrome/).")
+    click.echo(f"Fallback for families whose language is missing or incomplete: {issue.fallback} "
                "(set 'fallback:' in issue.yaml or newsletters/publication.yaml).")
+    click.echo(f"Machine translations: {_policy_text(issue)} (set 'machine:' there too).")
+
+
+def _policy_text(issue) -> str:
+    policy = issue.machine
+    exceptions = [f"{lang}: {choice}" for lang, choice in policy.by_lang if lang != "default"]
+    return f"{policy.default}" + (f", except {', '.join(exceptions)}" if exceptions else "") + \
+        (" (send: with a banner saying so; hold: only once a reviewer approves them)")
 
 
 @translations.command("machine")

@@ -39,6 +39,7 @@ class LanguageStatus:
     outcome: str
     unit_status: dict = field(default_factory=dict, compare=False)   # context -> status
     reason: str = ""     # why families of this language get what they get, in a few words
+    providers: tuple[str, ...] = ()   # who made its machine translations, e.g. "deepl"
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.owners if o.status == status)
@@ -67,7 +68,21 @@ def language_status(issue: Issue, lang: str, units: list[Unit] | None = None) ->
     owners = _owners(units, statuses)
     in_issue = lang in issue.languages
     outcome, reason = _outcome(issue, lang, in_issue, owners)
-    return LanguageStatus(lang, in_issue, owners, outcome, statuses, reason)
+    providers = tuple(sorted({t.machine for t in translations.values() if t.machine}))
+    return LanguageStatus(lang, in_issue, owners, outcome, statuses, reason, providers)
+
+
+def local_providers(status: LanguageStatus) -> list[str]:
+    """Machine translations made by a server on this machine (e.g. the test stub): never for families."""
+    return [p for p in status.providers if p.split("@", 1)[-1].split(":")[0] in ("127.0.0.1", "localhost", "[::1]")]
+
+
+def local_provider_warning(statuses: list[LanguageStatus]) -> str:
+    langs = [s.lang for s in statuses if local_providers(s)]
+    found = sorted({p for s in statuses for p in local_providers(s)})
+    return (f"warning: machine translations in {', '.join(langs)} were made by {', '.join(found)}, a server on this "
+            "machine, not the real service (the test stub's are pseudo-translations): never send them to families; "
+            "run translations machine against the real service first") if langs else ""
 
 
 def _outcome(issue: Issue, lang: str, in_issue: bool, owners) -> tuple[str, str]:
