@@ -59,8 +59,9 @@ def pseudo_translate(text: str, target: str, ignored: set[str], glossary: dict[s
 
 class DeepLStub:
     def __init__(self, port: int = 0, fail: list[int] | None = None, quota: int | None = None,
-                 no_glossary: set[str] = frozenset()):
+                 no_glossary: set[str] = frozenset(), spoil=None):
         self.fail, self.quota, self.no_glossary = list(fail or []), quota, set(no_glossary)
+        self.spoil = spoil or (lambda text: text)       # tests: damage answers (drop a link, break a tag)
         self.translate_requests: list[dict] = []
         self.characters = 0
         self.glossaries: dict[str, dict] = {}
@@ -80,9 +81,11 @@ class DeepLStub:
             return 401, {"message": "Unauthorized"}
         if key == "refused":
             return 403, {"message": "Forbidden"}
-        if method == "GET" and path == "/v2/languages":
-            codes = TARGETS if params.get("type") == "target" else sorted({c.split("-")[0] for c in TARGETS})
-            return 200, [{"language": code, "name": code, "supports_formality": False} for code in codes]
+        if method == "GET" and path == "/v3/languages":      # resource=translate_text
+            sources = {code.split("-")[0] for code in TARGETS}
+            return 200, [{"lang": _bcp47(code), "name": code, "usable_as_source": code in sources,
+                          "usable_as_target": code in TARGETS, "status": "stable", "features": {}}
+                         for code in sorted(set(TARGETS) | sources)]
         if method == "GET" and path == "/v2/usage":
             return 200, {"character_count": self.characters, "character_limit": self.quota or 500000}
         if path == "/v2/glossaries":
@@ -119,8 +122,14 @@ class DeepLStub:
             return 456, {"message": "Quota exceeded"}
         self.characters += sum(billed)
         return 200, {"translations": [
-            {"detected_source_language": "EN", "text": pseudo_translate(t, target, ignored, glossary),
+            {"detected_source_language": "EN", "text": self.spoil(pseudo_translate(t, target, ignored, glossary)),
              "billed_characters": n} for t, n in zip(texts, billed)]}
+
+
+def _bcp47(code: str) -> str:
+    """DeepL's v2 code as the v3 BCP 47 tag: ZH-HANS -> zh-Hans, PT-BR -> pt-BR."""
+    base, _, region = code.partition("-")
+    return base.lower() + ("-" + (region.title() if len(region) == 4 else region) if region else "")
 
 
 def _listed(value) -> list[str]:

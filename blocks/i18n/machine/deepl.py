@@ -68,7 +68,8 @@ class DeepL(Provider):
 
     def offered(self, lang: str) -> str | None:
         if self._targets is None:
-            self._targets = {language.code.upper() for language in self._call(self.client.get_target_languages)}
+            self._targets = {item["lang"].upper() for item in self._call(self._languages)
+                             if item.get("usable_as_target")}
         code = TARGETS.get(lang, lang.split("_")[0].upper())
         return code if code in self._targets or code.split("-")[0] in self._targets else None
 
@@ -83,6 +84,10 @@ class DeepL(Provider):
                                  target_lang=code, tag_handling="xml", tag_handling_version="v2",
                                  ignore_tags=[IGNORED], split_sentences="nonewlines", formality="prefer_more",
                                  glossary=glossary_id)
+            if len(results) != len(texts[start:start + BATCH]):
+                raise ProviderError(f"DeepL answered {len(results)} translations for "
+                                    f"{len(texts[start:start + BATCH])} texts", "run the same command again; if it "
+                                    "happens again, report it", outcome="the rest was not translated")
             out += [r.text for r in results]
             billed += sum(r.billed_characters or 0 for r in results)
         return Translated(out, billed)
@@ -96,7 +101,7 @@ class DeepL(Provider):
         if name not in self._glossaries:
             found = next((g for g in self._call(self.client.list_glossaries) if g.name == name), None)
             try:
-                found = found or self._call(self.client.create_glossary, name, "EN", code, entries)
+                found = found or self._call(self._create_glossary, name, code, entries)
                 self._glossaries[name] = found.glossary_id
             except ProviderError as e:
                 self._glossaries[name] = None
@@ -104,6 +109,26 @@ class DeepL(Provider):
                                    f"({e.problems[0].message}): the names glossary.yaml translates are left to "
                                    "DeepL there; check them when reviewing")
         return self._glossaries[name]
+
+    def _languages(self) -> list[dict]:
+        """GET /v3/languages?resource=translate_text. (The client's get_target_languages sends
+        `type=target` as a body on a GET, which DeepL's own OpenAPI contract does not allow, and
+        uses /v2/languages, which it deprecates; so this one request goes through the client's
+        request helper with a query string.)"""
+        status, content, data = self.client._api_call("v3/languages", method="GET",
+                                                       params={"resource": "translate_text"})
+        self.client._raise_for_status(status, content, data)
+        return data if isinstance(data, list) else []
+
+    def _create_glossary(self, name: str, code: str, entries: dict[str, str]) -> deepl.GlossaryInfo:
+        """POST /v2/glossaries with the lower-case language codes DeepL's contract asks for (the
+        client's create_glossary upper-cases them); glossaries are per language, not per region."""
+        body = {"name": name, "source_lang": "en", "target_lang": code.split("-")[0].lower(),
+                "entries": "\n".join(f"{source}\t{target}" for source, target in entries.items()),
+                "entries_format": "tsv"}
+        status, content, data = self.client._api_call("v2/glossaries", json=body)
+        self.client._raise_for_status(status, content, data, glossary=True)
+        return deepl.GlossaryInfo.from_json(data)
 
     def _call(self, method, *args, **kwargs):
         """One API call, retried while DeepL is busy; its errors as ours."""

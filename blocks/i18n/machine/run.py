@@ -101,8 +101,9 @@ def run(issue: Issue, plans: list[LanguagePlan], provider: Provider, glossary: G
                 entries += _checked(item, answers, chunk, provider)
         except NewsletterError as error:
             _store(issue, item.lang, entries, provider)
-            error.outcome = (f"{item.filled} {item.lang} texts were stored before it stopped; "
-                             "the same command, run again, translates only the rest")
+            done = ", ".join(f"{p.lang} {p.filled}" for p in plans[:plans.index(item) + 1] if p.offered)
+            error.outcome = (f"texts stored before it stopped: {done}; the same command, run again, "
+                             "translates only the rest")
             raise
         _store(issue, item.lang, entries, provider)
     return plans
