@@ -39,3 +39,4 @@ class Issue:
     added_languages: tuple[str, ...] = ()         # in `languages` because the issue has translations in
                                                   # them (e.g. machine), though issue.yaml does not list them
     machine_text: bool = False    # this (localized) edition shows machine translations
+    english_parts: tuple[str, ...] = ()   # issue and publication texts this edition still shows in English

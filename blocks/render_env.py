@@ -2,6 +2,7 @@
 with that language's chrome catalog, Markdown filters and right-to-left isolation."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,6 +15,9 @@ from blocks import dates, markdown, rtl, tokens
 from blocks.i18n import chrome
 
 TEMPLATES = Path(__file__).parent / "templates"
+_ENGLISH_BLOCK = re.compile(r"<(p|ul|ol|li)>")      # Markdown's block tags, for text still in English
+# English text in another language's email: the dir attribute, and the same in CSS for clients that drop it
+ENGLISH_ATTRIBUTES = 'lang="en" dir="ltr" style="direction: ltr; text-align: left;"'
 
 
 class _SharedBytecode(jinja2.BytecodeCache):
@@ -53,6 +57,7 @@ def environment(kind: str, lang: str) -> jinja2.Environment:
         if html else markdown.to_text
     env.filters["ltr"] = lambda text: rtl.ltr(text, is_rtl, html)         # phones, addresses, e-mails, URLs
     env.filters["isolate"] = lambda text: rtl.isolate(text, is_rtl, html)  # names, in their own direction
+    env.filters["english"] = lambda html: Markup(_ENGLISH_BLOCK.sub(rf'<\1 {ENGLISH_ATTRIBUTES}>', str(html)))
     env.filters["wrap"] = markdown.wrap
     env.filters["link_text"] = markdown.link_text
     env.filters["underline"] = lambda text, char="-": f"{text}\n{char * len(text)}"

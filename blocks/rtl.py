@@ -117,10 +117,21 @@ def isolate_latin_runs(html: str) -> str:
             opening = parts[i - 1] if i else ""
             if not parts[i].strip() or opening.startswith(_ISOLATED_OPEN) or parts[i].lstrip()[:1] in (LRI, FSI):
                 continue
-            parts[i] = _LATIN_RUN.sub(lambda m: f'<span dir="ltr">{LRI}{m.group(0)}{PDI}</span>'
-                                      if " " in m.group(0) or "(" in m.group(0) else m.group(0), parts[i])
+            parts[i] = _LATIN_RUN.sub(_isolated_run, parts[i])
         sections[n] = "".join(parts)
     return head + sep + "".join(sections)
+
+
+def _isolated_run(found: re.Match) -> str:
+    """One Latin run as an isolate; a short one (a name in brackets) is kept on one line."""
+    run = found.group(0)
+    if " " not in run and "(" not in run:
+        return run
+    keep = ' style="white-space: nowrap;"' if len(run) <= NOWRAP_RUN else ""
+    return f'<span dir="ltr"{keep}>{LRI}{run}{PDI}</span>'
+
+
+NOWRAP_RUN = 32       # characters: "(Office of Equity Advancement)" fits a 375 px phone on one line
 
 
 def isolate_text(text: str) -> str:

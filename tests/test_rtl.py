@@ -79,9 +79,15 @@ def test_latin_runs_with_spaces_or_brackets_are_isolated_in_the_body_only():
             '<p>WHPS <a href="https://example.org/a b" title="see more">see more</a></p></body></html>')
     assert rtl.isolate_latin_runs(html) == (
         '<html><head><title>Office of Equity</title></head><body dir="rtl">\n'   # head untouched
-        '<p>مكتب <span dir="ltr">\u2066(Office of Equity Advancement)\u2069</span> هنا</p>'
-        '<p>WHPS <a href="https://example.org/a b" title="see more"><span dir="ltr">\u2066see more\u2069</span></a>'
-        '</p></body></html>')                                                     # not attributes
+        '<p>مكتب <span dir="ltr" style="white-space: nowrap;">\u2066(Office of Equity Advancement)\u2069</span> هنا</p>'
+        '<p>WHPS <a href="https://example.org/a b" title="see more"><span dir="ltr" style="white-space: nowrap;">'
+        '\u2066see more\u2069</span></a></p></body></html>')                       # not attributes
+
+
+def test_long_latin_runs_may_wrap():
+    run = "a much longer English sentence that goes on and on"
+    assert rtl.isolate_latin_runs(f"<body><p>هنا {run}</p></body>") == \
+        f'<body><p>هنا <span dir="ltr">\u2066{run}\u2069</span></p></body>'
 
 
 def test_latin_runs_already_isolated_or_in_english_sections_are_left_alone():

@@ -51,7 +51,10 @@ def localize(issue: Issue, lang: str, drafts: bool = False) -> Issue:
     used_machine = used_machine or any(machine(u) for u in issue_units(issue) if top[u.context])
     issue_texts = {name: top[f"issue.{name}"] or getattr(issue, name) for name in ISSUE_FIELDS}
     publication = localize_publication(issue.publication, issue.path.parent, lang, drafts, usable)
-    return replace(issue, blocks=tuple(blocks), publication=publication, machine_text=used_machine, **issue_texts)
+    english = tuple(context.split(".", 1)[1] if context.startswith("issue.") else context
+                    for context, text in top.items() if not text)
+    return replace(issue, blocks=tuple(blocks), publication=publication, machine_text=used_machine,
+                   english_parts=english, **issue_texts)
 
 
 def _usable(issue: Issue, lang: str, drafts: bool) -> set[str]:
