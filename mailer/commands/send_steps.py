@@ -176,7 +176,7 @@ def _print_editions(setup: SendSetup) -> None:
         route = router.route(language)
         kinds[route.kind] += count
         name = f"{Locale.parse(language).get_display_name('en')} ({language})"
-        click.echo(f"  {name:<32} {count:>7,}  {KIND_TEXT[route.kind] + (f' ({route.edition})' if route.edition else ''):<24}"
+        click.echo(f"  {name:<32} {count:>7,}  {KIND_TEXT[route.kind] + (f' ({route.edition})' if route.edition else ''):<27}"
                    f" {route.reason}")
     click.echo("  " + ", ".join(f"{KIND_TEXT[kind]}: {kinds[kind]:,} ({100 * kinds[kind] / total:.1f}%)"
                                 for kind in (HUMAN, MACHINE, MIXED, FALLBACK, HOLD) if kinds[kind]))
