@@ -17,7 +17,7 @@ from babel import Locale
 
 from blocks.model import Issue
 from blocks.i18n.localize import localize
-from blocks.i18n.status import OUTCOME_TEXT, LanguageStatus, language_status
+from blocks.i18n.status import OUTCOME_TEXT, LanguageStatus, language_status, local_providers
 from blocks.render import RenderedEmail, render_issue
 
 GMAIL_CLIP_WARNING = 90 * 1024   # Gmail clips at ~102 KB and hides the footer
@@ -89,7 +89,8 @@ def _index_row(summary: BuiltLanguage) -> dict:
     return {"lang": file_name(summary.lang), "name": locale.get_display_name("en"),
             "native": locale.get_display_name(summary.lang), "subject": summary.subject,
             "outcome": OUTCOME_TEXT[summary.outcome], "percent": f"{status.percent_ready:.0f}", "waiting": waiting,
-            "kilobytes": f"{summary.html_bytes / 1024:.0f}", "too_big": summary.too_big}
+            "kilobytes": f"{summary.html_bytes / 1024:.0f}", "too_big": summary.too_big,
+            "machine_by": ", ".join(status.providers), "local": bool(local_providers(status))}
 
 
 @lru_cache(maxsize=1)
