@@ -47,20 +47,20 @@ def direction(lang: str) -> str:
 
 def ltr(text, rtl: bool, html: bool = True) -> str:
     """A run that always reads left to right (phone number, address, e-mail, URL)."""
-    if not rtl:
-        return escape(text) if html else str(text)
-    if not html:
-        return f"{LRI}{text}{PDI}"
-    return Markup(f'<span dir="ltr">{LRI}{escape(text)}{PDI}</span>')
+    return _run(text, rtl, html, LRI, "ltr")
 
 
 def isolate(text, rtl: bool, html: bool = True) -> str:
     """A run in its own direction, whatever it is (a name that may be in Latin or Arabic letters)."""
+    return _run(text, rtl, html, FSI, "auto")
+
+
+def _run(text, rtl: bool, html: bool, opening: str, direction_: str) -> str:
     if not rtl:
         return escape(text) if html else str(text)
     if not html:
-        return f"{FSI}{text}{PDI}"
-    return Markup(f'<span dir="auto">{FSI}{escape(text)}{PDI}</span>')
+        return f"{opening}{text}{PDI}"
+    return Markup(f'<span dir="{direction_}">{opening}{escape(text)}{PDI}</span>')
 
 
 def isolate_links(html: str, rtl: bool) -> str:
