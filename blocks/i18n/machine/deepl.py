@@ -153,8 +153,10 @@ class DeepL(Provider):
                                         status=status, outcome="the rest was not translated") from None
                 if attempt == len(self.delays):
                     where = f" at {self.server_url}" if self.server_url else ""
-                    raise TransientError(f"DeepL{where} is busy or cannot be reached ({e})",
-                                         "what was translated is kept: run the same command again later"
-                                         + (f" (check {SERVER})" if self.server_url else ""), status=status,
-                                         unreachable=isinstance(e, deepl.ConnectionException)) from None
+                    error = TransientError(f"DeepL{where} is busy or cannot be reached ({e})",
+                                           "what was translated is kept: run the same command again later"
+                                           + (f" (check {SERVER})" if self.server_url else ""), status=status,
+                                           unreachable=isinstance(e, deepl.ConnectionException))
+                    error.outcome = "nothing more was translated"
+                    raise error from None
                 self.sleep(self.delays[attempt])
