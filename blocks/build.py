@@ -17,7 +17,7 @@ from babel import Locale
 
 from blocks.model import Issue
 from blocks.i18n.localize import localize
-from blocks.i18n.status import OUTCOME_TEXT, LanguageStatus, language_status
+from blocks.i18n.status import OUTCOME_TEXT, LanguageStatus, language_status, local_providers
 from blocks.render import RenderedEmail, render_issue
 
 GMAIL_CLIP_WARNING = 90 * 1024   # Gmail clips at ~102 KB and hides the footer
@@ -55,8 +55,8 @@ def build_issue(issue: Issue, out_dir: Path, drafts: bool = False) -> list[Built
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
         for email in emails:
-            (staging / f"{email.lang}.html").write_text(email.html, encoding="utf-8")
-            (staging / f"{email.lang}.txt").write_text(email.text, encoding="utf-8")
+            (staging / f"{file_name(email.lang)}.html").write_text(email.html, encoding="utf-8")
+            (staging / f"{file_name(email.lang)}.txt").write_text(email.text, encoding="utf-8")
             for name, content in email.files.items():
                 (staging / name).write_bytes(content)
         summaries = [summarize(email, issue) for email in emails]
@@ -69,6 +69,11 @@ def build_issue(issue: Issue, out_dir: Path, drafts: bool = False) -> list[Built
     return summaries
 
 
+def file_name(lang: str) -> str:
+    """A language's preview file name: its BCP 47 tag (zh-Hans.html), as in the email's links."""
+    return lang.replace("_", "-")
+
+
 def index_page(issue: Issue, summaries: list[BuiltLanguage]) -> str:
     """Every language side by side, with its translation status, for staff and bilingual reviewers."""
     return _pages().get_template("index.html.j2").render(
@@ -79,12 +84,13 @@ def _index_row(summary: BuiltLanguage) -> dict:
     """What index.html shows about one language, as plain values (the template escapes them)."""
     locale = Locale.parse(summary.lang)
     status = summary.status
-    waiting = ", ".join(f"{kind} {len(status.owners_with(kind))}" for kind in ("draft", "stale", "missing")
+    waiting = ", ".join(f"{kind} {len(status.owners_with(kind))}" for kind in ("machine", "draft", "stale", "missing")
                         if status.owners_with(kind))
-    return {"lang": summary.lang, "name": locale.get_display_name("en"),
+    return {"lang": file_name(summary.lang), "name": locale.get_display_name("en"),
             "native": locale.get_display_name(summary.lang), "subject": summary.subject,
             "outcome": OUTCOME_TEXT[summary.outcome], "percent": f"{status.percent_ready:.0f}", "waiting": waiting,
-            "kilobytes": f"{summary.html_bytes / 1024:.0f}", "too_big": summary.too_big}
+            "kilobytes": f"{summary.html_bytes / 1024:.0f}", "too_big": summary.too_big,
+            "machine_by": ", ".join(status.providers), "local": bool(local_providers(status))}
 
 
 @lru_cache(maxsize=1)

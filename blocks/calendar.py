@@ -76,13 +76,31 @@ def to_ics(entries: list[CalendarEntry], calendar_name: str, lang: str, publicat
     return cal.to_ical()
 
 
+GOOGLE_DETAILS = 300       # characters of description in a Google Calendar link (its URL must stay short)
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` in at most about `limit` characters: paragraphs with a link (e.g. "Register: https://...")
+    are kept whole, the rest is cut at a word boundary with "…", never in the middle of a word."""
+    if len(text) <= limit:
+        return text
+    paragraphs = text.split("\n\n")
+    linked = [p for p in paragraphs if "://" in p]
+    prose = "\n\n".join(p for p in paragraphs if "://" not in p)
+    room = max(limit - sum(len(p) + 2 for p in linked), 0)
+    if len(prose) > room:
+        cut = prose[:room + 1]
+        prose = (cut[:cut.rfind(" ")] if " " in cut else "").rstrip(" ,.;:-\n") + "…" if room else ""
+    return "\n\n".join(filter(None, [prose, *linked]))
+
+
 def google_calendar_link(entry: CalendarEntry) -> str:
     def utc(moment: dt.datetime) -> str:
         return moment.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
     query = {"action": "TEMPLATE", "text": entry.summary, "dates": f"{utc(entry.start)}/{utc(entry.end)}"}
     if entry.description:
-        query["details"] = entry.description[:300]
+        query["details"] = shorten(entry.description, GOOGLE_DETAILS)
     if entry.location:
         query["location"] = entry.location
     return "https://calendar.google.com/calendar/render?" + urlencode(query)

@@ -10,7 +10,9 @@ from blocks.build import GMAIL_CLIP_WARNING, build_issue, render_all, summarize
 from common.errors import NewsletterError
 from blocks.i18n import chrome
 from blocks.i18n.exchange import export, import_po, read_po
-from blocks.i18n.status import OUTCOME_TEXT, language_status, report_languages
+from blocks.i18n.machine import PROVIDERS
+from blocks.i18n.status import (OUTCOME_TEXT, language_name, language_status, local_provider_warning,
+                                 report_languages)
 from blocks.loader import load_issue
 
 ISSUE_DIR = click.Path(path_type=Path)
@@ -19,10 +21,12 @@ ISSUE_DIR = click.Path(path_type=Path)
 
 
 def _print_summary(summaries) -> None:
-    click.echo(f"{'lang':<6} {'HTML':>7} {'text':>7}  {'translation':<45} subject")
+    click.echo(f"{'lang':<8} {'HTML':>7} {'text':>7}  {'translation':<48} subject")
     for s in summaries:
-        click.echo(f"{s.lang:<6} {s.html_bytes / 1024:>5.1f}KB {s.text_bytes / 1024:>5.1f}KB  "
-                   f"{OUTCOME_TEXT[s.outcome]:<45} {s.subject}")
+        click.echo(f"{s.lang:<8} {s.html_bytes / 1024:>5.1f}KB {s.text_bytes / 1024:>5.1f}KB  "
+                   f"{OUTCOME_TEXT[s.outcome]:<48} {s.subject}")
+    if local_provider_warning([s.status for s in summaries]):
+        click.echo(local_provider_warning([s.status for s in summaries]), err=True)
     for s in summaries:
         if s.too_big:
             click.echo(f"warning: {s.lang}.html is {s.html_bytes / 1024:.0f} KB, over "
@@ -109,22 +113,117 @@ def import_command(po_file: Path, issue_dir: Path | None):
 @translations.command("status")
 @click.argument("issue_dir", type=ISSUE_DIR)
 def status_command(issue_dir: Path):
-    """Per language: blocks approved/draft/stale/missing, words ready, and what a send would do."""
+    """Per language: blocks approved/machine/draft/stale/missing, words ready, and what a send would do."""
     issue = load_issue(issue_dir)
-    click.echo(f"{'language':<22} {'approved':>8} {'draft':>6} {'stale':>6} {'missing':>8} {'words':>6}  at send time")
-    details = []
+    click.echo(f"{'language':<32} {'approved':>8} {'machine':>7} {'draft':>6} {'stale':>6} {'missing':>8} "
+               f"{'words':>6}  at send time")
+    details, statuses = [], []
     for lang in report_languages(issue):
         status = language_status(issue, lang)
-        name = f"{Locale.parse(lang).get_display_name('en')} ({lang})"
-        click.echo(f"{name:<22} {status.count('approved'):>8} {status.count('draft'):>6} "
+        name = f"{language_name(lang)} ({lang})"
+        click.echo(f"{name:<32} {status.count('approved'):>8} {status.count('machine'):>7} {status.count('draft'):>6} "
                    f"{status.count('stale'):>6} {status.count('missing'):>8} {status.percent_ready:>5.0f}%  "
                    f"{OUTCOME_TEXT[status.outcome]}")
+        if status.outcome != "full" and lang != issue.source_lang:
+            details.append(f"  {lang}: {status.reason}")
         for kind in ("stale", "draft", "missing"):
             if status.in_issue and status.owners_with(kind):
                 details.append(f"  {lang} {kind}: {', '.join(status.owners_with(kind))}")
         if lang not in chrome.available() and lang != issue.source_lang:
             details.append(f"  {lang}: no chrome catalog (footer, labels) - they will be in English")
+        statuses.append(status)
+    if local_provider_warning(statuses):
+        details.append(local_provider_warning(statuses))
     if details:
         click.echo("\n" + "\n".join(details))
-    click.echo(f"\nFallback for families whose language is missing or incomplete: {issue.fallback} "
+    click.echo(f"\nChrome catalogs (footer, labels, dates, preference pages): {', '.join(chrome.available())} "
+               f"(blocks/i18n/chrome/).")
+    click.echo(f"Fallback for families whose language is missing or incomplete: {issue.fallback} "
                "(set 'fallback:' in issue.yaml or newsletters/publication.yaml).")
+    click.echo(f"Machine translations: {_policy_text(issue)} (set 'machine:' there too).")
+
+
+def _policy_text(issue) -> str:
+    policy = issue.machine
+    exceptions = [f"{lang}: {choice}" for lang, choice in policy.by_lang if lang != "default"]
+    return f"{policy.default}" + (f", except {', '.join(exceptions)}" if exceptions else "") + \
+        (" (send: with a banner saying so; hold: only once a reviewer approves them)")
+
+
+@translations.command("machine")
+@click.argument("issue_dir", type=ISSUE_DIR)
+@click.option("--lang", "langs", multiple=True, help="Language to fill (repeatable), e.g. vi, zh_Hans.")
+@click.option("--all-missing", is_flag=True, help="Every publication language the issue has no human edition in.")
+@click.option("--provider", type=click.Choice(PROVIDERS), default="deepl", show_default=True,
+              help="Machine-translation service (settings from the environment, e.g. DEEPL_AUTH_KEY).")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent and the characters billed; send nothing.")
+def machine_command(issue_dir: Path, langs: tuple[str, ...], all_missing: bool, provider: str, dry_run: bool):
+    """Fill missing and stale texts with machine translations, stored as drafts (status machine).
+
+    Never replaces human work; texts already machine-translated are not sent again. Families
+    get machine editions only where the publication's `machine:` policy says send (with a
+    banner saying so); reviewers approve them by clearing the fuzzy flag in an exported PO file.
+    """
+    from blocks.i18n.machine import get_provider
+    from blocks.i18n.machine.glossary import load_glossary
+    from blocks.i18n.machine.run import plan, run
+
+    issue = load_issue(issue_dir)
+    chosen = _machine_languages(issue, langs, all_missing)
+    glossary = load_glossary(issue.path.parent)
+    service = get_provider(provider, publication=issue.publication.name)
+    plans = plan(issue, chosen, service, glossary)
+    _print_machine(plans, service, dry_run)
+    if dry_run:
+        return
+    run(issue, plans, service, glossary)
+    _print_machine_done(issue, plans, service)
+
+
+def _machine_languages(issue, langs, all_missing: bool) -> list[str]:
+    from blocks.i18n.machine.run import missing_languages
+
+    if bool(langs) == all_missing:
+        raise click.UsageError("give --lang (one or more) or --all-missing")
+    if all_missing:
+        return missing_languages(issue)
+    wanted = list(dict.fromkeys(lang.replace("-", "_") for lang in langs))
+    others = [l for l in issue.publication.languages if l != issue.source_lang]
+    wrong = [lang for lang in wanted if lang not in others]
+    if wrong:
+        raise NewsletterError(f"{', '.join(wrong)}: not among the publication's translation languages "
+                              f"({', '.join(others)})", "add it to languages in newsletters/publication.yaml first",
+                              outcome="nothing was translated")
+    return wanted
+
+
+def _print_machine(plans, service, dry_run: bool) -> None:
+    click.echo(f"Machine translation by {service.display_name}" + (" (dry run: nothing sent, nothing stored)"
+                                                                   if dry_run else "") + ":")
+    click.echo(f"  {'language':<32} {'texts':>6} {'characters':>11}")
+    for item in plans:
+        name = f"{language_name(item.lang)} ({item.lang})"
+        if not item.offered:
+            click.echo(f"  {name:<32} {'-':>6} {'-':>11}  not offered: {item.why_not}; families keep the fallback")
+            continue
+        extra = f"  + {len(item.reuse)} already translated elsewhere (free)" if item.reuse else ""
+        click.echo(f"  {name:<32} {len(item.todo):>6} {item.characters:>11,}{extra}")
+        if item.kept_human:
+            click.echo(f"    kept: {len(item.kept_human)} human translations of older English (stale) need a "
+                       f"translator, not a machine: {', '.join(item.kept_human)}")
+    total = sum(item.characters for item in plans)
+    click.echo(f"  {'total':<32} {sum(len(p.todo) for p in plans):>6} {total:>11,}  characters to be billed "
+               "(text outside the markup; repeated English is sent once)")
+
+
+def _print_machine_done(issue, plans, service) -> None:
+    click.echo("")
+    for item in (p for p in plans if p.offered):
+        click.echo(f"{language_name(item.lang)} ({item.lang}): {item.filled + len(item.reuse)} texts stored as "
+                   f"machine drafts ({item.billed:,} characters billed)")
+        for context, reason in item.failed:
+            click.echo(f"  left missing, the answer failed the import checks: {context}: {reason}")
+    for note in service.notes():
+        click.echo(f"note: {note}")
+    click.echo(f"\nNext: python compose.py build newsletters/{issue.slug} (machine editions carry a banner); "
+               "review with translations export, then import.")

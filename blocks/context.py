@@ -26,7 +26,7 @@ class RenderContext:
         return "rtl" if self.locale.character_order == "right-to-left" else "ltr"
 
     def calendar_file(self, block_id: str) -> str:
-        return f"{block_id}-{self.lang}.ics"
+        return f"{block_id}-{self.lang.replace('_', '-')}.ics"
 
     def uid(self, *parts: str) -> str:
         return "-".join((self.issue.slug, *parts)) + "@" + self.issue.publication.sender.email.split("@")[1]

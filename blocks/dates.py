@@ -12,8 +12,31 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_interval
 
 
+# Haitian Creole: CLDR has no month or day names for it yet (Babel would write "M09" and "Wed").
+_HT_DAYS = ("lendi", "madi", "mèkredi", "jedi", "vandredi", "samdi", "dimanch")
+_HT_MONTHS = ("janvye", "fevriye", "mas", "avril", "me", "jen", "jiyè", "out", "septanm", "oktòb", "novanm", "desanm")
+
+
 def full_date(day: dt.date, locale: Locale) -> str:
+    if locale.language == "ht":
+        return f"{_HT_DAYS[day.weekday()]} {day.day} {_HT_MONTHS[day.month - 1]} {day.year}"
     return format_date(day, "full", locale=locale)
+
+
+_COMMAS = {"ar": "، ", "fa": "، ", "ur": "، ", "ps": "، ", "zh": "，", "ja": "、"}
+
+
+def comma(locale: Locale) -> str:
+    """The comma between a place and its address, a name and its role, in the reader's script."""
+    return _COMMAS.get(locale.language, ", ")
+
+
+def date_then_time(locale: Locale) -> tuple[bool, str]:
+    """How the language joins a date and a time: (date first?, what goes between)."""
+    pattern = locale.datetime_formats["medium"]
+    date_first = pattern.index("{1}") < pattern.index("{0}")
+    between = pattern.split("{1}" if date_first else "{0}", 1)[1].split("{0}" if date_first else "{1}", 1)[0]
+    return date_first, between.replace("'", "") or " "
 
 
 def time_range(start: dt.datetime | dt.time, end: dt.datetime | dt.time | None, locale: Locale) -> str:
@@ -49,4 +72,6 @@ def week_start(day: dt.date) -> dt.date:
 
 
 def month_day(day: dt.date, locale: Locale) -> str:
+    if locale.language == "ht":
+        return f"{day.day} {_HT_MONTHS[day.month - 1]} {day.year}"
     return format_date(day, "long", locale=locale)

@@ -8,6 +8,8 @@ from pathlib import Path
 from blocks import publication as publication_settings
 from common.errors import NewsletterError
 from common.problems import Problem
+from blocks.i18n.catalogs import translated_languages
+from blocks.i18n.policy import MachinePolicyKind
 from blocks.kinds import Choice, Language, ListOf, Text
 from blocks.model import Block, Issue
 from blocks.registry import BLOCK_TYPES
@@ -27,6 +29,8 @@ ISSUE_FIELDS = Schema({
     "languages": Field(ListOf(Language()), default=("en",), help="e.g. [en, es, ar]"),
     "fallback": Field(Choice(("english", "hold")),
                       help="overrides the publication's fallback for this issue: english or hold"),
+    "machine": Field(MachinePolicyKind(), help="overrides the publication's machine-translation policy: send or "
+                                               "hold, for every language or per language"),
 }, name="issue")  # plus 'blocks', checked block by block in _load_blocks
 
 
@@ -89,10 +93,13 @@ def _build_issue(issue_dir: Path, doc: Located, publication, problems: list[Prob
                        f"({', '.join(publication.languages)})", "add it to languages in newsletters/publication.yaml")
     if fields is None or blocks is None or publication is None:
         return None
+    added = tuple(lang for lang in translated_languages(issue_dir, publication.languages)
+                  if lang not in fields.languages)
+    machine = fields.machine.over(publication.machine) if fields.machine else publication.machine
     return Issue(slug=issue_dir.resolve().name, path=issue_dir, title=fields.title, period=fields.period,
-                 subject=fields.subject, preheader=fields.preheader, languages=tuple(fields.languages),
+                 subject=fields.subject, preheader=fields.preheader, languages=tuple(fields.languages) + added,
                  blocks=tuple(blocks), publication=publication,
-                 fallback=fields.fallback or publication.fallback)
+                 fallback=fields.fallback or publication.fallback, machine=machine, added_languages=added)
 
 
 def _load_blocks(raw, doc: Located, report, problems) -> list[Block] | None:

@@ -11,6 +11,8 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
+from blocks.tokens import ANY_TOKEN
+
 VAGUE_LINK_TEXT = {"here", "click here", "click", "this", "link", "this link", "more", "read more",
                    "learn more", "click here to register", "aquí", "haga clic aquí", "clic aquí"}
 _RAW_HTML = re.compile(r"<[a-zA-Z/!]")
@@ -26,8 +28,9 @@ def _parser() -> MarkdownIt:
 
 @lru_cache(maxsize=4096)
 def _tokens(text: str) -> tuple:
-    """The parsed text, once for its HTML, its plain text and its checks."""
-    return tuple(_parser().parse(text))
+    """The parsed text, once for its HTML, its plain text and its checks. Placeholders such as
+    __FIRST_NAME__ are escaped first: Markdown would read their underscores as bold."""
+    return tuple(_parser().parse(ANY_TOKEN.sub(lambda m: m.group(0).replace("_", "\\_"), text)))
 
 
 def _inline_tokens(text: str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from blocks.i18n.policy import MachinePolicy
 from blocks.record import Record
 
 
@@ -18,6 +19,7 @@ class Block:
     line: int | None = None       # where the block starts in `source`
     library: str | None = None    # name of the library block it was included from
     lang: str | None = None       # set when shown in another language than the email (fallback)
+    machine: bool = False         # shown in a machine translation nobody has reviewed yet
 
 
 @dataclass(frozen=True)
@@ -33,3 +35,8 @@ class Issue:
     publication: Record
     fallback: str = "english"     # families whose language is missing or incomplete: "english" or "hold"
     source_lang: str = "en"
+    machine: MachinePolicy = MachinePolicy()      # send or hold machine translations, per language
+    added_languages: tuple[str, ...] = ()         # in `languages` because the issue has translations in
+                                                  # them (e.g. machine), though issue.yaml does not list them
+    machine_text: bool = False    # this (localized) edition shows machine translations
+    english_parts: tuple[str, ...] = ()   # issue and publication texts this edition still shows in English

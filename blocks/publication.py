@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from blocks.kinds import Choice, Color, Email, Integer, Language, ListOf, Markdown, Text, Url
 from blocks.kinds_time import TimeZone
+from blocks.i18n.policy import MachinePolicy, MachinePolicyKind
 from blocks.schema import Field, Schema
 
 WHITE = "#ffffff"
@@ -55,4 +56,7 @@ SCHEMA = Schema({
     "fallback": Field(Choice(("english", "hold")), default="english",
                       help="what families get when an issue lacks their language: english, or hold (nothing "
                            "until it is translated)"),
+    "machine": Field(MachinePolicyKind(), default=MachinePolicy(),
+                     help="machine translations: send (with a banner saying so) or hold (until a reviewer "
+                          "approves them), for every language or per language"),
 }, name="publication settings", check=_check)

@@ -2,28 +2,28 @@
 right-to-left fix-ups (rtl.py), plus text.
 
 Rendering happens once per language; per-recipient values stay as tokens (see tokens.py).
+A block not translated into the language (a fallback) is rendered whole in English - its
+labels, dates and calendar offer too - so it reads as one English unit; one note at the top
+lists such sections in the reader's language, and a banner says when the email holds
+machine translations.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
-import css_inline
-import jinja2
 import mjml
 from babel import Locale
 from markupsafe import Markup
 
-from blocks import markdown, rtl, tokens
+from blocks import rtl, tokens
 from blocks.calendar import to_ics
 from blocks.context import RenderContext
 from blocks.i18n import chrome
-from blocks.model import Issue
+from blocks.model import Block, Issue
 from blocks.registry import BLOCK_TYPES
+from blocks.render_env import environment, inliner
 
-TEMPLATES = Path(__file__).parent / "templates"
 _MODULES = {module.NAME: module for module in BLOCK_TYPES.values()}
 
 # The MJML tags our templates may use; mjml-python passes unknown mj-* tags through as raw HTML.
@@ -55,92 +55,71 @@ class RenderedEmail:
                              tokens.fill(self.html, values), tokens.fill(self.text, values), self.files)
 
 
-class _SharedBytecode(jinja2.BytecodeCache):
-    """Compiled templates shared by every language's environment: compile once per process."""
-
-    def __init__(self):
-        self._store: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket) -> None:
-        if bucket.key in self._store:
-            bucket.bytecode_from_string(self._store[bucket.key])
-
-    def dump_bytecode(self, bucket) -> None:
-        self._store[bucket.key] = bucket.bytecode_to_string()
-
-
-_BYTECODE = _SharedBytecode()
-
-
-@lru_cache(maxsize=None)
-def _environment(kind: str, lang: str) -> jinja2.Environment:
-    env = jinja2.Environment(
-        bytecode_cache=_BYTECODE,
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        undefined=jinja2.StrictUndefined,
-        autoescape=kind == "mjml",
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-        extensions=["jinja2.ext.i18n"],
-    )
-    env.install_gettext_translations(chrome.translations(lang), newstyle=True)
-    is_rtl = rtl.direction(lang) == "rtl"
-    env.filters["md"] = (lambda text: Markup(rtl.isolate_links(markdown.to_html(text), is_rtl))) \
-        if kind == "mjml" else markdown.to_text
-    env.filters["wrap"] = markdown.wrap
-    env.filters["link_text"] = markdown.link_text
-    env.filters["underline"] = lambda text, char="-": f"{text}\n{char * len(text)}"
-    env.globals["tokens"] = tokens
-    return env
-
-
-@lru_cache(maxsize=1)
-def _inliner() -> css_inline.CSSInliner:
-    return css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
-
-
 def render_issue(issue: Issue, lang: str, web_url: str = tokens.WEB_URL, calendar_files: bool = True) -> RenderedEmail:
     """The email in `lang` (give a localized issue); `calendar_files=False` skips making the
     .ics files (a send links to the published ones)."""
-    locale = Locale.parse(lang)
-    gettext = chrome.translations(lang).gettext
-    ctx = RenderContext(issue=issue, lang=lang, locale=locale, gettext=gettext, web_url=web_url)
+    ctx = _context(issue, lang, web_url)
     files: dict[str, bytes] = {}
-    blocks = []
-    for block in issue.blocks:
-        module = _MODULES[block.template]
-        extra = dict(module.prepare(block, ctx)) if hasattr(module, "prepare") else {}
-        entries = module.calendar_entries(block, ctx) if hasattr(module, "calendar_entries") else []
-        extra["calendar_url"] = None
-        if entries:
-            name = ctx.calendar_file(block.id)
-            if calendar_files:
-                calendar_name = block.fields.get("heading") or block.fields.get("title") or issue.title
-                files[name] = to_ics(entries, calendar_name, lang, issue.publication.name)
-            extra["calendar_url"] = f"{web_url}/{name}"
-        block_dir = rtl.direction(block.lang) if block.lang else ctx.direction
-        blocks.append({"block": block, "fields": block.fields, "x": extra,
-                       "align": "right" if block_dir == "rtl" else "left"})
+    items = [_prepare(block, issue, ctx, files if calendar_files else None) for block in issue.blocks]
     variables = {"issue": issue, "pub": issue.publication, "lang": lang, "dir": ctx.direction,
-                 "align": "right" if ctx.direction == "rtl" else "left", "blocks": blocks, "web_url": web_url}
-    source = _environment("mjml", lang).get_template("layout.mjml.j2").render(variables)
+                 "align": "right" if ctx.direction == "rtl" else "left", "web_url": web_url,
+                 "notice": _notice(issue, items, ctx), "english": set(issue.english_parts)}
+    for item in items:
+        env = environment("mjml", item["lang"])
+        item["mjml"] = Markup(env.get_template("_block.mjml.j2").render(variables | item))
+    source = environment("mjml", lang).get_template("layout.mjml.j2").render(variables | {"blocks": items})
     _check_mjml(source)
-    html = rtl.set_directions(_inliner().inline(mjml.mjml2html(source, disable_comments=True, fonts={})),
+    html = rtl.set_directions(inliner().inline(mjml.mjml2html(source, disable_comments=True, fonts={})),
                               ctx.direction)
+    variables["block_texts"] = [_squeeze(environment("txt", item["lang"]).get_template(
+        f"{item['block'].template}.txt.j2").render(variables | item)) for item in items]
+    text = _squeeze(environment("txt", lang).get_template("layout.txt.j2").render(variables)) + "\n"
     if ctx.direction == "rtl":
-        html = rtl.isolate_latin_runs(html)
-    text_env = _environment("txt", lang)
-    not_yet = f"[{gettext('This section is not yet available in your language.')}]\n\n"
-    variables["block_texts"] = [
-        (not_yet if item["block"].lang else "") + _squeeze(
-            text_env.get_template(f"{item['block'].template}.txt.j2").render(
-                variables | {"f": item["fields"], "x": item["x"], "block": item["block"]}))
-        for item in blocks]
-    text = _squeeze(text_env.get_template("layout.txt.j2").render(variables)) + "\n"
+        html, text = rtl.isolate_latin_runs(html), rtl.isolate_text(text)
     for output in (html, text):
         _check_output(output)
     return RenderedEmail(lang, ctx.direction, issue.subject, issue.preheader, html, text, files)
+
+
+def _context(issue: Issue, lang: str, web_url: str) -> RenderContext:
+    return RenderContext(issue=issue, lang=lang, locale=Locale.parse(lang), gettext=chrome.translations(lang).gettext,
+                         web_url=web_url)
+
+
+def _prepare(block: Block, issue: Issue, ctx: RenderContext, files: dict | None) -> dict:
+    """A block's template values, in the email's language or - for a fallback - wholly in English."""
+    if block.lang:
+        ctx = _context(issue, block.lang, ctx.web_url)
+        files = None                         # the English edition makes (and publishes) its calendar files
+    module = _MODULES[block.template]
+    extra = dict(module.prepare(block, ctx)) if hasattr(module, "prepare") else {}
+    entries = module.calendar_entries(block, ctx) if hasattr(module, "calendar_entries") else []
+    extra["calendar_url"] = None
+    if entries:
+        name = ctx.calendar_file(block.id)
+        if files is not None:
+            calendar_name = block.fields.get("heading") or block.fields.get("title") or issue.title
+            files[name] = to_ics(entries, calendar_name, ctx.lang, issue.publication.name)
+        extra["calendar_url"] = f"{ctx.web_url}/{name}"
+    return {"block": block, "f": block.fields, "fields": block.fields, "x": extra, "lang": ctx.lang,
+            "dir": ctx.direction, "align": "right" if ctx.direction == "rtl" else "left"}
+
+
+def _notice(issue: Issue, items: list[dict], ctx: RenderContext) -> dict:
+    """What the top of the email must say: machine translation (with the original's address),
+    and which sections are still in English."""
+    fallbacks = [item["block"] for item in items if item["block"].lang]
+    translated = [item["block"] for item in items if not item["block"].lang]
+    machine = issue.machine_text and ctx.lang != issue.source_lang
+    whole = machine and all(block.machine for block in translated)
+    return {"machine": machine, "whole": whole, "original": f"{ctx.web_url}/{issue.source_lang}.html",
+            "english": [section_title(block) for block in fallbacks]}
+
+
+def section_title(block: Block) -> str:
+    """What a section is called, for the list of sections not yet in the reader's language."""
+    fields = block.fields
+    return fields.get("heading") or fields.get("title") or fields.get("text") or block.id.replace("-", " ").title()
 
 
 def _squeeze(text: str) -> str:

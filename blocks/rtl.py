@@ -1,14 +1,20 @@
-"""Right-to-left fix-ups: what the rendered HTML needs so Arabic (Urdu, Farsi, Hebrew) reads right.
+"""Right-to-left fix-ups: what the rendered email needs so Arabic and Urdu (Farsi, Hebrew) read right
+in every mail client, including those that drop tags they do not know (<bdi> is one: Gmail,
+Outlook and Yahoo do not support it), so nothing here relies on <bdi>.
 
-    direction(lang)           "rtl" or "ltr", from Babel's character order for the language
-    isolate_links(html, rtl)  links in right-to-left text get dir="auto": a URL or an English
-                              name inside Arabic keeps its own direction
-    set_directions(html, d)   mjml-python hard-codes direction:ltr on every column whatever the
-                              document's dir, so each section gets its language's direction;
-                              blocks shown in English (fallbacks) get lang and dir="ltr" back
-    isolate_latin_runs(html)  runs of Latin text with spaces or brackets, e.g. "(Office of Equity
-                              Advancement)", are wrapped in <bdi> so the bidi algorithm does not
-                              scramble their brackets and word order
+    direction(lang)             "rtl" or "ltr", from Babel's character order for the language
+    ltr(text, rtl) / isolate()  a run that must read left to right (phone, address, e-mail, URL) or
+                                in its own direction (a name): <span dir="ltr"> plus the Unicode
+                                isolates LRI/FSI ... PDI, which are text and survive stripped tags
+    isolate_links(html, rtl)    links in right-to-left text get dir="auto" and their text FSI ... PDI
+    set_directions(html, d)     every section, table cell, paragraph, heading and list gets its
+                                direction as a `dir` attribute (mjml-python hard-codes direction:ltr
+                                on columns; Gmail drops the <html> element and its dir); blocks shown
+                                in English get lang="en" dir="ltr" throughout
+    isolate_latin_runs(html)    runs of Latin text with spaces or brackets inside right-to-left text,
+                                e.g. "(Office of Equity Advancement)", become one isolated run
+    isolate_text(text)          the same for the plain-text part: phones, addresses, e-mails, URLs
+                                and Latin runs between LRI/FSI and PDI
 
 These work on the HTML as mjml-python and the inliner leave it (regular expressions over
 known markup, not a parser), so they rely on our templates' class names: "block-<type>"
@@ -19,11 +25,19 @@ from __future__ import annotations
 import re
 
 from babel import Locale
+from markupsafe import Markup, escape
 
+LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
 _SECTION_START = re.compile(r'(?=<div class="(?:block-|chrome-))')
 _FALLBACK_LANG = re.compile(r'<div class="block-[a-z_]+ lang-([A-Za-z_]+)"')
+_BLOCK_TAG = re.compile(r"<(td|p|h[1-6]|ul|ol|li)(?=[\s>])(?![^>]*\bdir=)")
 _TAG = re.compile(r"(<[^>]+>)")
 _LATIN_RUN = re.compile(r"\(?[A-Za-z][A-Za-z0-9&;#'’.,/:@_-]*(?:[ \u00a0]+\(?[A-Za-z0-9&;#'’.,/:@_-]+\)?)*\)?")
+_LINK = re.compile(r"(<a [^>]*>)(.*?)(</a>)", re.S)
+_ISOLATED_OPEN = ('<span dir="ltr">', '<span dir="auto">')
+_LTR_TEXT = re.compile(r"(?:https?://|mailto:|www\.)\S+[^\s.,;:!?)\]]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+                       r"|\+?\(?\d[\d\s().\-]{5,}\d")
+_RTL_LETTER = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 
 def direction(lang: str) -> str:
@@ -31,9 +45,30 @@ def direction(lang: str) -> str:
     return "rtl" if Locale.parse(lang).character_order == "right-to-left" else "ltr"
 
 
+def ltr(text, rtl: bool, html: bool = True) -> str:
+    """A run that always reads left to right (phone number, address, e-mail, URL)."""
+    return _run(text, rtl, html, LRI, "ltr")
+
+
+def isolate(text, rtl: bool, html: bool = True) -> str:
+    """A run in its own direction, whatever it is (a name that may be in Latin or Arabic letters)."""
+    return _run(text, rtl, html, FSI, "auto")
+
+
+def _run(text, rtl: bool, html: bool, opening: str, direction_: str) -> str:
+    if not rtl:
+        return escape(text) if html else str(text)
+    if not html:
+        return f"{opening}{text}{PDI}"
+    return Markup(f'<span dir="{direction_}">{opening}{escape(text)}{PDI}</span>')
+
+
 def isolate_links(html: str, rtl: bool) -> str:
     """In right-to-left text, let each link take its own direction, so URLs and English names stay readable."""
-    return html.replace("<a ", '<a dir="auto" ') if rtl else html
+    if not rtl:
+        return html
+    return _LINK.sub(lambda m: m.group(1).replace("<a ", '<a dir="auto" ', 1) + FSI + m.group(2) + PDI + m.group(3),
+                     html)
 
 
 def set_directions(html: str, email_dir: str) -> str:
@@ -46,13 +81,19 @@ def set_directions(html: str, email_dir: str) -> str:
     """
     chunks = _SECTION_START.split(html)
     for i, chunk in enumerate(chunks):
+        if i == 0:
+            continue
         fallback = _FALLBACK_LANG.match(chunk)
         chunk_dir = direction(fallback.group(1)) if fallback else email_dir
         if fallback:
             chunk = _FALLBACK_LANG.sub(lambda m: f'{m.group(0)} lang="{m.group(1).replace("_", "-")}" '
                                                  f'dir="{chunk_dir}"', chunk, count=1)
-        if chunk_dir == "rtl" and i > 0:
+        if chunk_dir == "rtl":
             chunk = chunk.replace("direction:ltr", "direction:rtl")
+        if email_dir == "rtl" or chunk_dir == "rtl":
+            if not fallback:
+                chunk = re.sub(r'^(<div class="[^"]*")', rf'\1 dir="{chunk_dir}"', chunk, count=1)
+            chunk = _BLOCK_TAG.sub(rf'<\1 dir="{chunk_dir}"', chunk)
         chunks[i] = chunk
     return "".join(chunks)
 
@@ -61,13 +102,48 @@ def isolate_latin_runs(html: str) -> str:
     """In right-to-left emails, show runs of Latin text such as "(Office of Equity Advancement)"
     as one left-to-right unit, so their parentheses and word order are not scrambled.
 
-    Only text in the body between tags is touched, and only runs with a space or a bracket
-    (a single word needs no isolation).
+    Only text in the body between tags is touched, only runs with a space or a bracket
+    (a single word needs no isolation), and never text already isolated or in an English
+    section (lang="en" dir="ltr").
     """
     head, sep, body = html.partition("<body")
-    parts = _TAG.split(body)
-    for i in range(2, len(parts), 2):          # text between tags (parts[0] is the rest of <body ...>)
-        if parts[i].strip():
-            parts[i] = _LATIN_RUN.sub(lambda m: f"<bdi>{m.group(0)}</bdi>" if " " in m.group(0) or "(" in
-                                      m.group(0) else m.group(0), parts[i])
-    return head + sep + "".join(parts)
+    sections = _SECTION_START.split(body)
+    for n, section in enumerate(sections):
+        fallback = _FALLBACK_LANG.match(section)
+        if fallback and direction(fallback.group(1)) == "ltr":
+            continue                         # an English block: left to right as a whole
+        parts = _TAG.split(section)
+        for i in range(2 if n == 0 else 0, len(parts), 2):   # text between tags (not <body ...> itself)
+            opening = parts[i - 1] if i else ""
+            if not parts[i].strip() or opening.startswith(_ISOLATED_OPEN) or parts[i].lstrip()[:1] in (LRI, FSI):
+                continue
+            parts[i] = _LATIN_RUN.sub(_isolated_run, parts[i])
+        sections[n] = "".join(parts)
+    return head + sep + "".join(sections)
+
+
+def _isolated_run(found: re.Match) -> str:
+    """One Latin run as an isolate; a short one (a name in brackets) is kept on one line."""
+    run = found.group(0)
+    if " " not in run and "(" not in run:
+        return run
+    keep = ' style="white-space: nowrap;"' if len(run) <= NOWRAP_RUN else ""
+    return f'<span dir="ltr"{keep}>{LRI}{run}{PDI}</span>'
+
+
+NOWRAP_RUN = 32       # characters: "(Office of Equity Advancement)" fits a 375 px phone on one line
+
+
+def isolate_text(text: str) -> str:
+    """The plain-text part of a right-to-left email: phone numbers, e-mails and URLs between
+    LRI and PDI; on lines with right-to-left letters, Latin runs with spaces between FSI and PDI."""
+    lines = []
+    for line in text.split("\n"):
+        line = _LTR_TEXT.sub(lambda m: f"{LRI}{m.group(0)}{PDI}", line)
+        if _RTL_LETTER.search(line):
+            pieces = re.split(f"({LRI}[^{PDI}]*{PDI})", line)
+            line = "".join(p if p.startswith(LRI) else _LATIN_RUN.sub(
+                lambda m: f"{FSI}{m.group(0)}{PDI}" if " " in m.group(0) or "(" in m.group(0) else m.group(0), p)
+                for p in pieces)
+        lines.append(line)
+    return "\n".join(lines)

@@ -24,10 +24,11 @@ def rendered(sample_issue):
     from blocks.render import render_issue
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)    # calendar files stamped at a fixed time
-        return {lang: render_issue(localize(sample_issue, lang), lang) for lang in ("en", "es", "ar")}
+        return {lang: render_issue(localize(sample_issue, lang), lang) for lang in ("en", "es", "ar", "vi")}
 
 
-@pytest.mark.parametrize("name", ["en.html", "en.txt", "es.html", "es.txt", "ar.html", "ar.txt"])
+# vi: a machine edition (the sample's are the test stub's pseudo-translations), with its banner
+@pytest.mark.parametrize("name", ["en.html", "en.txt", "es.html", "es.txt", "ar.html", "ar.txt", "vi.html", "vi.txt"])
 def test_sample_issue_matches_golden(rendered, name):
     lang, kind = name.split(".")
     email = rendered[lang]

@@ -186,8 +186,14 @@ def test_fallback_policy(issue_dir):
 def test_untranslated_block_is_english_marked_and_noted(issue_dir):
     email = render_issue(localize(load_issue(issue_dir), "es"), "es")
     assert re.search(r'<div class="block-text lang-en" lang="en" dir="ltr"', email.html)
-    assert "Esta sección aún no está disponible en su idioma." in email.html
-    assert "[Esta sección aún no está disponible en su idioma.]" in email.text
+    # one note at the top, in the reader's language, naming the sections still in English (not one per block)
+    note = "Estas secciones aún no están disponibles en su idioma, por eso aparecen en inglés:"
+    text = " ".join(email.text.split())                     # the text part wraps at 72 characters
+    assert email.html.count(note) == 1 and text.count(note) == 1
+    assert re.search(note + r'</p>\s*<ul[^>]*>\s*<li lang="en"[^>]*>Welcome</li>\s*<li lang="en"[^>]*>Family picnic</li>',
+                     email.html)
+    assert email.html.index(note) < email.html.index('class="block-text')
+    assert text.index(note + " • Welcome • Family picnic") < text.index("Welcome -------")
 
 
 def test_arabic_is_right_to_left(issue_dir):
@@ -202,9 +208,17 @@ def test_arabic_is_right_to_left(issue_dir):
     assert re.search(r'<div class="block-event lang-en" lang="en" dir="ltr"', email.html)
 
 
-def test_phone_numbers_are_isolated_in_rtl(sample_issue):
-    email = render_issue(localize(sample_issue, "ar"), "ar")
-    assert '<bdi dir="ltr"' in email.html and "(860) 263-0724" in email.html
+def test_phone_numbers_and_addresses_are_isolated_in_rtl(make_issue, tmp_path, monkeypatch):
+    monkeypatch.setattr(catalogs, "LIBRARY_I18N", tmp_path / "library-i18n")
+    folder = make_issue(ISSUE.split("blocks:")[0] + "blocks:\n  - type: contact\n    id: office\n"
+                        "    heading: Questions?\n    phone: (860) 263-0724\n    address: 50 South Main St, West Hartford\n")
+    translate(load_issue(folder), "ar", {"office.heading": "أسئلة؟"})
+    email = render_issue(localize(load_issue(folder), "ar"), "ar")
+    assert "<bdi" not in email.html                     # Gmail, Outlook and Yahoo do not support it
+    # <span dir="ltr"> for clients that keep it, the isolates LRI ... PDI (text) for those that strip tags
+    assert '<span dir="ltr">\u2066(860) 263-0724\u2069</span>' in email.html
+    assert '<span dir="ltr">\u206650 South Main St, West Hartford\u2069</span>' in email.html
+    assert "الهاتف: \u2066(860) 263-0724\u2069" in email.text
 
 
 @pytest.mark.parametrize("lang, expected", [
@@ -212,6 +226,11 @@ def test_phone_numbers_are_isolated_in_rtl(sample_issue):
     ("pt", "quarta-feira, 29 de setembro de 2021"),
     ("ar", "الأربعاء، 29 سبتمبر 2021"),
     ("en", "Wednesday, September 29, 2021, 6:00 – 7:30 PM"),
+    ("vi", "Thứ Tư, 29 tháng 9, 2021"),
+    ("zh_Hans", "2021年9月29日星期三"),
+    ("ur", "بدھ، 29 ستمبر، 2021"),
+    ("ru", "среда, 29 сентября 2021"),
+    ("ht", "mèkredi 29 septanm 2021"),          # CLDR has no Haitian Creole names: blocks/dates.py has them
 ])
 def test_locale_dates(lang, expected):
     start, end = dt.datetime(2021, 9, 29, 18), dt.datetime(2021, 9, 29, 19, 30)
@@ -239,7 +258,11 @@ def test_library_blocks_are_translated_once_for_every_issue(make_issue, tmp_path
 
 def test_chrome_catalogs_are_complete_and_keep_placeholders():
     template = polib.pofile(str(chrome.CATALOGS / "messages.pot"))
-    for lang in ("es", "pt", "ar"):
+    # the district's most common home languages, and every language of the publication
+    district = {"es", "pt", "ar", "zh_Hans", "ru", "bs", "ur", "pl", "vi", "ta", "ht", "uk"}
+    publication = load_issue(ROOT / "newsletters" / "2021-09-sept-oct").publication.languages
+    assert district | set(publication) - {"en"} <= set(chrome.available())
+    for lang in chrome.available():
         catalog = {e.msgid: e for e in polib.pofile(str(chrome.CATALOGS / f"{lang}.po"))}
         for entry in template:
             translated = catalog[entry.msgid]
@@ -263,7 +286,7 @@ def test_sample_arabic_sections_have_the_right_direction(sample_issue):
     contact = next(s for s in sections if s.startswith('<div class="block-contact lang-en"'))
     assert "direction:rtl" in welcome and "direction:ltr" not in welcome
     assert 'lang="en" dir="ltr"' in contact and "direction:rtl" not in contact
-    assert "<bdi>(Office of Equity Advancement)</bdi>" in html   # Latin runs stay readable in Arabic
+    assert '\u2066(Office of Equity Advancement)\u2069</span>' in html     # Latin runs stay readable in Arabic
 
 
 def test_sample_spanish_acceptance(sample_issue):

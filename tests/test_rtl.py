@@ -18,8 +18,9 @@ def test_direction_follows_the_language(lang, expected):
 
 def test_links_in_right_to_left_text_take_their_own_direction():
     html = '<p>راجع <a href="https://www.whps.org">whps.org</a> أو <a href="tel:988">988</a></p>'
-    assert rtl.isolate_links(html, rtl=True) == ('<p>راجع <a dir="auto" href="https://www.whps.org">whps.org</a> '
-                                                 'أو <a dir="auto" href="tel:988">988</a></p>')
+    # dir="auto" for clients that keep it; the first-strong isolate FSI ... PDI (text) for those that do not
+    assert rtl.isolate_links(html, rtl=True) == ('<p>راجع <a dir="auto" href="https://www.whps.org">\u2068whps.org'
+                                                 '\u2069</a> أو <a dir="auto" href="tel:988">\u2068988\u2069</a></p>')
 
 
 def test_links_in_left_to_right_text_are_left_alone():
@@ -35,12 +36,24 @@ SECTIONS = ('<head><style>.x{direction:ltr}</style></head>'
 
 
 def test_sections_of_a_right_to_left_email_turn_right_to_left_except_english_fallbacks():
+    # dir attributes on every section (Gmail drops <html dir>), not only the CSS direction
     assert rtl.set_directions(SECTIONS, "rtl") == (
         '<head><style>.x{direction:ltr}</style></head>'                  # before the first section: untouched
-        '<div class="chrome-top" style="direction:rtl">top</div>'
-        '<div class="block-intro" style="direction:rtl">مرحبا</div>'
+        '<div class="chrome-top" dir="rtl" style="direction:rtl">top</div>'
+        '<div class="block-intro" dir="rtl" style="direction:rtl">مرحبا</div>'
         '<div class="block-contact lang-en" lang="en" dir="ltr" style="direction:ltr">Hello</div>'
-        '<div class="chrome-footer" style="direction:rtl">foot</div>')
+        '<div class="chrome-footer" dir="rtl" style="direction:rtl">foot</div>')
+
+
+def test_cells_paragraphs_headings_and_lists_carry_their_direction():
+    html = ('<div class="block-text" style="direction:ltr"><table><tr><td style="x"><h2 id="a">عنوان</h2>'
+            '<p>نص</p><ul><li>بند</li></ul></td></tr></table></div>'
+            '<div class="block-text lang-en"><table><tr><td><p dir="ltr">Text</p></td></tr></table></div>')
+    assert rtl.set_directions(html, "rtl") == (
+        '<div class="block-text" dir="rtl" style="direction:rtl"><table><tr><td dir="rtl" style="x">'
+        '<h2 dir="rtl" id="a">عنوان</h2><p dir="rtl">نص</p><ul dir="rtl"><li dir="rtl">بند</li></ul></td></tr></table>'
+        '</div><div class="block-text lang-en" lang="en" dir="ltr"><table><tr><td dir="ltr"><p dir="ltr">Text</p>'
+        '</td></tr></table></div>')
 
 
 def test_left_to_right_email_keeps_its_directions_and_marks_fallbacks():
@@ -66,9 +79,28 @@ def test_latin_runs_with_spaces_or_brackets_are_isolated_in_the_body_only():
             '<p>WHPS <a href="https://example.org/a b" title="see more">see more</a></p></body></html>')
     assert rtl.isolate_latin_runs(html) == (
         '<html><head><title>Office of Equity</title></head><body dir="rtl">\n'   # head untouched
-        '<p>مكتب <bdi>(Office of Equity Advancement)</bdi> هنا</p>'
-        '<p>WHPS <a href="https://example.org/a b" title="see more"><bdi>see more</bdi></a></p>'  # not attributes
-        '</body></html>')
+        '<p>مكتب <span dir="ltr" style="white-space: nowrap;">\u2066(Office of Equity Advancement)\u2069</span> هنا</p>'
+        '<p>WHPS <a href="https://example.org/a b" title="see more"><span dir="ltr" style="white-space: nowrap;">'
+        '\u2066see more\u2069</span></a></p></body></html>')                       # not attributes
+
+
+def test_long_latin_runs_may_wrap():
+    run = "a much longer English sentence that goes on and on"
+    assert rtl.isolate_latin_runs(f"<body><p>هنا {run}</p></body>") == \
+        f'<body><p>هنا <span dir="ltr">\u2066{run}\u2069</span></p></body>'
+
+
+def test_latin_runs_already_isolated_or_in_english_sections_are_left_alone():
+    html = ('<body><div class="block-text"><p>اتصل <span dir="ltr">\u2066(860) 263-0724 West\u2069</span></p></div>'
+            '<div class="block-text lang-en"><p>Office of Equity (WHPS)</p></div></body>')
+    assert rtl.isolate_latin_runs(html) == html
+
+
+def test_plain_text_of_right_to_left_emails_isolates_numbers_addresses_and_latin_runs():
+    text = "اتصل: (860) 263-0724 أو https://www.whps.org/x. مكتب (Office of Equity) هنا\nCall: (860) 263-0724"
+    assert rtl.isolate_text(text) == (
+        "اتصل: \u2066(860) 263-0724\u2069 أو \u2066https://www.whps.org/x\u2069. مكتب \u2068(Office of Equity)\u2069 هنا\n"
+        "Call: \u2066(860) 263-0724\u2069")
 
 
 def test_single_latin_words_and_arabic_text_are_left_alone():

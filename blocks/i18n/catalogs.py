@@ -5,11 +5,14 @@
   newsletters/<issue>/i18n/<lang>.po    the issue's own blocks, subject and preheader
 
 Each entry keeps, as its msgid, the English it was translated from: when the English
-changes, the entry no longer matches and the translation shows as stale.
+changes, the entry no longer matches and the translation shows as stale. A machine
+translation is a fuzzy entry whose translator comment starts "machine translation by
+<provider>" (blocks/i18n/machine/): status `machine`, never mistaken for a human draft.
 """
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from functools import lru_cache
 from dataclasses import dataclass
@@ -21,8 +24,10 @@ from blocks.model import Issue
 
 LIBRARY_I18N = Path(__file__).resolve().parent.parent / "library" / "i18n"
 
-MISSING, STALE, DRAFT, APPROVED = "missing", "stale", "draft", "approved"
-STATUSES = (APPROVED, DRAFT, STALE, MISSING)            # best first
+MISSING, STALE, DRAFT, MACHINE, APPROVED = "missing", "stale", "draft", "machine", "approved"
+STATUSES = (APPROVED, MACHINE, DRAFT, STALE, MISSING)            # best first (for families)
+MACHINE_NOTE = "machine translation by {provider}: not reviewed. Correct it if needed, then clear the fuzzy flag."
+_MACHINE_NOTE = re.compile(r"^machine translation by (\S+):")
 
 
 @dataclass(frozen=True)
@@ -30,13 +35,27 @@ class Translation:
     source: str      # the English it was made from (msgid)
     text: str        # msgstr
     draft: bool      # fuzzy in PO terms
+    machine: str = ""   # the provider, for a machine translation nobody has reviewed yet
 
     def status_for(self, current_source: str) -> str:
         if not self.text:
             return MISSING
         if self.source != current_source:
             return STALE
+        if self.machine:
+            return MACHINE
         return DRAFT if self.draft else APPROVED
+
+    @property
+    def human(self) -> bool:
+        """Written or reviewed by a person (machine translations never count)."""
+        return bool(self.text) and not self.machine
+
+
+def machine_provider(entry: polib.POEntry) -> str:
+    """The provider named by a fuzzy entry's machine-translation note ("" for human work)."""
+    found = _MACHINE_NOTE.match(entry.tcomment or "")
+    return found.group(1) if found and entry.fuzzy else ""
 
 
 def scope_file(issue: Issue, context: str, lang: str) -> Path:
@@ -49,6 +68,12 @@ def scope_file(issue: Issue, context: str, lang: str) -> Path:
 
 def scope_files(issue: Issue, lang: str) -> list[Path]:
     return [scope_file(issue, c, lang) for c in ("publication.x", "library/x", "issue.x")]
+
+
+def translated_languages(issue_dir: Path, languages) -> list[str]:
+    """Which of `languages` the issue folder has stored translations in (human or machine)."""
+    return [lang for lang in languages
+            if any(t.text for t in read(issue_dir / "i18n" / f"{lang}.po").values())]
 
 
 def load(issue: Issue, lang: str) -> dict[str, Translation]:
@@ -72,12 +97,17 @@ def read(path: Path) -> dict[str, Translation]:
 @lru_cache(maxsize=64)
 def _parsed(path: str, _stamp: tuple[int, int]) -> tuple[tuple[str, Translation], ...]:
     """A catalog parsed once per version of the file (the stamp: modification time and size)."""
-    return tuple((entry.msgctxt, Translation(entry.msgid, entry.msgstr, entry.fuzzy))
+    return tuple((entry.msgctxt, Translation(entry.msgid, entry.msgstr, entry.fuzzy, machine_provider(entry)))
                  for entry in polib.pofile(path) if entry.msgctxt and not entry.obsolete)
 
 
-def store(issue: Issue, lang: str, entries: list[polib.POEntry], header_comment: str = "") -> list[Path]:
-    """Merge entries into the stored catalogs, replacing those with the same context."""
+def store(issue: Issue, lang: str, entries: list[polib.POEntry], header_comment: str = "",
+          header_line: str = "") -> list[Path]:
+    """Merge entries into the stored catalogs, replacing those with the same context.
+
+    `header_comment` replaces a catalog's header comment; `header_line` is added to it once
+    (e.g. that the catalog holds machine translations).
+    """
     by_file: dict[Path, list[polib.POEntry]] = {}
     for entry in entries:
         by_file.setdefault(scope_file(issue, entry.msgctxt, lang), []).append(entry)
@@ -86,6 +116,8 @@ def store(issue: Issue, lang: str, entries: list[polib.POEntry], header_comment:
         catalog = polib.pofile(str(path)) if path.exists() else _new_catalog(lang, header_comment)
         if header_comment:
             catalog.header = header_comment
+        if header_line and header_line not in catalog.header:
+            catalog.header = "\n".join(filter(None, [catalog.header, header_line]))
         for entry in new_entries:
             old = catalog.find(entry.msgctxt, by="msgctxt")
             if old is not None:

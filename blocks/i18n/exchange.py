@@ -54,8 +54,10 @@ def export(issue: Issue, lang: str) -> polib.POFile:
         found = stored.get(unit.context)
         status = unit_status(unit, stored)
         entry = polib.POEntry(msgctxt=unit.context, msgid=unit.source, msgstr=found.text if found else "",
-                              comment=unit.note, occurrences=[(unit.location[0], str(unit.location[1] or ""))])
-        if status in (catalogs.DRAFT, catalogs.STALE):
+                              comment=unit.note, occurrences=[(unit.location[0], str(unit.location[1] or ""))],
+                              tcomment=catalogs.MACHINE_NOTE.format(provider=found.machine)
+                              if found and found.machine else "")
+        if status in (catalogs.DRAFT, catalogs.STALE, catalogs.MACHINE):
             entry.flags.append("fuzzy")
         if status == catalogs.STALE:
             entry.previous_msgid = found.source
@@ -70,6 +72,7 @@ class ImportReport:
     approved: int
     drafts: int
     untranslated: int
+    machine: int                 # machine translations sent back unchanged and still fuzzy: not reviewed
     older_english: list[str]     # contexts translated from English that has changed since
     files: list[Path]
 
@@ -97,6 +100,7 @@ def import_po(issue: Issue, po: polib.POFile, lang: str, path: Path) -> ImportRe
                                 f"languages ({', '.join(l for l in issue.publication.languages if l != 'en')})",
                                 "fix the Language header, or add the language to newsletters/publication.yaml"))
     units = {u.context: u for u in all_units(issue)}
+    stored = catalogs.load(issue, lang)
     accepted, older, untranslated = [], [], 0
     for entry in po:
         if entry.obsolete:
@@ -116,12 +120,25 @@ def import_po(issue: Issue, po: polib.POFile, lang: str, path: Path) -> ImportRe
             older.append(unit.context)
         accepted.append(polib.POEntry(msgctxt=unit.context, msgid=entry.msgid, msgstr=entry.msgstr.strip(),
                                       flags=["fuzzy"] if entry.fuzzy else [], comment=unit.note,
+                                      tcomment=_machine_note(entry, stored.get(unit.context)),
                                       occurrences=[(unit.location[0], str(unit.location[1] or ""))]))
     if problems:
         raise NewsletterError(problems)
     files = catalogs.store(issue, lang, accepted, header_comment=po.header)
-    drafts = sum(1 for e in accepted if e.fuzzy)
-    return ImportReport(lang, issue.slug, len(accepted) - drafts, drafts, untranslated, older, files)
+    machine = sum(1 for e in accepted if e.tcomment)
+    drafts = sum(1 for e in accepted if e.fuzzy) - machine
+    return ImportReport(lang, issue.slug, len(accepted) - drafts - machine, drafts, untranslated, machine, older,
+                        files)
+
+
+def _machine_note(entry: polib.POEntry, stored: catalogs.Translation | None) -> str:
+    """Keep an entry's machine-translation note only while nobody has touched it: still fuzzy,
+    and the same text the machine stored. A reviewer who clears the flag approves it; one who
+    edits it makes it a human draft."""
+    if not catalogs.machine_provider(entry) or stored is None or not stored.machine:
+        return ""
+    unchanged = stored.text == entry.msgstr.strip() and stored.source == entry.msgid
+    return entry.tcomment if unchanged else ""
 
 
 def check_translation(unit: Unit, source: str, text: str) -> list[tuple[str, str]]:
@@ -145,7 +162,7 @@ def check_translation(unit: Unit, source: str, text: str) -> list[tuple[str, str
         found.append((f"links differ from the English ({detail or 'a link appears a different number of times'})",
                       "keep every [link text](address) with the same address; translate only the link text"))
     plain = markdown.to_text(text)
-    if "**" in plain or re.search(r"(^|\s)\*\S", plain):
+    if "**" in plain or re.search(r"(^|\s)\*\S", plain) or plain.count("*") > markdown.to_text(source).count("*"):
         found.append(("unbalanced Markdown emphasis (a ** or * is not closed)", "close **bold** and *italic* pairs"))
     if "](" in plain or re.search(r"\[[^\]]*$", plain, re.M):
         found.append(("a Markdown link is broken", "write links as [link text](https://...)"))

@@ -114,4 +114,5 @@ def prepare(block, ctx) -> dict:
                 "entry": entry,
             } for day, entry in items],
         })
-    return {"weeks": weeks}
+    date_first, between = dates.date_then_time(ctx.locale)      # "date, time" as the language joins them
+    return {"weeks": weeks, "date_first": date_first, "between": between}

@@ -136,6 +136,7 @@ def print_report(setup: SendSetup, report, dry_run: bool) -> None:
             for school, count in sorted(report.by_school.items()):
                 click.echo(f"  {school or '(no school)':<24} {count:>7,}")
         _print_not_sending(report)
+        _print_editions(setup)
         return
     click.echo(f"{'language':<10}{'planned':>9}" + "".join(f"{label:>10}" for _, label in STATUS_COLUMNS))
     for lang, row in report.rows():
@@ -151,3 +152,31 @@ def print_report(setup: SendSetup, report, dry_run: bool) -> None:
         click.echo(f"Messages are in {setup.outbox_dir / setup.issue.slug}/<language>/ (open any .eml in a mail "
                    "program).")
     click.echo(f"Publish the build folder (calendar files, web versions) at {setup.web_url}/")
+
+
+def _print_editions(setup: SendSetup) -> None:
+    """Per home language: how many families get a human edition, a machine edition, a partial
+    one, the English fallback, or nothing yet, and why (all subscribed families of the segment)."""
+    from collections import Counter
+
+    from babel import Locale
+
+    from mailer.send.routing import FALLBACK, HOLD, HUMAN, KIND_TEXT, MACHINE, MIXED, Router
+
+    router, families = Router(setup.issue), Counter()
+    with setup.open_store() as store:
+        for batch in store.recipient_batches(setup.segment.rule):
+            families.update(recipient.language for recipient in batch)
+    total = sum(families.values())
+    if not total:
+        return
+    click.echo(f"Editions by home language ({total:,} subscribed families of '{setup.segment.name}'):")
+    kinds = Counter()
+    for language, count in sorted(families.items(), key=lambda item: (-item[1], item[0])):
+        route = router.route(language)
+        kinds[route.kind] += count
+        name = f"{Locale.parse(language).get_display_name('en')} ({language})"
+        click.echo(f"  {name:<32} {count:>7,}  {KIND_TEXT[route.kind] + (f' ({route.edition})' if route.edition else ''):<27}"
+                   f" {route.reason}")
+    click.echo("  " + ", ".join(f"{KIND_TEXT[kind]}: {kinds[kind]:,} ({100 * kinds[kind] / total:.1f}%)"
+                                for kind in (HUMAN, MACHINE, MIXED, FALLBACK, HOLD) if kinds[kind]))
