@@ -1,0 +1,160 @@
+// The live preview page: applies the controls, and follows the server's events.
+//
+// Each "update" event carries the page's changing parts (replaced by id when they differ) and,
+// per language, digests of the frame's head, sections and text with the sections that changed:
+// a frame replaces just those sections in place (one edited block: one section), or loads again
+// (keeping its scroll position) when its head or its number of sections changed. When every
+// frame is done and painted, body[data-shown] takes the event's version and a "preview-shown"
+// event is dispatched on window (tests and the bench wait for it).
+"use strict";
+(() => {
+  const body = document.body;
+  const form = document.getElementById("controls");
+  const panels = document.getElementById("panels");
+  const frames = () => Array.from(document.querySelectorAll("iframe.frame"));
+  const WIDTH = { phone: "phone width", desktop: "desktop width" };
+
+  function settings() {
+    const data = new FormData(form);
+    return { langs: data.getAll("lang"), width: data.get("width") || "phone", labels: data.get("labels") === "1" };
+  }
+
+  function frameLabels(frame) {
+    const doc = frame.contentDocument;
+    if (doc && doc.documentElement) doc.documentElement.classList.toggle("pv-nolabels", !settings().labels);
+  }
+
+  function titleFrame(frame) {
+    const panel = frame.closest(".panel");
+    const part = frame.dataset.view === "text" ? "plain-text part" : "HTML part";
+    frame.title = `${panel.dataset.name} email, ${part}, ${WIDTH[settings().width]}`;
+  }
+
+  function apply() {
+    const { langs, width, labels } = settings();
+    document.querySelectorAll(".panel").forEach((panel) => { panel.hidden = !langs.includes(panel.dataset.lang); });
+    panels.classList.toggle("width-phone", width === "phone");
+    panels.classList.toggle("width-desktop", width === "desktop");
+    panels.classList.toggle("no-labels", !labels);
+    frames().forEach((frame) => { frameLabels(frame); titleFrame(frame); });
+    const query = new URLSearchParams();
+    langs.forEach((lang) => query.append("lang", lang));
+    query.set("width", width);
+    if (!labels) query.set("labels", "0");
+    history.replaceState(null, "", `?${query}`);
+  }
+
+  // What each frame shows: digests of its head, its sections and the text part.
+  const shown = new Map(frames().map((frame) => [frame, { head: frame.dataset.head,
+    sections: frame.dataset.sections.split(","), text: frame.dataset.text }]));
+  let latest = { version: Number(body.dataset.version), frames: {} };
+  const SECTION = 'div[class^="block-"], div[class^="chrome-"]';
+  const afterPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  const langOf = (frame) => frame.closest(".panel").dataset.lang;
+
+  // Load the frame's document again (replacing its history entry), keeping its scroll position.
+  function reload(frame) {
+    return new Promise((resolve) => {
+      const win = frame.contentWindow;
+      const scroll = win ? [win.scrollX, win.scrollY] : [0, 0];
+      const url = `/frame/${langOf(frame)}.${frame.dataset.view === "text" ? "txt" : "html"}?v=${latest.version}`;
+      frame.addEventListener("load", () => {
+        frameLabels(frame);
+        if (frame.contentWindow) frame.contentWindow.scrollTo(scroll[0], scroll[1]);
+        resolve();
+      }, { once: true });
+      if (win) win.location.replace(url); else frame.src = url;
+    });
+  }
+
+  // Replace the sections that changed in place; false if the frame is not as expected (then reload it).
+  function patch(frame, indexes, sections) {
+    const doc = frame.contentDocument;
+    const now = doc ? doc.querySelectorAll(SECTION) : [];
+    if (now.length !== shown.get(frame).sections.length || !indexes.every((i) => i in sections)) return false;
+    for (const i of indexes) {
+      const holder = doc.createElement("template");
+      holder.innerHTML = sections[i];
+      const fresh = holder.content.querySelector(SECTION);
+      if (!fresh) return false;
+      now[i].replaceWith(fresh);
+    }
+    return true;
+  }
+
+  // Bring one frame up to date with `next` (its digests and changed sections); true if it changed.
+  async function follow(frame, next) {
+    const state = shown.get(frame);
+    if (frame.dataset.view === "text") {
+      if (state.text === next.text) return false;
+      await reload(frame);
+    } else {
+      const changed = next.sections.map((digest, i) => (digest === state.sections[i] ? -1 : i)).filter((i) => i >= 0);
+      const sameShape = state.head === next.head && state.sections.length === next.sections.length;
+      if (sameShape && !changed.length) return false;
+      if (!(sameShape && patch(frame, changed, next.patch))) await reload(frame);
+    }
+    shown.set(frame, { head: next.head, sections: next.sections, text: next.text });
+    return true;
+  }
+
+  const received = new Map();               // the last markup of each part, to skip what did not change
+
+  function swap(id, html) {
+    const old = document.getElementById(id);
+    if (!old || received.get(id) === html) return;
+    received.set(id, html);
+    const open = Array.from(old.querySelectorAll("details[open]"), (d) => d.id);
+    const holder = document.createElement("div");
+    holder.innerHTML = html;
+    const fresh = holder.firstElementChild;
+    open.forEach((detailsId) => { const d = fresh.querySelector(`#${CSS.escape(detailsId)}`); if (d) d.open = true; });
+    old.replaceWith(fresh);
+  }
+
+  async function update(data) {
+    latest = data;                             // events come in order; after a reconnect, the state now
+    if (data.languages.join(",") !== body.dataset.languages) {
+      location.reload();                       // languages added or removed: build the page again
+      return;
+    }
+    body.dataset.version = data.version;
+    Object.entries(data.parts).forEach(([id, html]) => swap(id, html));
+    const done = await Promise.all(frames().map((frame) => follow(frame, data.frames[langOf(frame)])));
+    await afterPaint();
+    if (data !== latest) return;               // a newer update arrived meanwhile; it finishes the job
+    body.dataset.shown = data.version;
+    window.dispatchEvent(new CustomEvent("preview-shown", { detail: { version: data.version, problems: data.problems,
+      settling: data.settling,
+      changed: frames().filter((frame, i) => done[i]).map(langOf) } }));
+  }
+
+  function connect() {
+    const source = new EventSource("/events");
+    source.addEventListener("update", (event) => update(JSON.parse(event.data)));
+    source.addEventListener("error", () => {
+      const live = document.getElementById("live");
+      if (source.readyState !== EventSource.OPEN && live) {
+        live.textContent = "Lost contact with the preview server: is `python compose.py preview` still running? "
+          + "This page reconnects by itself when it is.";
+      }
+    });
+  }
+
+  form.addEventListener("change", apply);
+  form.addEventListener("submit", (event) => { event.preventDefault(); apply(); });
+  document.querySelectorAll(".views").forEach((group) => group.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-view]");
+    if (!button) return;
+    group.querySelectorAll("button").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
+    const frame = group.closest(".panel").querySelector("iframe.frame");
+    frame.dataset.view = button.dataset.view;
+    titleFrame(frame);
+    reload(frame);
+    const next = latest.frames[langOf(frame)];
+    if (next) shown.set(frame, { head: next.head, sections: next.sections, text: next.text });
+  }));
+  frames().forEach((frame) => frame.addEventListener("load", () => frameLabels(frame)));
+  apply();
+  connect();
+})();
