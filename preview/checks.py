@@ -86,9 +86,16 @@ def check_section(section: str) -> list[tuple[str, str]]:
     return found
 
 
-def language_findings(lang: str, html_bytes: int, subject: str, status) -> list[tuple[str, str, str]]:
+def language_findings(lang: str, html_bytes: int, subject: str, status,
+                      files: dict[str, bytes]) -> list[tuple[str, str, str]]:
     """(where, message, hint) about one language as a whole."""
     found = []
+    for name, content in sorted(files.items()):
+        unfolded = re.sub(r"\r?\n[ \t]", "", content.decode("utf-8", "replace"))      # iCalendar folds lines
+        left = sorted(set(tokens.PATTERN.findall(unfolded)))
+        if left:
+            found.append((name, f"{', '.join(left)} is not filled in in calendar files",
+                          "a calendar file is the same for every family: keep placeholders out of event texts"))
     if html_bytes > GMAIL_CLIP_WARNING:
         found.append(("size", f"the HTML is {html_bytes / 1024:.0f} KB, over {GMAIL_CLIP_WARNING // 1024} KB",
                       "Gmail clips messages near 102 KB and hides the footer with the unsubscribe link: "

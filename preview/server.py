@@ -17,6 +17,7 @@ import errno
 import logging
 import queue
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -46,13 +47,11 @@ class PreviewServer:
         self.hub = Hub()
         self.log = log or (lambda line: None)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)     # no line per request in the terminal
-        try:
-            self.http = make_server(host, port, create_app(lambda: self.previewer.snapshot, self.hub), threaded=True)
-        except OSError as e:
-            hint = f"is a preview already running? give another port, e.g. --port {port + 1}" \
-                if e.errno == errno.EADDRINUSE else "give --host 127.0.0.1 (this computer only)"
-            raise NewsletterError(f"cannot serve the preview on {host}:{port}: {e.strerror or e}", hint) from e
-        self.url = f"http://{f'[{host}]' if ':' in host else host}:{self.http.server_port}/"
+        listening = _listen(host, port)
+        self.http = make_server(host, port, create_app(lambda: self.previewer.snapshot, self.hub), threaded=True,
+                                fd=listening.fileno())
+        listening.close()                                         # werkzeug holds its own copy
+        self.url = f"http://{f'[{host}]' if ':' in host else host}:{self.http.port}/"
         self._stop, self._armed = threading.Event(), threading.Event()
         self._beacon = Path(tempfile.mkdtemp(prefix="newsletter-preview-"))
         self._threads: list[threading.Thread] = []
@@ -153,6 +152,21 @@ class PreviewServer:
             self._said_differed = True
             self.log(f"note: a quick render of {', '.join(self.previewer.renderer.differed)} differed from the full "
                      "render (a template makes blocks depend on each other): showing full renders from now on")
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket, or a NewsletterError saying why not (werkzeug would exit the process)."""
+    listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+        listening.listen(64)
+    except OSError as e:
+        listening.close()
+        hint = f"is a preview already running? give another port, e.g. --port {port + 1}" \
+            if e.errno == errno.EADDRINUSE else "give --host 127.0.0.1 (this computer only)"
+        raise NewsletterError(f"cannot serve the preview on {host}:{port}: {e.strerror or e}", hint) from e
+    return listening
 
 
 def describe(snapshot: Snapshot) -> str:
