@@ -125,7 +125,7 @@
     if (data !== latest) return;               // a newer update arrived meanwhile; it finishes the job
     body.dataset.shown = data.version;
     window.dispatchEvent(new CustomEvent("preview-shown", { detail: { version: data.version, problems: data.problems,
-      settling: data.settling,
+      settling: data.settling, rebuild_ms: data.rebuild_ms,
       changed: frames().filter((frame, i) => done[i]).map(langOf) } }));
   }
 
