@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import subprocess
 import sys
 from urllib.parse import urlsplit
 
 import pytest
+from click.testing import CliRunner
 
 from common.errors import NewsletterError
 from preview.watch import Watched
@@ -143,3 +145,22 @@ def test_templates_and_static_files_are_packaged():
              for p in (ROOT / "preview" / folder).iterdir()]
     assert files and [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)] == []
 
+
+
+def test_open_starts_the_browser_on_the_page_and_ctrl_c_stops_cleanly(issue, monkeypatch):
+    import webbrowser
+    from compose import cli
+    from preview.server import PreviewServer
+    opened, stopped = [], []
+    monkeypatch.setattr(webbrowser, "open", opened.append)
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(PreviewServer, "wait", interrupted)
+    real_stop = PreviewServer.stop
+    monkeypatch.setattr(PreviewServer, "stop", lambda self: stopped.append(self.url) or real_stop(self))
+    result = CliRunner().invoke(cli, ["preview", "newsletters/2021-09-sept-oct", "--port", "0", "--open"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Preview at http://127\.0\.0\.1:\d+/ \(en, es, ar ready\)\. Ctrl-C to stop\.", result.output)
+    assert opened == stopped and opened[0].startswith("http://127.0.0.1:")
+    assert result.output.rstrip().endswith("Stopped.")
