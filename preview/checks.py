@@ -86,8 +86,7 @@ def check_section(section: str) -> list[tuple[str, str]]:
     return found
 
 
-def language_findings(lang: str, html_bytes: int, subject: str, status,
-                      files: dict[str, bytes]) -> list[tuple[str, str, str]]:
+def language_findings(html_bytes: int, subject: str, status, files: dict[str, bytes]) -> list[tuple[str, str, str]]:
     """(where, message, hint) about one language as a whole."""
     found = []
     for name, content in sorted(files.items()):
@@ -107,8 +106,8 @@ def language_findings(lang: str, html_bytes: int, subject: str, status,
     stale = status.owners_with("stale")
     if stale:
         found.append(("translations", f"{len(stale)} block(s) with stale translations: {', '.join(stale)}",
-                      "the English changed since they were translated, so families get these blocks in English; "
-                      f"export them for review: python compose.py translations export <issue> --lang {lang}"))
+                      "the English changed since they were translated, so families get these blocks in English "
+                      "until a translator reviews them: python compose.py translations export <issue> --lang <code>"))
     if status.outcome == "held":
         found.append(("translations", "held: families reading this language get nothing until every block "
                       "is approved", "approve the missing translations, or set fallback: english"))

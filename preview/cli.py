@@ -1,6 +1,7 @@
 """The `preview` command (registered by compose.py)."""
 from __future__ import annotations
 
+import signal
 import webbrowser
 from pathlib import Path
 
@@ -39,9 +40,15 @@ def preview(issue_dir: Path, port: int, host: str, open_browser: bool, drafts: b
     click.echo(f"Preview at {server.url} ({state}). Ctrl-C to stop.", color=False)
     if open_browser:
         webbrowser.open(server.url)
+    before = signal.signal(signal.SIGTERM, _interrupt)      # `kill` stops it as cleanly as Ctrl-C
     try:
         server.wait()
     except KeyboardInterrupt:
         click.echo("Stopped.")
     finally:
+        signal.signal(signal.SIGTERM, before)
         server.stop()
+
+
+def _interrupt(_signal, _frame):
+    raise KeyboardInterrupt

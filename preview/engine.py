@@ -166,7 +166,7 @@ class Previewer:
         frame = labelled(edition.shown, list(labels))
         html_bytes = len(email.html.encode())
         found = self.section_checks.email(edition.shown, [block.id for block in localized.blocks])
-        found += checks.language_findings(lang, html_bytes, email.subject, status, email.files)
+        found += checks.language_findings(html_bytes, email.subject, status, email.files)
         if not labelled_ok:
             found.append(("labels", f"block labels are not shown: the email has {edition.shown.blocks} block "
                           f"sections for {len(labels)} blocks", "a block template must be one m.section()"))

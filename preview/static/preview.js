@@ -114,8 +114,14 @@
 
   async function update(data) {
     latest = data;                             // events come in order; after a reconnect, the state now
-    if (data.languages.join(",") !== body.dataset.languages) {
-      location.reload();                       // languages added or removed: build the page again
+    if (data.languages.join(",") !== body.dataset.languages) {   // languages added or removed: a new page,
+      const known = body.dataset.languages.split(",");            // showing the ones added
+      const { langs } = settings();
+      const query = new URLSearchParams(location.search);
+      query.delete("lang");
+      data.languages.filter((lang) => langs.includes(lang) || !known.includes(lang))
+        .forEach((lang) => query.append("lang", lang));
+      location.replace(`?${query}`);
       return;
     }
     body.dataset.version = data.version;
