@@ -32,16 +32,16 @@ def preview(issue_dir: Path, port: int, host: str, open_browser: bool, drafts: b
         raise NewsletterError([Problem(display_path(issue_dir), "", "no such issue folder",
                                        "give the folder holding issue.yaml, e.g. newsletters/2021-09-sept-oct")])
     server = PreviewServer(issue_dir, host=host, port=port, drafts=drafts, log=click.echo)
-    click.echo(f"Building the preview of {issue_dir} ...")
-    server.start()
-    snapshot = server.previewer.snapshot
-    state = f"{len(snapshot.problems)} problem(s), shown in the page" if snapshot.problems else \
-        f"{', '.join(snapshot.views)} ready"
-    click.echo(f"Preview at {server.url} ({state}). Ctrl-C to stop.", color=False)
-    if open_browser:
-        webbrowser.open(server.url)
     before = signal.signal(signal.SIGTERM, _interrupt)      # `kill` stops it as cleanly as Ctrl-C
     try:
+        click.echo(f"Building the preview of {issue_dir} ...")
+        server.start()
+        problems = server.previewer.snapshot.problems
+        state = f"{len(problems)} problem(s), shown in the page" if problems else \
+            f"{', '.join(server.previewer.snapshot.views)} ready"
+        click.echo(f"Preview at {server.url} ({state}). Ctrl-C to stop.")
+        if open_browser:
+            webbrowser.open(server.url)
         server.wait()
     except KeyboardInterrupt:
         click.echo("Stopped.")

@@ -180,16 +180,16 @@ class Previewer:
 
 def _summary(changed: list[Path], problems: list, rendered: list, start: float) -> str:
     took = f"{(time.perf_counter() - start) * 1000:.0f} ms"
+    saved = ", ".join(sorted({p.name for p in changed})) + " saved: " if changed else ""
+    if problems:
+        return f"{saved}{len(problems)} problem{'s' if len(problems) != 1 else ''}"
     if not changed:
         return f"built in {took}"
-    saved = ", ".join(sorted({p.name for p in changed}))
-    if problems:
-        return f"{saved} saved: {len(problems)} problem{'s' if len(problems) != 1 else ''}"
     if not rendered:
-        return f"{saved} saved: the emails are the same ({took})"
+        return f"{saved}the emails are the same ({took})"
     quick = all(how == "quick" for _, how in rendered)
     langs = ", ".join(lang for lang, _ in rendered)
-    return f"{saved} saved: {langs} updated{' (changed blocks only)' if quick else ''} in {took}"
+    return f"{saved}{langs} updated{' (changed blocks only)' if quick else ''} in {took}"
 
 
 def _digest(text: str) -> str:

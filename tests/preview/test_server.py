@@ -164,3 +164,20 @@ def test_open_starts_the_browser_on_the_page_and_ctrl_c_stops_cleanly(issue, mon
     assert re.search(r"Preview at http://127\.0\.0\.1:\d+/ \(en, es, ar ready\)\. Ctrl-C to stop\.", result.output)
     assert opened == stopped and opened[0].startswith("http://127.0.0.1:")
     assert result.output.rstrip().endswith("Stopped.")
+
+
+def test_an_issue_broken_from_the_start_shows_its_problems_then_every_language_once_fixed(issue):
+    from preview.server import PreviewServer
+    edit(issue / "issue.yaml", "type: event\n    id: kickoff", "type: evnt\n    id: kickoff")
+    server = PreviewServer(issue, port=0).start()
+    try:
+        status, _, page = get(server, "/")
+        assert status == 200 and "1 problem: no preview yet: fix it and save" in " ".join(page.split())
+        assert "Nothing to show yet." in page and 'name="lang"' not in page
+        events = Events(server)
+        assert events.next()["languages"] == []
+        edit(issue / "issue.yaml", "type: evnt\n    id: kickoff", "type: event\n    id: kickoff")
+        assert events.until(lambda data: data["languages"])["languages"] == ["en", "es", "ar"]
+        events.close()
+    finally:
+        server.stop()
