@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -59,6 +60,7 @@ class LivePage:
         if url is None:
             self.close()
             raise RuntimeError("compose.py preview did not start")
+        threading.Thread(target=self.server.stdout.read, daemon=True).start()   # its log, so it never blocks
         self.playwright = sync_playwright().start()
         self.browser = self.playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         self.page = self.browser.new_page(viewport={"width": 1024, "height": 800})

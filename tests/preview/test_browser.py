@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 
 import pytest
 from click.testing import CliRunner
@@ -23,15 +24,18 @@ WAIT_MS = 15_000
 def served(browser, newsletters):  # noqa: F811
     """`python compose.py preview newsletters/2021-09-sept-oct --port 0`, run in the folder above
     newsletters/ (as staff run it from the repository), and a page open on it at 1024 px."""
-    command = subprocess.Popen([sys.executable, str(ROOT / "compose.py"), "preview", "newsletters/2021-09-sept-oct",
-                                "--port", "0"], cwd=newsletters.parent, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    errors = newsletters.parent / "preview-stderr.txt"
+    with errors.open("w") as stderr:
+        command = subprocess.Popen([sys.executable, str(ROOT / "compose.py"), "preview", "newsletters/2021-09-sept-oct",
+                                    "--port", "0"], cwd=newsletters.parent, stdout=subprocess.PIPE, stderr=stderr,
+                                   text=True)
     try:
         for line in command.stdout:
             if found := re.search(r"Preview at (http://127\.0\.0\.1:\d+/)", line):
                 break
         else:
-            pytest.fail(f"compose.py preview did not start: {command.stderr.read()}")
+            pytest.fail(f"compose.py preview did not start: {errors.read_text()}")
+        threading.Thread(target=command.stdout.read, daemon=True).start()     # its log, so it never blocks
         page = browser.new_page(viewport={"width": 1024, "height": 800})
         page.set_default_timeout(WAIT_MS)
         page.goto(found.group(1))
