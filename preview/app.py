@@ -43,15 +43,15 @@ def parts(snapshot: Snapshot) -> dict[str, str]:
 
 def frames(snapshot: Snapshot, previous: Snapshot | None) -> dict:
     """Per language: the digests of the frame's head, sections and text, and the sections that
-    changed since `previous` (a page showing `previous` replaces just those)."""
+    `previous` did not have (a page showing `previous` makes just those, and reorders the rest)."""
     found = {}
     for lang, view in snapshot.views.items():
         digests, patch = view.digests, {}
         before = previous.views.get(lang) if previous else None
-        if before and before.digests["head"] == digests["head"] and \
-                len(before.digests["sections"]) == len(digests["sections"]):
-            patch = {i: view.shown.sections[i] for i, (old, new) in
-                     enumerate(zip(before.digests["sections"], digests["sections"])) if old != new}
+        if before and before.digests["head"] == digests["head"]:
+            known = set(before.digests["sections"])
+            patch = {i: section for i, (section, digest) in enumerate(zip(view.shown.sections, digests["sections"]))
+                     if digest not in known}
         found[lang] = dict(digests, patch=patch)
     return found
 

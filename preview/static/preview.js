@@ -1,9 +1,10 @@
 // The live preview page: applies the controls, and follows the server's events.
 //
 // Each "update" event carries the page's changing parts (replaced by id when they differ) and,
-// per language, digests of the frame's head, sections and text with the sections that changed:
-// a frame replaces just those sections in place (one edited block: one section), or loads again
-// (keeping its scroll position) when its head or its number of sections changed. When every
+// per language, digests of the frame's head, sections and text with the sections that are new:
+// a frame rearranges its sections in place (one edited block: one section replaced; a block
+// added, moved or removed), or loads again (keeping its scroll position) when its head changed
+// (subject, preheader, styles). When every
 // frame is done and painted, body[data-shown] takes the event's version and a "preview-shown"
 // event is dispatched on window (tests and the bench wait for it).
 "use strict";
@@ -67,18 +68,31 @@
     });
   }
 
-  // Replace the sections that changed in place; false if the frame is not as expected (then reload it).
-  function patch(frame, indexes, sections) {
+  // Put the frame's sections in the order of `next`, keeping those it has (by digest) and making
+  // the others from `next.patch`: one edited block, or a block added, moved or removed, without
+  // loading the email again. False if the frame is not as expected (then it is loaded again).
+  function patch(frame, before, next) {
     const doc = frame.contentDocument;
-    const now = doc ? doc.querySelectorAll(SECTION) : [];
-    if (now.length !== shown.get(frame).sections.length || !indexes.every((i) => i in sections)) return false;
-    for (const i of indexes) {
+    const now = doc ? Array.from(doc.querySelectorAll(SECTION)) : [];
+    const parent = now.length ? now[0].parentNode : null;
+    if (!parent || now.length !== before.length || now.some((el) => el.parentNode !== parent)) return false;
+    const have = new Map();
+    before.forEach((digest, i) => have.set(digest, [...(have.get(digest) || []), now[i]]));
+    const wanted = [];
+    for (const [i, digest] of next.sections.entries()) {
+      const kept = (have.get(digest) || []).shift();
+      if (!kept && !(i in next.patch)) return false;
       const holder = doc.createElement("template");
-      holder.innerHTML = sections[i];
-      const fresh = holder.content.querySelector(SECTION);
-      if (!fresh) return false;
-      now[i].replaceWith(fresh);
+      if (!kept) holder.innerHTML = next.patch[i];
+      const made = kept || holder.content.querySelector(SECTION);
+      if (!made) return false;
+      wanted.push(made);
     }
+    const place = doc.createComment("");
+    parent.insertBefore(place, now[0]);
+    now.forEach((el) => { if (!wanted.includes(el)) el.remove(); });
+    wanted.forEach((el) => parent.insertBefore(el, place));
+    place.remove();
     return true;
   }
 
@@ -89,10 +103,9 @@
       if (state.text === next.text) return false;
       await reload(frame);
     } else {
-      const changed = next.sections.map((digest, i) => (digest === state.sections[i] ? -1 : i)).filter((i) => i >= 0);
-      const sameShape = state.head === next.head && state.sections.length === next.sections.length;
-      if (sameShape && !changed.length) return false;
-      if (!(sameShape && patch(frame, changed, next.patch))) await reload(frame);
+      const same = state.head === next.head && state.sections.join() === next.sections.join();
+      if (same) return false;
+      if (!(state.head === next.head && patch(frame, state.sections, next))) await reload(frame);
     }
     shown.set(frame, { head: next.head, sections: next.sections, text: next.text });
     return true;

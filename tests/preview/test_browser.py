@@ -74,6 +74,24 @@ def test_an_edited_title_shows_in_every_language_without_a_reload(served, issue,
     page.screenshot(path=str(tmp_path / "edited.png"), full_page=True)
 
 
+def test_a_block_added_then_removed_without_a_reload(served, issue):
+    page = served
+    page.frame_locator("#frame-ar").locator('[data-block="welcome"]').wait_for()
+    page.evaluate("window.sameDocument = true")
+    original = (issue / "issue.yaml").read_text(encoding="utf-8")
+    note = "  - type: text\n    id: note\n    heading: A note for families\n    body: School starts at 8.\n"
+    edit(issue / "issue.yaml", "blocks:\n", "blocks:\n" + note)
+    for lang in ("en", "es", "ar"):
+        heading(page, lang, "A note for families").wait_for()
+    labels = page.frame_locator("#frame-es").locator("[data-block]")
+    assert labels.first.get_attribute("data-block") == "note" and labels.nth(1).get_attribute("data-block") == "welcome"
+    (issue / "issue.yaml").write_text(original, encoding="utf-8")                  # removed again
+    for lang in ("en", "es", "ar"):
+        heading(page, lang, "A note for families").wait_for(state="detached")
+    assert page.evaluate("window.sameDocument") is True
+    assert page.frame_locator("#frame-en").locator("[data-block]").count() == 13
+
+
 def test_a_broken_date_shows_the_problem_over_the_last_good_preview(served, issue, tmp_path):
     from compose import cli
     page = served
