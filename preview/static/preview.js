@@ -80,19 +80,29 @@
     before.forEach((digest, i) => have.set(digest, [...(have.get(digest) || []), now[i]]));
     const wanted = [];
     for (const [i, digest] of next.sections.entries()) {
-      const kept = (have.get(digest) || []).shift();
-      if (!kept && !(i in next.patch)) return false;
-      const holder = doc.createElement("template");
-      if (!kept) holder.innerHTML = next.patch[i];
-      const made = kept || holder.content.querySelector(SECTION);
+      let made = (have.get(digest) || []).shift();
+      if (!made && i in next.patch) {
+        const holder = doc.createElement("template");
+        holder.innerHTML = next.patch[i];
+        made = holder.content.querySelector(SECTION);
+      }
       if (!made) return false;
       wanted.push(made);
     }
-    const place = doc.createComment("");
-    parent.insertBefore(place, now[0]);
+    // Touch as little as possible (each change costs the frame a new layout): drop what goes,
+    // then walk both lists, inserting or moving only what is not already in its place.
+    const end = doc.createComment("");
+    parent.insertBefore(end, now[now.length - 1].nextSibling);
     now.forEach((el) => { if (!wanted.includes(el)) el.remove(); });
-    wanted.forEach((el) => parent.insertBefore(el, place));
-    place.remove();
+    const staying = now.filter((el) => wanted.includes(el));
+    const placed = new Set();
+    let k = 0;
+    for (const el of wanted) {
+      while (k < staying.length && placed.has(staying[k])) k += 1;
+      if (el === staying[k]) k += 1; else parent.insertBefore(el, staying[k] || end);
+      placed.add(el);
+    }
+    end.remove();
     return true;
   }
 
@@ -112,6 +122,7 @@
   }
 
   const received = new Map();               // the last markup of each part, to skip what did not change
+  const changedSinceShown = new Set();      // languages whose frame changed since the last preview-shown
 
   function swap(id, html) {
     const old = document.getElementById(id);
@@ -140,12 +151,13 @@
     body.dataset.version = data.version;
     Object.entries(data.parts).forEach(([id, html]) => swap(id, html));
     const done = await Promise.all(frames().map((frame) => follow(frame, data.frames[langOf(frame)])));
+    frames().forEach((frame, i) => { if (done[i]) changedSinceShown.add(langOf(frame)); });
     await afterPaint();
     if (data !== latest) return;               // a newer update arrived meanwhile; it finishes the job
     body.dataset.shown = data.version;
     window.dispatchEvent(new CustomEvent("preview-shown", { detail: { version: data.version, problems: data.problems,
-      settling: data.settling, rebuild_ms: data.rebuild_ms,
-      changed: frames().filter((frame, i) => done[i]).map(langOf) } }));
+      settling: data.settling, rebuild_ms: data.rebuild_ms, changed: [...changedSinceShown] } }));
+    changedSinceShown.clear();
   }
 
   function connect() {
