@@ -22,6 +22,7 @@ from mailer.commands.send import demo, send  # noqa: E402
 from mailer.commands.subscribers import subscribers  # noqa: E402
 from mailer.commands.report import report  # noqa: E402
 from preferences.cli import serve  # noqa: E402
+from preview.cli import preview  # noqa: E402
 
 
 def store_failure(error: BaseException) -> StoreError | None:
@@ -67,6 +68,7 @@ def cli():
 for command in (content.check, content.build, content.translations, subscribers, audience, send, demo, serve,
                 report):
     cli.add_command(command)
+cli.add_command(preview)
 
 if __name__ == "__main__":
     cli()

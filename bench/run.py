@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_common import Row  # noqa: E402
 from fixtures import Context  # noqa: E402
-from rows import importer, memory, outbox, per_recipient, render, resume, sendgrid, smtp  # noqa: E402
+from rows import importer, live_preview, memory, outbox, per_recipient, render, resume, sendgrid, smtp  # noqa: E402
 
-ROWS = {1: render, 2: per_recipient, 3: outbox, 4: smtp, 5: sendgrid, 6: memory, 7: importer, 8: resume}
+ROWS = {1: render, 2: per_recipient, 3: outbox, 4: smtp, 5: sendgrid, 6: memory, 7: importer, 8: resume, 9: live_preview}
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 

@@ -138,3 +138,10 @@ def _check_output(output: str) -> None:
         raise RenderError("unrendered template syntax reached the output")
     if tokens.unknown(output):
         raise RenderError(f"unknown tokens in output: {', '.join(sorted(tokens.unknown(output)))}")
+
+
+def reload_chrome() -> None:
+    """Forget the compiled chrome catalogs and the template environments they are installed in,
+    so the next render reads blocks/i18n/chrome/*.po again (for the long-running preview)."""
+    chrome.translations.cache_clear()
+    _environment.cache_clear()

@@ -27,6 +27,22 @@ for _tag, _pattern, _first in [
 ]:
     _StrictLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
+# The same rules on libyaml's parser, when PyYAML has it: about 20 times faster (the live
+# preview reads the issue on every save).
+_FastLoader = type("_FastLoader", (yaml.CSafeLoader,), {
+    "yaml_implicit_resolvers": _StrictLoader.yaml_implicit_resolvers}) if yaml.__with_libyaml__ else None
+
+
+def _compose(text: str):
+    """The document's node tree; a YAMLError from the pure-Python parser for anything libyaml
+    refuses, so problems read the same with or without libyaml."""
+    if _FastLoader is not None:
+        try:
+            return yaml.compose(text, Loader=_FastLoader)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text, Loader=_StrictLoader)
+
 
 class Located:
     """A document loaded from YAML, with the line of every key path in it."""
@@ -69,7 +85,7 @@ def load_yaml(path: Path) -> tuple[Located | None, list[Problem]]:
     lines: dict[str, int] = {}
     problems: list[Problem] = []
     try:
-        node = yaml.compose(text, Loader=_StrictLoader)
+        node = _compose(text)
         data = _convert(node, "", lines, problems, shown) if node is not None else None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)

@@ -1,0 +1,128 @@
+"""The preview's model: what a rebuild renders again, what it shows, and that a quick render
+(changed blocks only) is exactly the full render a send makes."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from click.testing import CliRunner
+
+from blocks.i18n.localize import localize
+from blocks.loader import load_issue
+from blocks.render import render_issue
+from preview.engine import Previewer
+from preview.incremental import Renderer
+from tests.conftest import ROOT, SAMPLE
+from tests.preview.conftest import KICKOFF, edit
+
+EVERY_BLOCK = ROOT / "tests" / "fixtures" / "newsletters" / "every-block"
+
+
+@pytest.mark.parametrize("folder, langs", [(SAMPLE, ("en", "es", "ar")), (EVERY_BLOCK, ("en", "es", "ar"))])
+def test_a_quick_render_of_any_one_block_is_the_full_render(folder, langs):
+    issue = load_issue(folder)
+    for lang in langs:
+        localized = localize(issue, lang)
+        full = render_issue(localized, lang)
+        for i in range(len(localized.blocks)):
+            renderer = Renderer()
+            renderer.render(localized, lang, ())
+            old = renderer.editions[lang]               # pretend block i changed since
+            renderer.editions[lang] = dataclasses.replace(
+                old, block_keys=tuple("changed" if j == i else key for j, key in enumerate(old.block_keys)))
+            quick, how = renderer.render(localized, lang, ())
+            assert how == "quick"
+            assert quick.email.html == full.html, f"{lang}: block {localized.blocks[i].id}"
+            assert quick.shown.head + "".join(quick.shown.sections) == full.preview().html
+
+
+def test_first_build_shows_every_language_with_block_statuses(issue):
+    snapshot = Previewer(issue).rebuild()
+    assert snapshot.problems == () and list(snapshot.views) == ["en", "es", "ar"]
+    en, es, ar = snapshot.views.values()
+    assert {label.status for label in en.labels} == {"source"}
+    assert [label.id for label in es.labels][:4] == ["welcome", "what-to-expect", "events", "kickoff"]
+    assert ar.direction == "rtl" and ar.subject.startswith("أهلاً") and en.sender == "WHPS Office of Equity Advancement"
+    assert {label.status for label in ar.labels} >= {"approved", "missing"}
+    assert all(view.labelled for view in snapshot.views.values())
+    assert 'data-block="kickoff"' in es.frame and "__UNSUBSCRIBE_URL__" not in es.frame
+    assert 'dir="rtl"' in ar.frame and "#preview-unsubscribe-link" in ar.frame
+
+
+def test_editing_one_block_renders_only_it_and_marks_its_translations_stale(issue):
+    previewer = Previewer(issue)
+    first = previewer.rebuild()
+    edit(issue / "issue.yaml", KICKOFF, "title: Kick Off, now in person")
+    snapshot = previewer.rebuild([issue / "issue.yaml"])
+    es = snapshot.views["es"]
+    assert "Kick Off, now in person" in es.frame                   # shown in English until re-translated
+    assert next(label for label in es.labels if label.id == "kickoff").status == "stale"
+    assert any("stale translations: kickoff" in w.message for w in snapshot.warnings)
+    changed = [i for i, (a, b) in enumerate(zip(first.views["en"].digests["sections"],
+                                                 snapshot.views["en"].digests["sections"])) if a != b]
+    assert len(changed) == 1                                       # one section: the kickoff block's
+    edit(issue / "issue.yaml", "title: Kick Off, now in person", "title: Kick Off, online")
+    snapshot = previewer.rebuild([issue / "issue.yaml"])
+    assert dict(snapshot.rendered) == {"en": "quick", "es": "quick", "ar": "quick"}
+    assert snapshot.settling and "Kick Off, online" not in snapshot.views["en"].text   # the text part lags ...
+    settled = previewer.settle()
+    assert not settled.settling and "Kick Off, online" in settled.views["en"].text     # ... until settled
+    assert previewer.renderer.quick_ok and previewer.renderer.differed == []
+
+
+def test_a_translation_change_renders_that_language_only_and_a_save_without_change_nothing(issue):
+    previewer = Previewer(issue)
+    previewer.rebuild()
+    po = issue / "i18n" / "es.po"
+    edit(po, 'msgstr "Próximos eventos"', 'msgstr "Eventos próximos"')
+    snapshot = previewer.rebuild([po])
+    assert dict(snapshot.rendered) == {"es": "quick"} and "Eventos próximos" in snapshot.views["es"].frame
+    snapshot = previewer.rebuild([issue / "issue.yaml"])
+    assert snapshot.rendered == () and "the emails are the same" in snapshot.summary
+
+
+def test_problems_are_what_check_prints_and_the_last_good_preview_stays(issue):
+    from compose import cli
+    previewer = Previewer(issue)
+    good = previewer.rebuild()
+    edit(issue / "issue.yaml", "type: event\n    id: kickoff", "type: evnt\n    id: kickoff")
+    snapshot = previewer.rebuild([issue / "issue.yaml"])
+    checked = CliRunner().invoke(cli, ["check", "newsletters/2021-09-sept-oct"])
+    assert checked.exit_code == 1
+    assert checked.output.startswith("\n".join(str(p) for p in snapshot.problems) + "\n")
+    assert str(snapshot.problems[0]).startswith("newsletters/2021-09-sept-oct/issue.yaml:")
+    assert "unknown block type 'evnt'\n    -> did you mean 'event'?" in str(snapshot.problems[0])
+    assert snapshot.views == good.views and snapshot.good_at == good.good_at
+    po = issue / "i18n" / "es.po"                                  # a PO change does not hide the problem
+    edit(po, 'msgstr "Próximos eventos"', 'msgstr "Eventos próximos"')
+    assert previewer.rebuild([po]).problems == snapshot.problems
+
+
+def test_a_broken_translation_is_a_problem_for_its_language_only(issue):
+    previewer = Previewer(issue)
+    good = previewer.rebuild()
+    edit(issue / "i18n" / "es.po", 'msgstr "Próximos eventos"', 'msgstr "Próximos eventos __FIRSTNAME__"')
+    snapshot = previewer.rebuild([issue / "i18n" / "es.po"])
+    [problem] = snapshot.problems
+    assert problem.key == "es" and "__FIRSTNAME__" in problem.message
+    assert snapshot.views["es"] is good.views["es"] and snapshot.views["ar"] == good.views["ar"]
+
+
+def test_chrome_catalog_changes_are_read_again(issue, tmp_path, monkeypatch):
+    from blocks.i18n import chrome
+    from preview import engine
+    catalogs = tmp_path / "chrome"
+    catalogs.mkdir()
+    for po in chrome.CATALOGS.glob("*.po"):
+        catalogs.joinpath(po.name).write_bytes(po.read_bytes())
+    monkeypatch.setattr(chrome, "CATALOGS", catalogs)
+    monkeypatch.setattr(engine, "CHROME_CATALOGS", catalogs.resolve())
+    from blocks import render
+    render.reload_chrome()
+    previewer = Previewer(issue)
+    assert "Ver este correo en su navegador" in previewer.rebuild().views["es"].frame
+    edit(catalogs / "es.po", 'msgstr "Ver este correo en su navegador"', 'msgstr "Ver en el navegador"')
+    snapshot = previewer.rebuild([catalogs / "es.po"])
+    assert "Ver en el navegador" in snapshot.views["es"].frame and dict(snapshot.rendered) == {"es": "full"}
+    monkeypatch.undo()
+    render.reload_chrome()

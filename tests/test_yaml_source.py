@@ -1,0 +1,30 @@
+"""common/yaml_source.py reads with libyaml when PyYAML has it, and it changes nothing."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from common import yaml_source
+from tests.conftest import ROOT
+
+FILES = sorted(p for p in ROOT.rglob("*.yaml") if ".venv" not in p.parts and "node_modules" not in p.parts)
+
+
+def _read(monkeypatch, path, fast: bool):
+    monkeypatch.setattr(yaml_source, "_FastLoader", yaml_source._FastLoader if fast else None)
+    doc, problems = yaml_source.load_yaml(path)
+    return (doc.data, doc.lines) if doc else None, [str(p) for p in problems]
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML was built without libyaml")
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(ROOT)) for p in FILES])
+def test_libyaml_reads_every_file_exactly_as_pure_python_does(monkeypatch, path):
+    assert _read(monkeypatch, path, fast=True) == _read(monkeypatch, path, fast=False)
+
+
+@pytest.mark.parametrize("text", ["a: 1\n  b: 2\n", "a: [1, 2\n", "a: 'open\n", "- a\nb: c\n", "a: 1\na: 2\n",
+                                  "when: 10:00\nflag: no\nday: 2021-09-29\n"])
+def test_mistakes_and_values_read_the_same_with_or_without_libyaml(monkeypatch, tmp_path, text):
+    path = tmp_path / "issue.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert _read(monkeypatch, path, fast=True) == _read(monkeypatch, path, fast=False)
