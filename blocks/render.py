@@ -144,4 +144,4 @@ def reload_chrome() -> None:
     """Forget the compiled chrome catalogs and the template environments they are installed in,
     so the next render reads blocks/i18n/chrome/*.po again (for the long-running preview)."""
     chrome.translations.cache_clear()
-    _environment.cache_clear()
+    environment.cache_clear()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from blocks.i18n.chrome import CATALOGS
 from blocks.loader import LIBRARY
-from blocks.render import TEMPLATES
+from blocks.render_env import TEMPLATES
 
 
 class Watched:

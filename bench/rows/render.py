@@ -192,7 +192,7 @@ def run(ctx) -> Row:
 def _mjml_python(captured, times: int) -> float:
     """mjml2html + css-inline alone on the captured sources, per render (what the JS side does)."""
     import mjml
-    from blocks.render import _inliner
+    from blocks.render_env import inliner as _inliner
     sources = [src for src, _ in captured.values()]
 
     def once():
@@ -207,7 +207,7 @@ def inliner_note(captured, quick: bool) -> list[str]:
         from premailer import Premailer
     except ImportError:
         return ["premailer is not installed (pip install premailer): inliner comparison skipped"]
-    from blocks.render import _inliner
+    from blocks.render_env import inliner as _inliner
     html = next(iter(captured.values()))[1]
 
     def premailer_once():
