@@ -2,7 +2,7 @@
 """compose.py - write, check, translate, build and send the families' newsletter.
 
 A thin command line: the commands live in blocks/cli.py (content), mailer/commands/
-(subscribers, audiences, send, demo) and preferences/cli.py (serve, report). Every user
+(subscribers, audiences, send, demo) and preferences/cli.py (serve, publish). Every user
 mistake is a common.errors.NewsletterError, which click prints as plain words with exit
 code 1 (no traceback); `Commands.invoke` below is the one other place errors are mapped.
 """
@@ -21,7 +21,7 @@ from mailer.commands.audience import audience  # noqa: E402
 from mailer.commands.send import demo, send  # noqa: E402
 from mailer.commands.subscribers import subscribers  # noqa: E402
 from mailer.commands.report import report  # noqa: E402
-from preferences.cli import serve  # noqa: E402
+from preferences.cli import publish, serve  # noqa: E402
 from preview.cli import preview  # noqa: E402
 
 
@@ -66,7 +66,7 @@ def cli():
 
 
 for command in (content.check, content.build, content.translations, subscribers, audience, send, demo, serve,
-                report):
+                publish, report):
     cli.add_command(command)
 cli.add_command(preview)
 

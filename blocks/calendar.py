@@ -49,16 +49,22 @@ def product_id(publication_name: str) -> str:
     return f"-//{publication_name.replace('//', '/')}//newsletter composer//EN"
 
 
-def to_ics(entries: list[CalendarEntry], calendar_name: str, lang: str, publication_name: str,
-           stamp: dt.datetime | None = None) -> bytes:
-    """A calendar of `entries`; `stamp` (DTSTAMP) defaults to build_time()."""
-    stamp = stamp or build_time()
+def new_calendar(calendar_name: str, publication_name: str) -> Calendar:
+    """An empty calendar named `calendar_name`, made by the publication (also for subscriptions)."""
     cal = Calendar()
     cal.add("prodid", product_id(publication_name))
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", calendar_name)
+    return cal
+
+
+def to_ics(entries: list[CalendarEntry], calendar_name: str, lang: str, publication_name: str,
+           stamp: dt.datetime | None = None) -> bytes:
+    """A calendar of `entries`; `stamp` (DTSTAMP) defaults to build_time()."""
+    stamp = stamp or build_time()
+    cal = new_calendar(calendar_name, publication_name)
     for entry in entries:
         event = Event()
         event.add("uid", entry.uid)

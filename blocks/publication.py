@@ -1,6 +1,8 @@
 """Publication-wide settings (newsletters/publication.yaml): who sends, how it looks, the footer."""
 from __future__ import annotations
 
+import re
+
 from blocks.kinds import Choice, Color, Email, Integer, Language, ListOf, Markdown, Text, Url
 from blocks.kinds_time import TimeZone
 from blocks.i18n.policy import MachinePolicy, MachinePolicyKind
@@ -19,7 +21,13 @@ def contrast_ratio(a: str, b: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def _check(record, report, key):
+    if record.slug is not None and not SLUG.fullmatch(record.slug):
+        report("slug", f"'{record.slug}' cannot be part of a web address",
+               "use lowercase letters, digits and dashes, e.g. equity")
     ratio = contrast_ratio(record.brand_color, WHITE)
     if ratio < 4.5:
         report("brand_color", f"{record.brand_color} on white has contrast {ratio:.1f}:1, below the 4.5:1 "
@@ -46,8 +54,12 @@ SCHEMA = Schema({
     "postal_address": Field(Text(translatable=False), required=True,
                             help="a postal address is required in bulk email (CAN-SPAM)"),
     "website": Field(Url()),
-    "web_base_url": Field(Url(), help="where built issues are published, e.g. https://example.org/newsletter; "
-                                      "calendar files and 'view in browser' links point there"),
+    "web_base_url": Field(Url(), help="where sent issues are published, e.g. https://example.org/newsletter; "
+                                      "calendar files and 'view in browser' links point there; defaults to "
+                                      "the preference center's NEWSLETTER_BASE_URL/<slug>, which serves them"),
+    "slug": Field(Text(translatable=False, max_length=40),
+                  help="the publication's short name in web addresses, e.g. equity (/equity/<issue>/); "
+                       "defaults to its name in lowercase with dashes"),
     "logo": Field(LOGO),
     "brand_color": Field(Color(), default="#1f4e79"),
     "footer": Field(Markdown(), help="a short paragraph about the office, in Markdown"),

@@ -1,4 +1,5 @@
-"""The preference center (Flask): one-click unsubscribe, preferences, the SendGrid webhook.
+"""The preference center (Flask): one-click unsubscribe, preferences, the SendGrid webhook, and
+the web editions of sent issues with their archive (preferences/editions.py).
 
     create_app()            reads NEWSLETTER_SECRET (and _PREVIOUS), NEWSLETTER_DB,
                             SENDGRID_WEBHOOK_PUBLIC_KEY and newsletters/publication.yaml,
@@ -24,7 +25,7 @@ from mailer.send.links import LinkSigner
 from mailer.store import events as delivery
 from mailer.store.subscribers import Store
 
-from preferences import family
+from preferences import editions, family
 from preferences.access_log import redact
 from preferences.pages import Center
 from preferences.webhook import SETTING, NotEvents, WebhookRefused, check_headers, load_public_key, verify_body
@@ -75,7 +76,7 @@ def create_app(*, store: Store | None = None, signer: LinkSigner | None = None, 
 
     @app.after_request
     def headers(response):
-        response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("Cache-Control", "no-store")   # web editions say how long they keep
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         if response.status_code == 413:
@@ -83,6 +84,7 @@ def create_app(*, store: Store | None = None, signer: LinkSigner | None = None, 
         return response
 
     family.register(app, center)
+    editions.register(app, center)                   # /<publication>/...: web editions and the archive
 
     @app.post(WEBHOOK_PATH)
     def sendgrid_webhook():

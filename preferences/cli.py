@@ -1,8 +1,10 @@
-"""`serve` (registered by compose.py): the preference center for local use."""
+"""`serve` and `publish` (registered by compose.py): the preference center for local use, and
+a sent issue's web editions as files for a static host."""
 from __future__ import annotations
 
 import ipaddress
 import os
+from pathlib import Path
 
 import click
 
@@ -13,7 +15,8 @@ import click
 @click.option("--demo", is_flag=True,
               help="Open the links of `compose.py demo`'s outbox messages: public demo secret, this computer only.")
 def serve(host: str, port: int, demo: bool):
-    """Run the preference center (unsubscribe, preferences, SendGrid webhook) on this computer.
+    """Run the preference center (unsubscribe, preferences, SendGrid webhook, and the web
+    editions of sent issues with their archive: /<slug>/) on this computer.
 
     \b
     Needs NEWSLETTER_SECRET (at least 32 random characters, the same as for sends),
@@ -23,7 +26,9 @@ def serve(host: str, port: int, demo: bool):
     """
     from werkzeug.serving import run_simple
 
+    from blocks.loader import load_publication
     from common.errors import ConfigError
+    from mailer.publish.naming import web_base
     from mailer.send.links import DEMO_BASE_URL
     from preferences.access_log import RequestHandler
     from preferences.app import create_app
@@ -37,7 +42,8 @@ def serve(host: str, port: int, demo: bool):
     if demo:
         links = os.environ.get("NEWSLETTER_BASE_URL") or DEMO_BASE_URL
         click.echo(f"Demo mode: signed with the public demo secret, for this computer only. The links in "
-                   f"outbox/ point at {links}.", err=True)
+                   f"outbox/ point at {links}; the web editions and the archive are at "
+                   f"{web_base(load_publication(), links)}/.", err=True)
     run_simple(host, port, app, threaded=True, request_handler=RequestHandler)
 
 
@@ -49,3 +55,34 @@ def _loopback(host: str) -> bool:
     except ValueError:
         return False
 
+
+@click.command()
+@click.argument("issue_dir", type=click.Path(path_type=Path))
+@click.option("--to", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to write into: upload it as the publication's web_base_url.")
+def publish(issue_dir: Path, out_dir: Path):
+    """Write a sent issue's web editions, calendar files, archive and feed into a folder.
+
+    \b
+    Only for a publication whose web_base_url is another host (a static site): by default the
+    preference center serves all of this itself. What is written is what the send published
+    (the editions families got), never the YAML as it is now:
+      python compose.py publish newsletters/2021-09-sept-oct --to site/
+    then upload site/ to the web_base_url of newsletters/publication.yaml.
+    """
+    from blocks.loader import load_publication
+    from mailer.store.subscribers import Store
+    from preferences.export import export
+
+    newsletters = issue_dir.parent if (issue_dir.parent / "publication.yaml").exists() else Path("newsletters")
+    publication = load_publication(newsletters / "publication.yaml")
+    with Store.open() as store:
+        written = export(store, publication, newsletters, issue_dir.name, out_dir)
+    click.echo(f"Wrote {len(written)} files into {out_dir}/: {issue_dir.name}/ (its editions and calendar files), "
+               "index.html (the archive), feed.atom" + (", foodshare-<language>.ics" if any(
+                   name.startswith("foodshare-") for name in written) else "") + ".")
+    if publication.get("web_base_url"):
+        click.echo(f"Upload {out_dir}/ to {publication.web_base_url.rstrip('/')}/ (the messages link there).")
+    else:
+        click.echo("(newsletters/publication.yaml sets no web_base_url: the preference center serves these pages "
+                   "itself at NEWSLETTER_BASE_URL/<slug>/, and the messages link there.)")

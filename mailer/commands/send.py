@@ -24,13 +24,15 @@ from mailer.commands.options import audiences_option
               help="Also retry families refused because of a wrong setting in an older version (401/403/535).")
 @click.option("--resend-in-doubt", is_flag=True,
               help="Send to families whose request was cut off by a crash and that no event has resolved.")
+@click.option("--skip-link-check", is_flag=True,
+              help="Send even if the web edition or a calendar file does not answer 200 (kept in the report).")
 @click.option("--reports", "reports_dir", type=click.Path(path_type=Path), default=Path("reports"),
               show_default=True, help="Where each run's report (JSON) and the proofs log are kept.")
 @audiences_option
 @click.pass_context
 def send(ctx: click.Context, issue_dir: Path, segment_name: str, backend: str, outbox_dir: Path, test_to,
-         dry_run: bool, yes: bool, resend: bool, retry_failed: bool, resend_in_doubt: bool, reports_dir: Path,
-         audiences_path):
+         dry_run: bool, yes: bool, resend: bool, retry_failed: bool, resend_in_doubt: bool, skip_link_check: bool,
+         reports_dir: Path, audiences_path):
     """Send an issue to a segment, each family in their language, exactly once.
 
     \b
@@ -38,6 +40,9 @@ def send(ctx: click.Context, issue_dir: Path, segment_name: str, backend: str, o
       1. --dry-run              who gets which language (nothing is sent)
       2. --test-to you@...      a proof of every language in your inbox, marked [TEST]
       3. (no option)            shows the plan and asks before sending; --yes in scripts
+    Before any family gets a message, the issue's web editions and calendar files are
+    published (the preference center serves them) and, for smtp and sendgrid, asked for:
+    if one does not answer 200, nothing is sent (--skip-link-check sends anyway).
     Rerun the same command after a crash, an interruption or a fixed setting: it sends to
     everyone not yet sent to and to nobody twice. Several runs of it (on one machine or
     several, sharing one database) split the work between them. Families who already got
@@ -48,22 +53,27 @@ def send(ctx: click.Context, issue_dir: Path, segment_name: str, backend: str, o
     NEWSLETTER_DB for the store.
     """
     from mailer.commands.progress import Progress
-    from mailer.commands.send_steps import SendSetup, confirm, print_report, run_proofs
+    from mailer.commands.send_steps import SendSetup, confirm, editions, print_report, run_proofs
+    from mailer.commands.web_steps import before_proofs, before_sending
 
     setup = SendSetup.load(issue_dir, segment_name, backend, outbox_dir, audiences_path, reports_dir)
     with setup.open_store() as store:
         sender = setup.sender(store, resend=resend, retry_failed=retry_failed, resend_in_doubt=resend_in_doubt)
         plan = sender.run(setup.segment.rule, dry_run=True)
         if test_to:
+            before_proofs(setup, sender, editions(setup, plan))
             run_proofs(setup, sender, plan, list(test_to))
             return
         if dry_run:
             print_report(setup, plan, dry_run=True)
             return
         confirm(setup, sender, plan, yes)
+        sender = setup.sender(store, resend=resend, retry_failed=retry_failed, resend_in_doubt=resend_in_doubt)
+        delivering = {lang for lang, count in plan.planned.items() if count}
+        if delivering:                    # published and checked before any family gets a message
+            sender.report.link_check = before_sending(setup, sender, delivering, skip_link_check)
         progress = Progress(sum(plan.planned.values()))
-        sender = setup.sender(store, progress=progress, resend=resend, retry_failed=retry_failed,
-                              resend_in_doubt=resend_in_doubt)
+        sender.on_progress = progress.update
         try:
             report = sender.run(setup.segment.rule)
         finally:
@@ -97,8 +107,21 @@ def demo(ctx, roster: Path):
     click.echo("\n== 3. Send to all-families through the outbox ==")
     ctx.invoke(send, issue_dir=issue, segment_name="all-families", backend="outbox", outbox_dir=Path("outbox"),
                test_to=(), dry_run=False, yes=True, resend=False, retry_failed=False, resend_in_doubt=False,
-               reports_dir=Path("reports"), audiences_path=None)
+               skip_link_check=False, reports_dir=Path("reports"), audiences_path=None)
     click.echo("\nDone. Open build/2021-09-sept-oct/index.html for the previews and outbox/2021-09-sept-oct/ "
                "for the messages each family would get.")
-    click.echo("To open the unsubscribe and preference links in those messages, run the preference center "
-               "on this computer:\n    python compose.py serve --demo")
+    web = _demo_address(issue)
+    click.echo("To open every link in those messages (web edition, calendar files, preferences, unsubscribe), run "
+               "the preference center on this computer:\n    python compose.py serve --demo\nthen open "
+               f"{web}/ (the web edition) or {web.rsplit('/', 1)[0]}/ (the archive).")
+
+
+def _demo_address(issue: Path) -> str:
+    """Where the demo's web edition is: NEWSLETTER_BASE_URL (or the demo's) /<publication>/<issue>."""
+    import os
+
+    from blocks.loader import load_publication
+    from mailer.publish.naming import web_base
+    from mailer.send.links import DEMO_BASE_URL
+    publication = load_publication(issue.parent / "publication.yaml")
+    return f"{web_base(publication, os.environ.get('NEWSLETTER_BASE_URL') or DEMO_BASE_URL)}/{issue.name}"

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from common.errors import NewsletterError
+from mailer.commands.web_steps import where_line
 
 STATUS_COLUMNS = (("sent", "sent"), ("queued", "queued"), ("rejected", "rejected"), ("invalid", "invalid"),
                   ("failed", "failed"), ("in_doubt", "in doubt"))
@@ -30,6 +31,7 @@ class SendSetup:
         from blocks.loader import load_issue
         from mailer.audiences.loader import load_audiences
         from mailer.backends import get_backend
+        from mailer.publish.naming import web_base
         from mailer.send.links import LinkSigner
 
         issue = load_issue(issue_dir)
@@ -41,7 +43,7 @@ class SendSetup:
             click.echo("note: NEWSLETTER_SECRET is not set; links are signed with a demo secret (outbox only).",
                        err=True)
         pub = issue.publication
-        web_url = f"{(pub.web_base_url or signer.base_url + '/issues').rstrip('/')}/{issue.slug}"
+        web_url = f"{web_base(pub, signer.base_url)}/{issue.slug}"
         return cls(issue, segment, backend, chosen, signer, outbox_dir, reports_dir / issue.slug, web_url)
 
     def open_store(self):
@@ -151,7 +153,7 @@ def print_report(setup: SendSetup, report, dry_run: bool) -> None:
     if setup.backend_name == "outbox" and report.results:
         click.echo(f"Messages are in {setup.outbox_dir / setup.issue.slug}/<language>/ (open any .eml in a mail "
                    "program).")
-    click.echo(f"Publish the build folder (calendar files, web versions) at {setup.web_url}/")
+    click.echo(where_line(setup))
 
 
 def _print_editions(setup: SendSetup) -> None:

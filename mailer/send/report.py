@@ -21,6 +21,8 @@ class SendReport:
     by_language: dict[str, Counter] = field(default_factory=dict)   # edition -> status -> families
     confirmed: int = 0                                       # found delivered after a crash
     stopped: str = ""                                        # why the run stopped early, if it did
+    link_check: str = ""                                     # what was checked before sending (or "skipped")
+    web: dict = field(default_factory=dict)                  # the web edition's address and languages published
 
     def count(self, lang: str, status: str, n: int = 1) -> None:
         self.results[status] += n
@@ -46,6 +48,7 @@ class SendReport:
             "languages": dict(self.rows()),
             "held": dict(self.held), "skipped": dict(self.skipped), "busy_elsewhere": self.busy,
             "by_school": dict(self.by_school), "confirmed_after_crash": self.confirmed, "stopped": self.stopped,
+            "link_check": self.link_check, "web": self.web,
         }, indent=2, ensure_ascii=False)
 
     def save(self, folder: Path, **context) -> Path:

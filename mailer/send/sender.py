@@ -52,7 +52,7 @@ class Sender:
     def template(self, lang: str) -> MessageTemplate:
         if lang not in self.templates:
             pub = self.issue.publication
-            email = render_issue(localize(self.issue, lang), lang, web_url=self.web_url, calendar_files=False)
+            email = render_issue(localize(self.issue, lang), lang, web_url=self.web_url)   # .ics too: published
             self.templates[lang] = MessageTemplate(
                 email, sender=(pub.sender.name, pub.sender.email), reply_to=pub.reply_to,
                 list_id=f"{pub.name} <newsletter.{pub.sender.email.split('@')[1]}>", date=self.date)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, MetaData, String,
-                        Table, Text, UniqueConstraint, false)
+from sqlalchemy import (Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData,
+                        String, Table, Text, UniqueConstraint, false)
 from sqlalchemy.types import TypeDecorator
 
 STATUSES = ("subscribed", "unsubscribed", "bounced", "complained")
@@ -125,4 +125,41 @@ send_log = Table(
     Column("lease_until", UTCDateTime(), nullable=True),                          # ... until then
     UniqueConstraint("issue", "subscriber_id", name="uq_send_log_issue_subscriber"),
     Index("ix_send_log_issue_status", "issue", "status"),
+)
+
+
+# What each send published for the web (mailer/publish/): every language edition as it was sent
+# (the email's HTML with its per-family tokens still in place) and its calendar files, served by
+# the preference center at /<publication>/<issue>/ and written for a static host by `publish`.
+web_editions = Table(
+    "web_editions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("publication", String(64), nullable=False),
+    Column("issue", String(100), nullable=False),
+    Column("lang", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),        # original, human, partial or machine
+    Column("web_url", String(500), nullable=False),    # the issue's address the messages carry
+    Column("subject", Text, nullable=False),
+    Column("preheader", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("period", Text, nullable=False),
+    Column("direction", String(3), nullable=False),
+    Column("html", Text, nullable=False),
+    Column("published_at", UTCDateTime(), nullable=False),   # first published
+    Column("updated_at", UTCDateTime(), nullable=False),     # last replaced by a send of this language
+    UniqueConstraint("publication", "issue", "lang", name="uq_web_editions_issue_lang"),
+)
+
+web_files = Table(
+    "web_files", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("publication", String(64), nullable=False),
+    Column("issue", String(100), nullable=False),
+    Column("name", String(200), nullable=False),       # e.g. kickoff-en.ics
+    Column("lang", String(16), nullable=False),
+    Column("block_type", String(64), nullable=False),  # event, foodshare_calendar...
+    Column("title", Text, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("publication", "issue", "name", name="uq_web_files_issue_name"),
 )

@@ -1,0 +1,161 @@
+"""Web editions and the archive (mailer/publish/ stores them when an issue is sent):
+
+    GET /<publication>/                      the archive: issues families got, newest first (?lang=)
+    GET /<publication>/feed.atom             an Atom feed of them
+    GET /<publication>/foodshare-<tag>.ics   the Foodshare calendar to subscribe to (webcal://)
+    GET /<publication>/<issue>/              the issue: its editions and calendar files (?lang=)
+    GET /<publication>/<issue>/<tag>.html    an edition as a web page, with a language switcher
+    GET /<publication>/<issue>/<name>.ics    a calendar file, as sent
+
+What is served is what the send published, never the YAML as it is now. Pages carry nothing
+of any family, load nothing from elsewhere but the logo, and run no script.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Response, abort, render_template, request
+from markupsafe import Markup
+
+from blocks.i18n import chrome
+from mailer.publish import editions as stored
+from mailer.publish import feeds
+from mailer.publish.naming import from_tag, own_name, publication_slug, tag
+from mailer.publish.web import EMAIL_ONLY_CSS, for_browser
+
+from preferences.pages import N_
+
+KIND_LABELS = {"original": N_("Original"), "partial": N_("Some sections in English"),
+               "machine": N_("Machine translation")}
+CACHE = "public, max-age=300"
+PAGE_POLICY = ("default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; base-uri 'none'; "
+               "form-action 'none'; frame-ancestors 'none'")
+CALENDAR = "text/calendar; charset=utf-8"
+
+
+def register(app, center, also_listed: tuple[str, ...] = ()) -> None:
+    """The routes, on the preference center's app (or the bare app `publish` writes files with);
+    `also_listed`: issues the archive lists even before a family got them (a static upload)."""
+    store, slug = center.store, publication_slug(center.publication)
+
+    def ours(publication: str) -> None:
+        if publication != slug:
+            abort(404)
+
+    def issue_editions(publication: str, issue: str) -> list:
+        ours(publication)
+        found = stored.editions(store, slug, issue)
+        if not found:
+            abort(404)
+        return found
+
+    @app.get("/<publication>/")
+    def archive(publication: str):
+        ours(publication)
+        issues = stored.listed_issues(store, slug, also_listed)
+        code = chosen(list(center.supported), center.supported[0])
+        entries = [_entry(found, code) for found in issues]
+        foodshare = any(f.block_type == feeds.FOODSHARE for f in stored.files(store, slug))
+        base = issues[0][0].web_url.rsplit("/", 1)[0] if issues else request.url_root + slug
+        return center.render("archive.html", code, 200, entries=entries, languages=_choices(center.supported),
+                             foodshare=_subscription(base, code) if foodshare else None)
+
+    @app.get("/<publication>/feed.atom")
+    def feed(publication: str):
+        ours(publication)
+        issues = stored.listed_issues(store, slug, also_listed)
+        base = issues[0][0].web_url.rsplit("/", 1)[0] if issues else request.url_root + slug
+        code = chosen(list(center.supported), center.supported[0])
+        body = feeds.atom(center.localized[code].name, base, issues, code)
+        return _cached(Response(body, content_type="application/atom+xml; charset=utf-8"))
+
+    @app.get("/<publication>/foodshare-<name>.ics")
+    def foodshare(publication: str, name: str):
+        ours(publication)
+        code = from_tag(name)
+        if code not in center.supported:
+            abort(404)
+        issues = stored.listed_issues(store, slug, also_listed)
+        chosen_files = feeds.foodshare_files(issues, stored.files(store, slug, block_type=feeds.FOODSHARE), code)
+        title = f"{chrome.translations(code).gettext('Foodshare food distributions')} - {center.localized[code].name}"
+        return _calendar(feeds.foodshare_calendar(chosen_files, title, center.publication.name),
+                         f"foodshare-{name}.ics")
+
+    @app.get("/<publication>/<issue>/")
+    def issue_index(publication: str, issue: str):
+        found = issue_editions(publication, issue)
+        code = chosen([e.lang for e in found], found[0].lang)
+        shown = feeds.choose(found, code, found[0].lang)
+        calendars = [f for f in stored.files(store, slug, issue) if f.lang == shown.lang]
+        return center.render("issue.html", code, 200, shown=shown, switcher=_switcher(found, shown, shown),
+                             calendars=calendars, languages=[])
+
+    @app.get("/<publication>/<issue>/<name>.html")
+    def web_edition(publication: str, issue: str, name: str):
+        found = issue_editions(publication, issue)
+        edition = next((e for e in found if name in (e.tag, e.lang)), None)
+        if edition is None:
+            abort(404)
+        first = next((e for e in found if request.args.get("from") in (e.tag, e.lang)), edition)
+        page = for_browser(edition.html, edition.lang)
+        html = render_template("edition.html", _=chrome.translations(edition.lang).gettext, edition=edition,
+                               page=page, styles=Markup(page.styles), body=Markup(page.body),
+                               email_only=EMAIL_ONLY_CSS, switcher=_switcher(found, edition, first),
+                               publication=center.localized.get(edition.lang, center.publication))
+        response = _cached(Response(html, content_type="text/html; charset=utf-8"))
+        response.headers["Content-Security-Policy"] = PAGE_POLICY
+        response.headers["Content-Language"] = edition.tag
+        return response
+
+    @app.get("/<publication>/<issue>/<name>.ics")
+    def calendar_file(publication: str, issue: str, name: str):
+        ours(publication)
+        found = stored.web_file(store, slug, issue, f"{name}.ics")
+        if found is None:
+            abort(404)
+        return _calendar(found.content, found.name)
+
+
+def chosen(offered: list[str], default: str) -> str:
+    """The reader's language among `offered`: ?lang=, else the browser's preference, else `default`."""
+    asked = from_tag(request.args.get("lang", ""))
+    if asked in offered:
+        return asked
+    best = request.accept_languages.best_match([tag(code) for code in offered])
+    return from_tag(best) if best else default
+
+
+def _choices(codes) -> list[tuple[str, str]]:
+    return [(code, own_name(code)) for code in codes]
+
+
+def _switcher(found: list, current, first) -> list[dict]:
+    """Every edition by its own name, with its status in its own language; `first` leads."""
+    ordered = [first] + [e for e in found if e is not first]
+    return [{"tag": e.tag, "name": own_name(e.lang), "current": e is current, "href": f"{e.tag}.html?from={first.tag}",
+             "label": chrome.translations(e.lang).gettext(KIND_LABELS[e.kind]) if e.kind in KIND_LABELS else ""}
+            for e in ordered]
+
+
+def _entry(found: list, code: str) -> dict:
+    shown = feeds.choose(found, code, found[0].lang)
+    return {"edition": shown, "href": f"{shown.issue}/{shown.tag}.html", "in_english": shown.lang != code,
+            "others": [(e.tag, own_name(e.lang), f"{e.issue}/{e.tag}.html") for e in found if e is not shown]}
+
+
+def _subscription(base: str, code: str) -> dict:
+    address = f"{base}/foodshare-{tag(code)}.ics"
+    webcal = "webcal://" + address.split("://", 1)[1]
+    return {"webcal": webcal, "https": address,
+            "google": "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe="")}
+
+
+def _calendar(content: bytes, filename: str) -> Response:
+    response = _cached(Response(content, content_type=CALENDAR))
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _cached(response: Response) -> Response:
+    response.headers["Cache-Control"] = CACHE
+    return response

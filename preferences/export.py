@@ -1,0 +1,95 @@
+"""`publish ISSUE --to DIR`: a sent issue's web side as files, for a publication whose
+`web_base_url` is a static host. The files are the very pages the preference center serves
+(rendered by the same routes, preferences/editions.py), so a static copy and the app agree.
+
+    DIR/<issue>/index.html, <tag>.html, *.ics     the issue
+    DIR/index.html, feed.atom, foodshare-<tag>.ics the archive (this issue included), its feed, the
+                                                  Foodshare calendar per language
+
+Each file is written to a temporary name and renamed (the issue's folder as a whole), so a
+reader never gets half a file and a failed export leaves the previous one as it was.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import StrictUndefined
+
+from blocks.i18n.localize import localize_publication
+from common.errors import NewsletterError
+from mailer.publish import editions as stored
+from mailer.publish.feeds import FOODSHARE
+from mailer.publish.naming import publication_slug, tag
+
+from preferences import editions
+from preferences.pages import Center
+
+
+def export(store, publication, newsletters_dir: Path, issue: str, out_dir: Path) -> list[str]:
+    """Write the files; returns their names relative to `out_dir`."""
+    slug = publication_slug(publication)
+    found = stored.editions(store, slug, issue)
+    if not found:
+        raise NewsletterError(f"{issue} has not been published: nothing of it was sent yet",
+                              f"send it first (python compose.py send newsletters/{issue} --to ...): a send "
+                              "publishes its editions before the first family gets one")
+    client = _app(store, publication, newsletters_dir, issue).test_client()
+    pages = {"index.html": "", **{f"{e.tag}.html": f"{e.tag}.html" for e in found},
+             **{f.name: f.name for f in stored.files(store, slug, issue)}}
+    issue_files = {name: _get(client, f"/{slug}/{issue}/{path}") for name, path in pages.items()}
+    top = {"index.html": _get(client, f"/{slug}/"), "feed.atom": _get(client, f"/{slug}/feed.atom")}
+    if stored.files(store, slug, block_type=FOODSHARE):
+        for code in publication.languages:
+            top[f"foodshare-{tag(code)}.ics"] = _get(client, f"/{slug}/foodshare-{tag(code)}.ics")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _replace_folder(out_dir / issue, issue_files)
+    for name, content in top.items():
+        _replace_file(out_dir / name, content)
+    return [f"{issue}/{name}" for name in issue_files] + list(top)
+
+
+def _app(store, publication, newsletters_dir: Path, issue: str) -> Flask:
+    """The web edition routes alone (no secret, no webhook), the archive listing `issue`."""
+    app = Flask("preferences.export")
+    app.root_path = str(Path(__file__).parent)
+    app.jinja_env.undefined = StrictUndefined
+    app.context_processor(lambda: {"demo": False})
+    localized = {code: localize_publication(publication, newsletters_dir, code) for code in publication.languages}
+    editions.register(app, Center(store, None, publication, None, False, localized), also_listed=(issue,))
+    return app
+
+
+def _get(client, path: str) -> bytes:
+    response = client.get(path)
+    if response.status_code != 200:            # a bug: every path comes from the store
+        raise RuntimeError(f"{path} answered {response.status_code}")
+    return response.get_data()
+
+
+def _replace_folder(folder: Path, files: dict[str, bytes]) -> None:
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        for name, content in files.items():
+            (staging / name).write_bytes(content)
+        old = folder.with_name(f".{folder.name}-old")
+        if folder.exists():
+            folder.rename(old)
+        staging.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _replace_file(path: Path, content: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,69 @@
+"""Web editions as families meet them: the sample issue sent with the real `send` command (outbox,
+or smtp to a local sink) into a test store, and the preference center that serves what it published."""
+from __future__ import annotations
+
+import shutil
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.mailer.conftest import AUDIENCES, run, store, store_url, write_roster  # noqa: F401 (fixtures)
+from tests.preferences.conftest import FAMILIES, SIGNER, families  # noqa: F401 (fixtures)
+
+BASE = SIGNER.base_url                      # where the messages' links point (the app's address)
+ISSUE = "2021-09-sept-oct"
+WEB = f"/equity/{ISSUE}"                   # the issue's path on the preference center
+
+
+@pytest.fixture
+def newsletters(tmp_path):
+    """A copy of newsletters/ (publication.yaml, the sample issue, its translations) to edit."""
+    target = tmp_path / "newsletters"
+    shutil.copytree(ROOT / "newsletters", target)
+    return target
+
+
+@pytest.fixture
+def send(run, tmp_path, monkeypatch, newsletters):  # noqa: F811
+    """`compose.py send newsletters/<issue> --to all-families --yes ...` against the test store."""
+    monkeypatch.setenv("NEWSLETTER_SECRET", SIGNER.secret)
+    monkeypatch.setenv("NEWSLETTER_BASE_URL", BASE)
+
+    def invoke(*args, issue: str = ISSUE):
+        return run("send", newsletters / issue, "--to", "all-families", "--outbox", tmp_path / "outbox",
+                   "--reports", tmp_path / "reports", "--yes", *args)
+    return invoke
+
+
+@pytest.fixture
+def app(families, newsletters):  # noqa: F811
+    from blocks.loader import load_publication
+    from mailer.audiences.loader import load_audiences
+    from preferences.app import create_app
+    return create_app(store=families, signer=SIGNER, publication=load_publication(newsletters / "publication.yaml"),
+                      audiences=load_audiences(AUDIENCES), webhook_key="", newsletters_dir=newsletters)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def static_host(tmp_path):
+    """A plain static web server on 127.0.0.1 (a district's web host): (folder it serves, its address)."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield folder, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
