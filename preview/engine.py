@@ -28,7 +28,7 @@ from pathlib import Path
 
 from babel import Locale
 
-from blocks import render
+from blocks import render, render_env
 from blocks.i18n import chrome
 from blocks.i18n.localize import localize
 from blocks.i18n.status import language_status
@@ -113,7 +113,7 @@ class Previewer:
         old = self.snapshot
         views, rendered = dict(old.views), []
         if issue is not None:
-            self.issue, views, templates = issue, {}, _stamps(render.TEMPLATES)
+            self.issue, views, templates = issue, {}, _stamps(render_env.TEMPLATES)
             for lang in issue.languages:
                 try:
                     localized = localize(issue, lang, drafts=self.drafts)

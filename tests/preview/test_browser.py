@@ -126,7 +126,8 @@ def test_languages_widths_and_the_text_part_by_keyboard(served, tmp_path):
     page.get_by_role("radio", name="Desktop (640 px)").check()
     assert page.locator("#panel-en").is_hidden() and page.locator("#panel-es").is_hidden()
     assert page.locator("#frame-ar").bounding_box()["width"] == 642
-    assert "lang=ar&width=desktop" in page.url
+    assert "lang=ar&" in page.url and "lang=en&" not in page.url and "lang=es&" not in page.url
+    assert page.url.endswith("width=desktop")
     page.reload()                                                              # the choice is in the address
     assert page.locator("#panel-en").is_hidden() and page.locator("#frame-ar").bounding_box()["width"] == 642
     page.locator("#panel-ar summary").click()
@@ -134,7 +135,7 @@ def test_languages_widths_and_the_text_part_by_keyboard(served, tmp_path):
     assert violations(page) == []
     page.screenshot(path=str(tmp_path / "arabic-desktop.png"))
     text_button = page.locator("#panel-ar").get_by_role("button", name="Plain text")
-    for _ in range(40):                                                        # Tab to it, as a keyboard user
+    for _ in range(80):                                                        # Tab to it, as a keyboard user
         page.keyboard.press("Tab")
         if text_button.evaluate("button => button === document.activeElement"):
             break

@@ -58,7 +58,9 @@ def test_size_subject_tokens_and_a_held_language(issue, monkeypatch):
 def test_placeholders_in_calendar_files_are_named(issue):
     edit(issue / "issue.yaml", KICKOFF, "title: Kick Off for __FIRST_NAME__")
     found = [w for w in Previewer(issue).rebuild().warnings if w.where.endswith(".ics")]
-    assert [w.where for w in found] == ["kickoff-en.ics", "kickoff-es.ics", "kickoff-ar.ics"]
+    # the edit makes the Spanish and Arabic translations stale: those editions show the English block
+    # and link its English calendar file, so one file carries the placeholder
+    assert [w.where for w in found] == ["kickoff-en.ics"]
     assert all(w.message == "__FIRST_NAME__ is not filled in in calendar files" for w in found)
 
 
