@@ -35,6 +35,7 @@ _TAG = re.compile(r"(<[^>]+>)")
 _LATIN_RUN = re.compile(r"\(?[A-Za-z][A-Za-z0-9&;#'’.,/:@_-]*(?:[ \u00a0]+\(?[A-Za-z0-9&;#'’.,/:@_-]+\)?)*\)?")
 _LINK = re.compile(r"(<a [^>]*>)(.*?)(</a>)", re.S)
 _ISOLATED_OPEN = ('<span dir="ltr">', '<span dir="auto">')
+_LINKABLE = re.compile(r"https?://|mailto:|www\.|[\w.+-]+@")      # what mail programs turn into links
 _LTR_TEXT = re.compile(r"(?:https?://|mailto:|www\.)\S+[^\s.,;:!?)\]]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
                        r"|\+?\(?\d[\d\s().\-]{5,}\d")
 _RTL_LETTER = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
@@ -139,7 +140,8 @@ def isolate_text(text: str) -> str:
     LRI and PDI; on lines with right-to-left letters, Latin runs with spaces between FSI and PDI."""
     lines = []
     for line in text.split("\n"):
-        line = _LTR_TEXT.sub(lambda m: f"{LRI}{m.group(0)}{PDI}", line)
+        # a space before PDI: a mail program that turns URLs into links stops there, not after the PDI
+        line = _LTR_TEXT.sub(lambda m: f"{LRI}{m.group(0)}{' ' if _LINKABLE.match(m.group(0)) else ''}{PDI}", line)
         if _RTL_LETTER.search(line):
             pieces = re.split(f"({LRI}[^{PDI}]*{PDI})", line)
             line = "".join(p if p.startswith(LRI) else _LATIN_RUN.sub(

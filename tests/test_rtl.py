@@ -99,8 +99,14 @@ def test_latin_runs_already_isolated_or_in_english_sections_are_left_alone():
 def test_plain_text_of_right_to_left_emails_isolates_numbers_addresses_and_latin_runs():
     text = "اتصل: (860) 263-0724 أو https://www.whps.org/x. مكتب (Office of Equity) هنا\nCall: (860) 263-0724"
     assert rtl.isolate_text(text) == (
-        "اتصل: \u2066(860) 263-0724\u2069 أو \u2066https://www.whps.org/x\u2069. مكتب \u2068(Office of Equity)\u2069 هنا\n"
+        "اتصل: \u2066(860) 263-0724\u2069 أو \u2066https://www.whps.org/x \u2069. مكتب \u2068(Office of Equity)\u2069 هنا\n"
         "Call: \u2066(860) 263-0724\u2069")
+
+
+def test_a_link_in_plain_text_ends_at_a_space_so_mail_programs_do_not_take_the_isolate_into_it():
+    text = rtl.isolate_text("راجع https://www.whps.org/equity أو equity@whps.org")
+    assert "https://www.whps.org/equity \u2069" in text and "equity@whps.org \u2069" in text
+    assert re.findall(r"https?://\S+", text) == ["https://www.whps.org/equity"]
 
 
 def test_single_latin_words_and_arabic_text_are_left_alone():

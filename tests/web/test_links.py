@@ -25,7 +25,8 @@ def test_every_link_of_every_sent_message_answers_200(families, send, client, tm
     assert {kind(url) for url in checked.status} == {"web edition", "calendar file", "unsubscribe", "preferences"}
     assert {url.removeprefix(BASE) for url in checked.status if kind(url) == "web edition"} == {
         f"{WEB}/en.html", f"{WEB}/es.html", f"{WEB}/ar.html"}
-    assert sum(kind(url) == "calendar file" for url in checked.status) == 6      # two per language
+    # two per language, but the Arabic edition links the English file of a section still in English
+    assert sum(kind(url) == "calendar file" for url in checked.status) == 5
     assert sum(kind(url) == "unsubscribe" for url in checked.status) == 3       # one each (body and header)
     assert all(url.startswith(("https://", "http://", "mailto:", "tel:")) for url in checked.external)   # not asked
     for url in checked.status:
