@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from benchkit import ROOT, Row, duration, interleaved, load_issue
+from bench_common import ROOT, Row, duration, interleaved, load_issue
 from rows.render import NODE_DIR, NodeMJML, capture, node_missing
 
 CHROMIUM = Path("/usr/bin/chromium")
