@@ -10,6 +10,7 @@ plus blocks/ and common/):
     message/    one language's message and the per-family envelope: MIME bytes and the header builder
     backends/   outbox, smtp, sendgrid: build_payload -> post -> parse, one retry policy
     send/       the send loop: routing to an edition, signed links, personalization, the send log
+    publish/    the web editions a send publishes (store), for the preference center to serve
     reports/    what staff read: import and segment reports, the reach of an issue
     commands/   the click commands (subscribers, audience, send, demo): the only CLI layer here
 
