@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from babel import Locale
 
 from blocks.build import GMAIL_CLIP_WARNING, build_issue, render_all, summarize
 from common.errors import NewsletterError

@@ -104,7 +104,8 @@ class SMTPBackend(Backend):
             if self.user:
                 connection.login(self.user, self.password)
         except smtplib.SMTPAuthenticationError as e:
-            raise ConfigError("SMTP_PASSWORD", f"{self.host} refused the login of '{self.user}': {_reply(e)}",
+            reply = _reply(e.smtp_code, e.smtp_error)
+            raise ConfigError("SMTP_PASSWORD", f"{self.host} refused the login of '{self.user}': {reply}",
                               "check SMTP_USER and SMTP_PASSWORD (an app password, if the server asks "
                               "for one)") from None
         except ssl.SSLCertVerificationError as e:
@@ -177,7 +178,7 @@ class SMTPBackend(Backend):
         except (*_DROPPED, OSError) as e:
             self._drop()
             raise TransientError(f"connection lost: {e or type(e).__name__}") from None
-        detail = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+        detail = _reply(code, text)
         self._reset()
         if code in (530, 535):
             raise ConfigError("SMTP_PASSWORD", f"{self.host} refused to send: {detail}",
@@ -196,6 +197,6 @@ class SMTPBackend(Backend):
             yield from future.result()
 
 
-def _reply(error: smtplib.SMTPResponseException) -> str:
-    text = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
-    return f"{error.smtp_code} {text}"
+def _reply(code: int, text: bytes | str) -> str:
+    """An SMTP answer as one line: '535 5.7.8 authentication failed'."""
+    return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"

@@ -68,7 +68,9 @@ def send(ctx: click.Context, issue_dir: Path, segment_name: str, backend: str, o
             print_report(setup, plan, dry_run=True)
             return
         confirm(setup, sender, plan, yes)
-        sender = setup.sender(store, resend=resend, retry_failed=retry_failed, resend_in_doubt=resend_in_doubt)
+        # a new sender (its own report and Date), with the editions the plan and confirmation rendered
+        sender = setup.sender(store, resend=resend, retry_failed=retry_failed, resend_in_doubt=resend_in_doubt,
+                              rendered=sender.rendered)
         delivering = {lang for lang, count in plan.planned.items() if count}
         if delivering:                    # published and checked before any family gets a message
             sender.report.link_check = before_sending(setup, sender, delivering, skip_link_check)

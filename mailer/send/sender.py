@@ -37,13 +37,15 @@ CONFIG_CAUSED = ("401", "403", "530", "535")     # legacy rejections caused by a
 class Sender:
     def __init__(self, issue: Issue, store, backend: Backend, personalizer: Personalizer, *,
                  segment_name: str, web_url: str, resend: bool = False, retry_failed: bool = False,
-                 resend_in_doubt: bool = False, on_progress: Callable[[int], None] | None = None):
+                 resend_in_doubt: bool = False, on_progress: Callable[[int], None] | None = None,
+                 rendered: dict | None = None):
         self.issue, self.store, self.backend, self.personalizer = issue, store, backend, personalizer
         self.segment_name, self.web_url = segment_name, web_url
         self.resend, self.retry_failed, self.resend_in_doubt = resend, retry_failed, resend_in_doubt
         self.on_progress = on_progress or (lambda _n: None)
         self.router = Router(issue)
         self.templates: dict[str, MessageTemplate] = {}
+        self.rendered = {} if rendered is None else rendered   # lang -> RenderedEmail; may be shared by senders
         self.report = SendReport()
         self.date = dt.datetime.now(dt.timezone.utc)
         self.owner = sendlog.new_owner()
@@ -52,7 +54,9 @@ class Sender:
     def template(self, lang: str) -> MessageTemplate:
         if lang not in self.templates:
             pub = self.issue.publication
-            email = render_issue(localize(self.issue, lang), lang, web_url=self.web_url)   # .ics too: published
+            if lang not in self.rendered:                 # .ics too: they are published
+                self.rendered[lang] = render_issue(localize(self.issue, lang), lang, web_url=self.web_url)
+            email = self.rendered[lang]
             self.templates[lang] = MessageTemplate(
                 email, sender=(pub.sender.name, pub.sender.email), reply_to=pub.reply_to,
                 list_id=f"{pub.name} <newsletter.{pub.sender.email.split('@')[1]}>", date=self.date)
