@@ -56,11 +56,11 @@ def cli():
 
     \b
     Typical use:
-      python compose.py check newsletters/2021-09-sept-oct
-      python compose.py build newsletters/2021-09-sept-oct
-      python compose.py translations status newsletters/2021-09-sept-oct
+      python compose.py check newsletters/equity/2021-09-sept-oct
+      python compose.py build newsletters/equity/2021-09-sept-oct
+      python compose.py translations status newsletters/equity/2021-09-sept-oct
       python compose.py subscribers import roster.csv
-      python compose.py send newsletters/2021-09-sept-oct --to all-families --dry-run
+      python compose.py send newsletters/equity/2021-09-sept-oct --to all-families --dry-run
       python compose.py demo
     """
 

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-ISSUE_DIR = ROOT / "newsletters" / "2021-09-sept-oct"
+ISSUE_DIR = ROOT / "newsletters" / "equity" / "2021-09-sept-oct"
 WEB_URL = "https://newsletter.example.org/issues/2021-09-sept-oct"
 SEGMENT = "all-families"
 # en, es and ar have editions in the sample issue; pt and ur fall back to English.

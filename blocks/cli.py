@@ -13,6 +13,8 @@ from blocks.i18n.machine import PROVIDERS
 from blocks.i18n.status import (OUTCOME_TEXT, language_name, language_status, local_provider_warning,
                                  report_languages)
 from blocks.loader import load_issue
+from blocks.publications import find_issue
+from common.yaml_source import display_path
 
 ISSUE_DIR = click.Path(path_type=Path)
 
@@ -49,12 +51,12 @@ def check(issue_dir: Path):
 @click.command()
 @click.argument("issue_dir", type=ISSUE_DIR)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Output folder (default: build/<issue>/).")
+              help="Output folder (default: build/<publication>/<issue>/).")
 @click.option("--drafts", is_flag=True, help="Show draft translations in the previews (families never get drafts).")
 def build(issue_dir: Path, out_dir: Path | None, drafts: bool):
     """Build previews of an issue: HTML and text per language, calendar files, index.html."""
     issue = load_issue(issue_dir)
-    out_dir = out_dir or Path("build") / issue.slug
+    out_dir = out_dir or Path("build") / issue.key
     summaries = build_issue(issue, out_dir, drafts=drafts)
     _print_summary(summaries)
     click.echo(f"\nWrote {out_dir}/ - open {out_dir / 'index.html'} to compare the languages side by side.")
@@ -77,7 +79,7 @@ def export_command(issue_dir: Path, lang: str, out_file: Path | None):
     if lang not in issue.publication.languages or lang == issue.source_lang:
         raise NewsletterError(f"'{lang}' is not one of the publication's translation languages "
                               f"({', '.join(l for l in issue.publication.languages if l != issue.source_lang)})",
-                              "add it to languages in newsletters/publication.yaml first")
+                              f"add it to languages in {display_path(issue.path.parent / 'publication.yaml')} first")
     po = export(issue, lang)
     out_file = out_file or Path(f"{issue.slug}-{lang}.po")
     po.save(str(out_file))
@@ -86,18 +88,27 @@ def export_command(issue_dir: Path, lang: str, out_file: Path | None):
                f"Send it to the translator, then: python compose.py translations import {out_file}")
 
 
+def _issue_named(name: str | None) -> Path:
+    """The folder of the issue a PO header names ("equity/2021-09-sept-oct", or a bare issue name)."""
+    if not name:
+        raise click.UsageError("the PO file does not name its issue; give --issue newsletters/<publication>/<issue>")
+    found = find_issue(name)
+    if len(found) != 1:
+        where = ", ".join(str(f) for f in found) if found else "no folder of that name in newsletters/<publication>/"
+        raise click.UsageError(f"the PO file names issue '{name}': {where}; give --issue newsletters/<publication>/<issue>")
+    return found[0]
+
+
 @translations.command("import")
 @click.argument("po_file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--issue", "issue_dir", type=ISSUE_DIR, default=None,
-              help="Issue folder (default: newsletters/<issue named in the PO header>).")
+              help="Issue folder (default: the issue the PO header names, found in newsletters/<publication>/).")
 def import_command(po_file: Path, issue_dir: Path | None):
     """Check a translated PO file and store it; fuzzy entries stay drafts."""
     try:
         po, lang, slug = read_po(po_file)
         if issue_dir is None:
-            if not slug:
-                raise click.UsageError("the PO file does not name its issue; give --issue newsletters/<issue>")
-            issue_dir = Path("newsletters") / slug
+            issue_dir = _issue_named(slug)
         report = import_po(load_issue(issue_dir), po, lang, po_file)
     except NewsletterError as e:
         e.outcome = "nothing was stored"
@@ -138,7 +149,7 @@ def status_command(issue_dir: Path):
     click.echo(f"\nChrome catalogs (footer, labels, dates, preference pages): {', '.join(chrome.available())} "
                f"(blocks/i18n/chrome/).")
     click.echo(f"Fallback for families whose language is missing or incomplete: {issue.fallback} "
-               "(set 'fallback:' in issue.yaml or newsletters/publication.yaml).")
+               "(set 'fallback:' in issue.yaml or the publication's publication.yaml).")
     click.echo(f"Machine translations: {_policy_text(issue)} (set 'machine:' there too).")
 
 
@@ -191,8 +202,8 @@ def _machine_languages(issue, langs, all_missing: bool) -> list[str]:
     wrong = [lang for lang in wanted if lang not in others]
     if wrong:
         raise NewsletterError(f"{', '.join(wrong)}: not among the publication's translation languages "
-                              f"({', '.join(others)})", "add it to languages in newsletters/publication.yaml first",
-                              outcome="nothing was translated")
+                              f"({', '.join(others)})", f"add it to languages in {display_path(issue.path.parent / 'publication.yaml')} "
+                              "first", outcome="nothing was translated")
     return wanted
 
 

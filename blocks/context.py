@@ -29,4 +29,5 @@ class RenderContext:
         return f"{block_id}-{self.lang.replace('_', '-')}.ics"
 
     def uid(self, *parts: str) -> str:
-        return "-".join((self.issue.slug, *parts)) + "@" + self.issue.publication.sender.email.split("@")[1]
+        domain = self.issue.publication.sender.email.split("@")[1]
+        return "-".join((self.issue.publication.slug, self.issue.slug, *parts)) + "@" + domain

@@ -12,6 +12,7 @@ from blocks.i18n.catalogs import translated_languages
 from blocks.i18n.policy import MachinePolicyKind
 from blocks.kinds import Choice, Language, ListOf, Text
 from blocks.model import Block, Issue
+from blocks.publications import FILE_NAME, default_slug, issue_folders, issue_key
 from blocks.registry import BLOCK_TYPES
 from blocks.schema import Field, Schema, join_key
 from common.yaml_source import Located, display_path, load_yaml
@@ -50,8 +51,11 @@ def load_issue(issue_dir: Path | str) -> Issue:
     problems: list[Problem] = []
     if not issue_dir.is_dir():
         raise NewsletterError([Problem(display_path(issue_dir), "", "no such issue folder",
-                                 "give the folder holding issue.yaml, e.g. newsletters/2021-09-sept-oct")])
-    publication = _load_publication(issue_dir.parent / "publication.yaml", problems)
+                                 "give the folder holding issue.yaml, e.g. newsletters/equity/2021-09-sept-oct")])
+    _check_layout(issue_dir, problems)
+    if problems:
+        raise NewsletterError(problems)
+    publication = _load_publication(issue_dir.parent / FILE_NAME, problems)
     doc, found = load_yaml(issue_dir / "issue.yaml")
     problems += found
     issue = None
@@ -62,7 +66,26 @@ def load_issue(issue_dir: Path | str) -> Issue:
     return issue
 
 
-def load_publication(path: Path | str = Path("newsletters") / "publication.yaml"):
+def _check_layout(issue_dir: Path, problems: list[Problem]) -> None:
+    """publication.yaml belongs beside the issues, never inside one (it would be ignored)."""
+    here, beside = issue_dir / FILE_NAME, issue_dir.parent / FILE_NAME
+    if here.exists() and not (issue_dir / "issue.yaml").exists():
+        issues = [f.name for f in issue_folders(issue_dir)]
+        problems.append(Problem(display_path(issue_dir), "", "this is a publication's folder, not an issue's",
+                                f"give one of its issues, e.g. {display_path(issue_dir / issues[-1])}" if issues else
+                                f"create an issue: python compose.py new {display_path(issue_dir)}/<issue>"))
+    elif here.exists():
+        problems.append(Problem(display_path(here), "", "publication.yaml inside an issue folder is not read",
+                                f"move it beside the issues, to {display_path(beside)} (one per publication: "
+                                "newsletters/<publication>/publication.yaml)"))
+    elif not beside.exists():
+        problems.append(Problem(display_path(beside), "", "no publication.yaml beside this issue",
+                                "issues live in newsletters/<publication>/<issue>/ with newsletters/<publication>/"
+                                f"publication.yaml; create it: python compose.py new-publication "
+                                f"{display_path(issue_dir.parent)}"))
+
+
+def load_publication(path: Path | str = Path("newsletters") / "equity" / FILE_NAME):
     """Only the publication settings (for the preference center); NewsletterError if they are wrong."""
     problems: list[Problem] = []
     publication = _load_publication(Path(path), problems)
@@ -71,12 +94,21 @@ def load_publication(path: Path | str = Path("newsletters") / "publication.yaml"
     return publication
 
 
+def issue_key_for(issue_dir: Path | str) -> str:
+    """"<publication>/<issue>" of a folder, reading only its publication.yaml (for reports of sent issues)."""
+    issue_dir = Path(issue_dir)
+    return issue_key(load_publication(issue_dir.parent / FILE_NAME).slug, issue_dir.resolve().name)
+
+
 def _load_publication(path: Path, problems: list[Problem]):
     doc, found = load_yaml(path)
     problems += found
     if doc is None:
         return None
-    return publication_settings.SCHEMA.validate(doc.data, "", _Reporter(doc, problems))
+    record = publication_settings.SCHEMA.validate(doc.data, "", _Reporter(doc, problems))
+    if record is None:
+        return None
+    return record.replace(slug=record.slug or default_slug(path.parent, record.name))
 
 
 def _build_issue(issue_dir: Path, doc: Located, publication, problems: list[Problem]) -> Issue | None:
@@ -90,7 +122,7 @@ def _build_issue(issue_dir: Path, doc: Located, publication, problems: list[Prob
         for i, lang in enumerate(fields.languages):
             if lang not in publication.languages:
                 report(f"languages[{i}]", f"'{lang}' is not one of the publication's languages "
-                       f"({', '.join(publication.languages)})", "add it to languages in newsletters/publication.yaml")
+                       f"({', '.join(publication.languages)})", f"add it to languages in {display_path(issue_dir.parent / FILE_NAME)}")
     if fields is None or blocks is None or publication is None:
         return None
     added = tuple(lang for lang in translated_languages(issue_dir, publication.languages)

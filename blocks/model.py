@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from blocks.i18n.policy import MachinePolicy
+from blocks.publications import issue_key
 from blocks.record import Record
 
 
@@ -40,3 +41,8 @@ class Issue:
                                                   # them (e.g. machine), though issue.yaml does not list them
     machine_text: bool = False    # this (localized) edition shows machine translations
     english_parts: tuple[str, ...] = ()   # issue and publication texts this edition still shows in English
+
+    @property
+    def key(self) -> str:
+        """Its identity in the send log, links, reports and folders: "<publication>/<issue>"."""
+        return issue_key(self.publication.slug, self.slug)

@@ -1,9 +1,9 @@
-"""Publication-wide settings (newsletters/publication.yaml): who sends, how it looks, the footer."""
+"""Publication-wide settings (newsletters/<publication>/publication.yaml): who sends, how it looks, the footer."""
 from __future__ import annotations
 
 import re
 
-from blocks.kinds import Choice, Color, Email, Integer, Language, ListOf, Markdown, Text, Url
+from blocks.kinds import Bool, Choice, Color, Email, Integer, Language, ListOf, Markdown, Text, Url
 from blocks.kinds_time import TimeZone
 from blocks.i18n.policy import MachinePolicy, MachinePolicyKind
 from blocks.schema import Field, Schema
@@ -68,6 +68,9 @@ SCHEMA = Schema({
     "fallback": Field(Choice(("english", "hold")), default="english",
                       help="what families get when an issue lacks their language: english, or hold (nothing "
                            "until it is translated)"),
+    "default_subscribe": Field(Bool(), default=True,
+                               help="true: every family on the roster gets it until they unsubscribe from it; "
+                                    "false: only families imported with --publication <slug> or who opt in"),
     "machine": Field(MachinePolicyKind(), default=MachinePolicy(),
                      help="machine translations: send (with a banner saying so) or hold (until a reviewer "
                           "approves them), for every language or per language"),

@@ -67,7 +67,7 @@ def publish(issue_dir: Path, out_dir: Path):
     Only for a publication whose web_base_url is another host (a static site): by default the
     preference center serves all of this itself. What is written is what the send published
     (the editions families got), never the YAML as it is now:
-      python compose.py publish newsletters/2021-09-sept-oct --to site/
+      python compose.py publish newsletters/equity/2021-09-sept-oct --to site/
     then upload site/ to the web_base_url of newsletters/publication.yaml.
     """
     from blocks.loader import load_publication

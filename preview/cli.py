@@ -30,7 +30,7 @@ def preview(issue_dir: Path, port: int, host: str, open_browser: bool, drafts: b
     from preview.server import PreviewServer   # only this command needs watchfiles and the server
     if not issue_dir.is_dir():
         raise NewsletterError([Problem(display_path(issue_dir), "", "no such issue folder",
-                                       "give the folder holding issue.yaml, e.g. newsletters/2021-09-sept-oct")])
+                                       "give the folder holding issue.yaml, e.g. newsletters/equity/2021-09-sept-oct")])
     server = PreviewServer(issue_dir, host=host, port=port, drafts=drafts, log=click.echo)
     before = signal.signal(signal.SIGTERM, _interrupt)      # `kill` stops it as cleanly as Ctrl-C
     try:

@@ -5,16 +5,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "newsletters" / "2021-09-sept-oct"
+SAMPLE = ROOT / "newsletters" / "equity" / "2021-09-sept-oct"
 
 
 @pytest.fixture
 def make_issue(tmp_path, monkeypatch):
     """Write an issue folder (with the real publication.yaml beside it) and return its path."""
     monkeypatch.chdir(tmp_path)
-    newsletters = tmp_path / "newsletters"
-    newsletters.mkdir()
-    shutil.copy(ROOT / "newsletters" / "publication.yaml", newsletters / "publication.yaml")
+    newsletters = tmp_path / "newsletters" / "equity"
+    newsletters.mkdir(parents=True)
+    shutil.copy(ROOT / "newsletters" / "equity" / "publication.yaml", newsletters / "publication.yaml")
 
     def make(issue_yaml: str, name: str = "test-issue") -> Path:
         folder = newsletters / name

@@ -61,7 +61,7 @@ def test_prodid_follows_publication_yaml(make_issue, tmp_path):
         blocks:
           - {type: event, id: picnic, title: Picnic, start: 2021-10-02T12:00}
         """)
-    settings = tmp_path / "newsletters" / "publication.yaml"
+    settings = tmp_path / "newsletters" / "equity" / "publication.yaml"
     settings.write_text(settings.read_text().replace("name: Office of Equity Advancement",
                                                      "name: Riverside Family Center", 1))
     ics = render_issue(load_issue(folder), "en").files["picnic-en.ics"]

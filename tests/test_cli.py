@@ -67,7 +67,7 @@ def test_build_writes_previews_calendars_and_index(tmp_path):
 def test_build_defaults_to_build_folder(tmp_path):
     result = run("build", SAMPLE, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "build" / "2021-09-sept-oct" / "en.html").exists()
+    assert (tmp_path / "build" / "equity" / "2021-09-sept-oct" / "en.html").exists()
 
 
 def test_failed_build_leaves_previous_output_untouched(make_issue, tmp_path):

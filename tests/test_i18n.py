@@ -163,7 +163,7 @@ def test_cli_import_names_line_and_stores_nothing(issue_dir):
     path = issue_dir.parent / "es-upload.po"
     po.save(str(path))
     result = subprocess.run([sys.executable, str(ROOT / "compose.py"), "translations", "import", str(path)],
-                            capture_output=True, text=True, cwd=issue_dir.parent.parent)
+                            capture_output=True, text=True, cwd=issue_dir.parent.parent.parent)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert re.search(r"es-upload\.po:\d+: welcome\.body: links differ", result.stderr)
     assert "nothing was stored" in result.stderr
@@ -260,7 +260,7 @@ def test_chrome_catalogs_are_complete_and_keep_placeholders():
     template = polib.pofile(str(chrome.CATALOGS / "messages.pot"))
     # the district's most common home languages, and every language of the publication
     district = {"es", "pt", "ar", "zh_Hans", "ru", "bs", "ur", "pl", "vi", "ta", "ht", "uk"}
-    publication = load_issue(ROOT / "newsletters" / "2021-09-sept-oct").publication.languages
+    publication = load_issue(ROOT / "newsletters" / "equity" / "2021-09-sept-oct").publication.languages
     assert district | set(publication) - {"en"} <= set(chrome.available())
     for lang in chrome.available():
         catalog = {e.msgid: e for e in polib.pofile(str(chrome.CATALOGS / f"{lang}.po"))}

@@ -50,10 +50,10 @@ class LivePage:
     def __init__(self, workdir: Path):
         from playwright.sync_api import sync_playwright
         shutil.copytree(ROOT / "newsletters", workdir / "newsletters")
-        self.issue_yaml = workdir / "newsletters" / "2021-09-sept-oct" / "issue.yaml"
+        self.issue_yaml = workdir / "newsletters" / "equity" / "2021-09-sept-oct" / "issue.yaml"
         self.original, self.saves, self.seen = self.issue_yaml.read_text(encoding="utf-8"), 0, []
         self.server = subprocess.Popen([sys.executable, str(ROOT / "compose.py"), "preview",
-                                        "newsletters/2021-09-sept-oct", "--port", "0"], cwd=workdir,
+                                        "newsletters/equity/2021-09-sept-oct", "--port", "0"], cwd=workdir,
                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         url = next((m.group(1) for line in self.server.stdout
                     if (m := re.search(r"Preview at (http://127\.0\.0\.1:\d+/)", line))), None)

@@ -40,7 +40,7 @@ def export(issue: Issue, lang: str) -> polib.POFile:
     po.metadata = {
         "Project-Id-Version": f"{issue.publication.name} {issue.slug}",
         "Language": lang,
-        ISSUE_HEADER: issue.slug,
+        ISSUE_HEADER: issue.key,
         "POT-Creation-Date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M%z"),
         "MIME-Version": "1.0",
         "Content-Type": "text/plain; charset=UTF-8",

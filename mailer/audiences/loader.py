@@ -9,7 +9,9 @@
         level: elementary
 
 Rule keys: language, school, level, grade, topic (a value or a list: any of them),
-and all / any (a list of rules), not (a rule). A segment with no rule is every family.
+and all / any (a list of rules), not (a rule). A segment with no rule is every family. A send
+reaches only the families of the segment who follow the issue's publication (subscriptions);
+`publication: food` makes a segment usable only for that publication's issues.
 Every mistake is reported with file, line, key path and a hint (common.problems.Problem).
 """
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from common.errors import NewsletterError
@@ -25,7 +27,7 @@ from common.problems import Problem
 from common.yaml_source import Located, display_path, load_yaml
 
 from mailer.values.languages import fold
-from mailer.store.rules import Rule
+from mailer.store.rules import All, Follows, Rule
 from mailer.audiences.parse import RuleParser
 
 ENV_VAR = "NEWSLETTER_AUDIENCES"
@@ -48,6 +50,18 @@ class Segment:
     name: str
     description: str
     rule: Rule | None  # None: every subscribed family
+    publication: str | None = None    # only for this publication's issues (`publication:` in audiences.yaml)
+
+    def of(self, publication: str, by_default: bool = True) -> "Segment":
+        """The families of this segment who follow `publication` (see mailer.store.rules.Follows);
+        NewsletterError if the segment is scoped to another one."""
+        if self.publication and self.publication != publication:
+            raise NewsletterError(f"segment '{self.name}' is for the publication '{self.publication}', and this "
+                                  f"issue is from '{publication}'",
+                                  f"choose a segment for {publication}, or remove 'publication:' from the segment "
+                                  f"in {FILE_NAME}")
+        follows = Follows(publication, by_default)
+        return replace(self, rule=All((self.rule, follows)) if self.rule else follows)
 
 
 @dataclass(frozen=True)
@@ -187,6 +201,11 @@ def _segments(doc: Located, data, audiences: Audiences, problems: list[Problem])
             problems.append(_problem(doc, key, "expected description: and rule keys", "see the README"))
             continue
         description = str(entry.pop("description", "") or "")
+        publication = entry.pop("publication", None)
+        if publication is not None and not (isinstance(publication, str) and _SLUG.fullmatch(publication)):
+            problems.append(_problem(doc, f"{key}.publication", f"'{publication}' is not a publication's slug",
+                                     "write the folder name of a publication in newsletters/, e.g. equity"))
+            publication = None
         rule = parser.parse(entry, key) if entry else None
-        segments[name] = Segment(name, description, rule)
+        segments[name] = Segment(name, description, rule, publication)
     return segments

@@ -10,7 +10,7 @@ import click
 @click.command()
 @click.argument("issue_dir", type=click.Path(path_type=Path))
 @click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
-              help="HTML report to write (default: build/<issue>/report.html).")
+              help="HTML report to write (default: build/<publication>/<issue>/report.html).")
 @click.option("--failures", "show_failures", is_flag=True,
               help="List every family that did not get the issue, with its status and the reason.")
 @click.option("--csv", "csv_file", type=click.Path(path_type=Path), default=None,
@@ -21,7 +21,8 @@ def report(issue_dir: Path, out_file: Path | None, show_failures: bool, csv_file
     from mailer.reports.reach import OPENS_CAVEAT, failures, html_page, reach, table
     from mailer.store.subscribers import Store
 
-    slug = issue_dir.resolve().name
+    from blocks.loader import issue_key_for
+    slug = issue_key_for(issue_dir)
     with Store.open() as store:
         languages, schools = reach(store, slug)
         missed = failures(store, slug) if show_failures else []

@@ -100,7 +100,7 @@ def demo(ctx, roster: Path):
     from blocks.cli import build
     from mailer.commands.subscribers import subscribers
 
-    issue = Path("newsletters/2021-09-sept-oct")
+    issue = Path("newsletters/equity/2021-09-sept-oct")
     click.echo("== 1. Build the previews ==")
     ctx.invoke(build, issue_dir=issue, out_dir=None, drafts=False)
     click.echo(f"\n== 2. Import the sample roster ({roster}) ==")
@@ -110,7 +110,7 @@ def demo(ctx, roster: Path):
     ctx.invoke(send, issue_dir=issue, segment_name="all-families", backend="outbox", outbox_dir=Path("outbox"),
                test_to=(), dry_run=False, yes=True, resend=False, retry_failed=False, resend_in_doubt=False,
                skip_link_check=False, reports_dir=Path("reports"), audiences_path=None)
-    click.echo("\nDone. Open build/2021-09-sept-oct/index.html for the previews and outbox/2021-09-sept-oct/ "
+    click.echo("\nDone. Open build/equity/2021-09-sept-oct/index.html for the previews and outbox/equity/2021-09-sept-oct/ "
                "for the messages each family would get.")
     web = _demo_address(issue)
     click.echo("To open every link in those messages (web edition, calendar files, preferences, unsubscribe), run "

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from common.errors import NewsletterError
+from common.yaml_source import display_path
 from mailer.commands.web_steps import where_line
 
 STATUS_COLUMNS = (("sent", "sent"), ("queued", "queued"), ("rejected", "rejected"), ("invalid", "invalid"),
@@ -35,16 +36,18 @@ class SendSetup:
         from mailer.send.links import LinkSigner
 
         issue = load_issue(issue_dir)
-        segment = load_audiences(audiences_path).segment(segment_name)
+        # the segment's families who follow this issue's publication
+        segment = load_audiences(audiences_path).segment(segment_name).of(issue.publication.slug,
+                                                                          issue.publication.default_subscribe)
         signer = LinkSigner.from_env(demo=backend == "outbox")
-        chosen = get_backend(backend, directory=outbox_dir, issue=issue.slug) if backend == "outbox" \
+        chosen = get_backend(backend, directory=outbox_dir, issue=issue.key) if backend == "outbox" \
             else get_backend(backend)
         if backend == "outbox" and signer.secret.startswith("demo"):
             click.echo("note: NEWSLETTER_SECRET is not set; links are signed with a demo secret (outbox only).",
                        err=True)
         pub = issue.publication
         web_url = f"{web_base(pub, signer.base_url)}/{issue.slug}"
-        return cls(issue, segment, backend, chosen, signer, outbox_dir, reports_dir / issue.slug, web_url)
+        return cls(issue, segment, backend, chosen, signer, outbox_dir, reports_dir / issue.key, web_url)
 
     def open_store(self):
         from mailer.store.subscribers import Store
@@ -55,12 +58,12 @@ class SendSetup:
         from mailer.send.sender import Sender
 
         domain = self.issue.publication.sender.email.split("@")[1]
-        personalizer = Personalizer(self.issue.slug, self.signer, domain, self.web_url)
+        personalizer = Personalizer(self.issue.key, self.signer, domain, self.web_url)
         return Sender(self.issue, store, self.backend, personalizer, segment_name=self.segment.name,
                       web_url=self.web_url, on_progress=progress.update if progress else None, **options)
 
     def save(self, report) -> Path:
-        path = report.save(self.reports, issue=self.issue.slug, segment=self.segment.name, backend=self.backend_name)
+        path = report.save(self.reports, issue=self.issue.key, segment=self.segment.name, backend=self.backend_name)
         click.echo(f"Report saved: {path}", err=True)
         return path
 
@@ -75,14 +78,14 @@ def run_proofs(setup: SendSetup, sender, plan, addresses: list[str]) -> None:
     from mailer.backends.outbox import OutboxBackend
     from mailer.send.proofs import note_proofs, send_proofs
 
-    backend = OutboxBackend(setup.outbox_dir / "proofs", setup.issue.slug) if setup.backend_name == "outbox" \
+    backend = OutboxBackend(setup.outbox_dir / "proofs", setup.issue.key) if setup.backend_name == "outbox" \
         else setup.backend
     proofs = send_proofs(sender, backend, editions(setup, plan), addresses)
     note_proofs(setup.reports, proofs, setup.backend_name)
     for proof in proofs:
         click.echo(f"  {proof.lang:<8} {proof.to:<32} {proof.result.status}"
                    + (f": {proof.result.detail}" if proof.result.detail else ""))
-    where = f" (in {setup.outbox_dir / 'proofs' / setup.issue.slug}/)" if setup.backend_name == "outbox" else ""
+    where = f" (in {setup.outbox_dir / 'proofs' / setup.issue.key}/)" if setup.backend_name == "outbox" else ""
     click.echo(f"Sent {sum(p.result.status in ('sent', 'queued') for p in proofs)} proofs{where}. Nothing was "
                "sent to families; check them, then run the same command without --test-to.")
 
@@ -95,7 +98,7 @@ def confirm(setup: SendSetup, sender, plan, yes: bool) -> None:
     if total == 0:
         return                       # the report after the run says why there was nothing to send
     pub = setup.issue.publication
-    click.echo(f"About to send {setup.issue.slug} to '{setup.segment.name}' through {setup.backend_name}, "
+    click.echo(f"About to send {setup.issue.key} to '{setup.segment.name}' through {setup.backend_name}, "
                f"from {pub.sender.name} <{pub.sender.email}>:")
     for lang, count in sorted(plan.planned.items()):
         subject = sender.template(lang).email.subject
@@ -149,9 +152,9 @@ def print_report(setup: SendSetup, report, dry_run: bool) -> None:
     not_delivered = sum(report.results[s] for s in ("failed", "rejected", "invalid", "in_doubt"))
     if not_delivered:
         click.echo(f"{not_delivered:,} families did not get it: python compose.py report "
-                   f"newsletters/{setup.issue.slug} --failures lists each with the reason.")
+                   f"{display_path(setup.issue.path)} --failures lists each with the reason.")
     if setup.backend_name == "outbox" and report.results:
-        click.echo(f"Messages are in {setup.outbox_dir / setup.issue.slug}/<language>/ (open any .eml in a mail "
+        click.echo(f"Messages are in {setup.outbox_dir / setup.issue.key}/<language>/ (open any .eml in a mail "
                    "program).")
     click.echo(where_line(setup))
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from mailer.commands.options import audiences_option, echo_lines as _echo, open_store as _open
+from mailer.commands.publications import chosen_publications, publication_option
 
 @click.group()
 def subscribers():
@@ -31,8 +32,10 @@ def subscribers():
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--sheet", default=None, help="Worksheet of an .xlsx file (default: the first; the report says "
                                             "which one it read).")
+@publication_option
 @audiences_option
-def import_(file: Path, mappings, skip_invalid: bool, dry_run: bool, sheet, audiences_path, strict: bool = False):
+def import_(file: Path, mappings, skip_invalid: bool, dry_run: bool, sheet, audiences_path, strict: bool = False,
+            publication_names=()):
     """Import a district roster (.csv, .txt or .xlsx): add and update families, report bad rows.
 
     Only rows without a usable email address are bad (and, until fixed or --skip-invalid,
@@ -40,7 +43,8 @@ def import_(file: Path, mappings, skip_invalid: bool, dry_run: bool, sheet, audi
     know never leaves a family out: it is kept as written and reported with its fix.
     Re-importing the same file changes nothing. Unsubscribed, bounced and complained
     addresses are never resubscribed. Any bad row means nothing is imported (exit 1)
-    unless --skip-invalid.
+    unless --skip-invalid. The families follow the publications named by --publication
+    (default: those whose publication.yaml says default_subscribe: true, as the sample's do).
     """
     from common.yaml_source import display_path
     from mailer.audiences.loader import load_audiences
@@ -49,26 +53,17 @@ def import_(file: Path, mappings, skip_invalid: bool, dry_run: bool, sheet, audi
     from mailer.roster.families import read_roster
 
     audiences = load_audiences(audiences_path)
+    chosen = chosen_publications(publication_names)
     roster = read_roster(file, audiences, list(mappings), sheet, strict=strict)
     with _open() as store:
         report = import_roster(store, roster, skip_invalid=skip_invalid, dry_run=dry_run,
-                               default_language=default_language())
+                               default_language=chosen[0].languages[0], publications=tuple(publication_names))
+        if not publication_names:     # default_subscribe publications reach them without a subscription row
+            report.publications = tuple(p.slug for p in chosen if p.slug)
         _echo(import_report(report, roster, store.description, dry_run=dry_run, skip_invalid=skip_invalid,
                             audiences_file=display_path(audiences.path)))
     if report.rejected and not skip_invalid:
         click.get_current_context().exit(1)     # the report above lists the bad rows
-
-
-def default_language() -> str:
-    """The publication's default language: the first of newsletters/publication.yaml's languages (else en)."""
-    from blocks.loader import load_publication
-    from common.errors import NewsletterError
-
-    path = Path("newsletters") / "publication.yaml"
-    try:
-        return load_publication(path).languages[0] if path.is_file() else "en"
-    except (NewsletterError, IndexError):  # the content commands report a broken publication.yaml
-        return "en"
 
 
 @subscribers.command("export")

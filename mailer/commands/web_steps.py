@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from common.errors import ConfigError, NewsletterError
+from common.yaml_source import display_path
 
 SKIPPED = "skipped (--skip-link-check)"
 
@@ -69,10 +70,10 @@ def _dead_link(setup, url: str, problem: str) -> ConfigError:
                            "NEWSLETTER_DB (python compose.py serve, or gunicorn: README, 'Running it in "
                            "production'), or correct NEWSLETTER_BASE_URL; to send anyway, add --skip-link-check")
     return ConfigError("web_base_url", message,
-                       f"upload the web editions: python compose.py publish newsletters/{setup.issue.slug} --to "
+                       f"upload the web editions: python compose.py publish {display_path(setup.issue.path)} --to "
                        f"DIR, copy DIR/ to {setup.web_url.rsplit('/', 1)[0]}/, then send again; or remove "
-                       "web_base_url from newsletters/publication.yaml to have the preference center serve them; "
-                       "to send anyway, add --skip-link-check")
+                       f"web_base_url from {display_path(setup.issue.path.parent / 'publication.yaml')} to have "
+                       "the preference center serve them; to send anyway, add --skip-link-check")
 
 
 def before_sending(setup, sender, planned: set[str], skip_check: bool) -> str:
@@ -106,4 +107,4 @@ def where_line(setup) -> str:
     if served_by_the_app(setup.issue.publication):
         return f"Web edition and calendar files: {setup.web_url}/ (served by the preference center)"
     return (f"Web edition and calendar files: {setup.web_url}/ (after a later send, refresh the archive there: "
-            f"python compose.py publish newsletters/{setup.issue.slug} --to DIR, and upload DIR/)")
+            f"python compose.py publish {display_path(setup.issue.path)} --to DIR, and upload DIR/)")

@@ -1,11 +1,9 @@
 """Addresses of the web side: /<publication>/<issue>/<tag>.html, and languages by their own names."""
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from babel import Locale
 
+from blocks.publications import slugify
 from common.errors import ConfigError
 
 # First path parts the preference center uses itself: a publication cannot be called so.
@@ -13,18 +11,13 @@ RESERVED = frozenset({"u", "p", "healthz", "webhooks", "static"})
 
 
 def publication_slug(publication) -> str:
-    """`slug:` from publication.yaml, or the name in lowercase with dashes ("office-of-equity-advancement")."""
-    slug = publication.get("slug") or _slugify(publication.name)
+    """`slug:` from publication.yaml, else its folder's name (set by the loader; see blocks/publications.py)."""
+    slug = publication.get("slug") or slugify(publication.name)
     if slug in RESERVED:
         raise ConfigError("slug", f"'{slug}' is an address the preference center uses itself",
-                          "set another slug: in newsletters/publication.yaml, e.g. slug: equity",
+                          "set another slug: in the publication's publication.yaml, e.g. slug: equity",
                           outcome="nothing was published")
     return slug
-
-
-def _slugify(name: str) -> str:
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "newsletter"
 
 
 def web_base(publication, base_url: str) -> str:

@@ -36,6 +36,11 @@ def import_report(report, roster, store_description: str, *, dry_run: bool, skip
     if warnings:
         lines += ["", "Warnings:"] + [f"  {warning}" for warning in warnings]
     lines += _changes(report, would)
+    if report.publications:
+        new = f" ({', '.join(f'{_n(n)} newly subscribed to {p}' for p, n in report.subscribed.items())})" \
+            if report.written and report.subscribed else ""
+        lines += ["", f"The families {'follow' if report.written else 'would follow'}: "
+                      f"{', '.join(report.publications)}{new}. A family who unsubscribed from one stays so."]
     lines.append("")
     if report.written:
         lines.append(f"Imported into {store_description}.")

@@ -17,6 +17,7 @@ from mailer.roster.families import BadRow, Family, Roster, UnknownValue, without
 from mailer.store.queries import PAIR, SEP, subscribers_with_values
 from mailer.store.subscribers import Store
 from mailer.store.writes import bind_value, insert_rows, replace_unknown, replace_values
+from mailer.store.subscriptions import subscribe_new
 from mailer.store.tables import (VALUE_TABLES, UTCDateTime, status_history, subscriber_unknown, subscribers,
                                  utcnow)
 
@@ -52,18 +53,22 @@ class ImportReport:
     fallbacks: list[BadRow] = field(default_factory=list)  # unknown language: imported in the default one
     unknown: list[UnknownValue] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    publications: tuple[str, ...] = ()    # the families follow these publications (subscriptions)
+    subscribed: dict[str, int] = field(default_factory=dict)   # newly subscribed, per publication
 
 
 def import_roster(store: Store, roster: Roster, *, skip_invalid: bool = False, dry_run: bool = False,
-                  default_language: str = "en") -> ImportReport:
+                  default_language: str = "en", publications: tuple[str, ...] = ()) -> ImportReport:
     """Plan the import of `roster` and, unless `dry_run` or (without `skip_invalid`) any row
     was rejected, apply it in a single transaction: on any error nothing is written."""
     with without_gc_pauses(), store.write() as connection:
         report = plan(connection, roster, skip_invalid, default_language)
+        report.publications = tuple(publications)
         if dry_run or (report.rejected and not skip_invalid):
             connection.rollback()
             return report
         apply(connection, report, roster)
+        report.subscribed = subscribe_new(connection, list(roster.families), publications, by=roster.source)
     report.written = True
     return report
 

@@ -40,15 +40,16 @@ def first_name(name: str | None) -> str:
 class Personalizer:
     """Makes the Envelope of each recipient of one issue."""
 
-    def __init__(self, issue_slug: str, signer: LinkSigner, domain: str, web_url: str):
-        self.issue, self.signer, self.domain, self.web_url = issue_slug, signer, domain, web_url
+    def __init__(self, issue_key: str, signer: LinkSigner, domain: str, web_url: str):
+        # issue_key: "<publication>/<issue>" (blocks.model.Issue.key), carried by the links' tokens
+        self.issue, self.signer, self.domain, self.web_url = issue_key, signer, domain, web_url
         self.mailto = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
         self._greetings: dict[str, str] = {}
 
     def message_id(self, subscriber_id: int, attempt: int = 0) -> str:
         """Stable per (issue, family): a re-sent duplicate after a crash carries the same id."""
         suffix = f".r{attempt}" if attempt else ""
-        return f"<{self.issue}.{subscriber_id}{suffix}@{self.domain}>"
+        return f"<{self.issue.replace('/', '.')}.{subscriber_id}{suffix}@{self.domain}>"
 
     def envelope(self, recipient, lang: str, message_id: str) -> Envelope:
         unsubscribe = self.signer.url(UNSUBSCRIBE, recipient.id, self.issue)

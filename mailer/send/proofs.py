@@ -39,10 +39,10 @@ def send_proofs(sender, backend: Backend, langs: list[str], addresses: list[str]
                                    reply_to=base.reply_to, list_id=base.list_id, date=sender.date)
         for number, address in enumerate(addresses, 1):
             family = Recipient(PROOF_ID, address, "Test Family", lang, (), ())
-            message_id = f"<{sender.issue.slug}.proof-{lang}-{number}-{stamp}@{sender.personalizer.domain}>"
+            message_id = f"<{sender.issue.key.replace('/', '.')}.proof-{lang}-{number}-{stamp}@{sender.personalizer.domain}>"
             envelope = sender.personalizer.envelope(family, lang, message_id)
             messages.append((lang, Outgoing(number, address, template, envelope, {
-                "issue": sender.issue.slug, "lang": lang, "segment": "proof", "subscriber": "proof"})))
+                "issue": sender.issue.key, "lang": lang, "segment": "proof", "subscriber": "proof"})))
     with backend:
         results = {r.subscriber_id: r for lang, m in messages for r in backend.send([m])}
     for lang, message in messages:

@@ -59,7 +59,7 @@ class Sender:
             email = self.rendered[lang]
             self.templates[lang] = MessageTemplate(
                 email, sender=(pub.sender.name, pub.sender.email), reply_to=pub.reply_to,
-                list_id=f"{pub.name} <newsletter.{pub.sender.email.split('@')[1]}>", date=self.date)
+                list_id=f"{pub.name} <{pub.slug}.newsletter.{pub.sender.email.split('@')[1]}>", date=self.date)
         return self.templates[lang]
 
     def run(self, segment, dry_run: bool = False) -> SendReport:
@@ -67,18 +67,18 @@ class Sender:
         done = self._done_statuses()
         if done:
             with self.store.read() as connection:
-                self.report.skipped.update(queries.logged_counts(connection, segment, self.issue.slug, done))
+                self.report.skipped.update(queries.logged_counts(connection, segment, self.issue.key, done))
         try:
             with self.backend if not dry_run else nullcontext():
                 for batch in self.store.recipient_batches(segment, batch_size=self.backend.batch_size,
-                                                          skip_logged=(self.issue.slug, done) if done else None):
+                                                          skip_logged=(self.issue.key, done) if done else None):
                     self._plan(batch, dry_run)
                 for lang in list(self._queues):
                     self._flush(lang)
         except (ConfigError, SendingStopped) as error:
             reason = error.problems[0].message
             with self.store.write() as connection:
-                sendlog.release(connection, self.issue.slug, self.owner, reason)
+                sendlog.release(connection, self.issue.key, self.owner, reason)
             self.report.stopped = reason
             delivered = self.report.delivered
             error.outcome = (f"sending stopped: {delivered} famil{'y' if delivered == 1 else 'ies'} got it in "
@@ -104,7 +104,7 @@ class Sender:
             else:
                 routed.append((recipient, lang))
         with self.store.read() as connection:
-            logged = sendlog.logged(connection, self.issue.slug, [r.id for r, _ in routed])
+            logged = sendlog.logged(connection, self.issue.key, [r.id for r, _ in routed])
         now = utcnow()
         for recipient, lang in routed:
             entry = logged.get(recipient.id)
@@ -171,7 +171,7 @@ class Sender:
                 invalid.append(SendResult(recipient.id, INVALID, detail=str(e)))
                 continue
             messages.append(Outgoing(recipient.id, recipient.email, self.template(lang), envelope, {
-                "issue": self.issue.slug, "lang": lang, "segment": self.segment_name,
+                "issue": self.issue.key, "lang": lang, "segment": self.segment_name,
                 "subscriber": str(recipient.id)}))
         return messages, invalid
 
@@ -183,7 +183,7 @@ class Sender:
                  "segment": self.segment_name, "backend": self.backend.name} for r, _, e in items]
         seen = {r.id: e for r, _, e in items if e is not None}
         with self.store.write() as connection:
-            return sendlog.claim(connection, self.issue.slug, rows, self.owner, status, seen)
+            return sendlog.claim(connection, self.issue.key, rows, self.owner, status, seen)
 
     def _resolve_uncertain(self, uncertain: list[Outgoing], messages: list[Outgoing], lang: str) -> list[Outgoing]:
         """Handed over by a worker that died before recording: confirmed, in doubt, or sent again."""
@@ -216,7 +216,7 @@ class Sender:
         if not results:
             return
         with self.store.write() as connection:
-            sendlog.record(connection, self.issue.slug, results)
+            sendlog.record(connection, self.issue.key, results)
         if lang is not None:
             for result in results:
                 self.report.count(lang, result.status)
@@ -235,7 +235,7 @@ class _Journal(Journal):
         # so it skips this write and records each result as soon as it is known.
         if self.sender.backend.in_doubt_after_crash:
             with self.sender.store.write() as connection:
-                sendlog.mark_sending(connection, self.sender.issue.slug, [m.subscriber_id for m in messages])
+                sendlog.mark_sending(connection, self.sender.issue.key, [m.subscriber_id for m in messages])
 
     def done(self, results: list[SendResult]) -> None:
         self.sender._record(results)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field as dataclass_field
 from sqlalchemy import and_, exists, false, not_, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from mailer.store.tables import subscribers, subscriber_grades, subscriber_schools, subscriber_topics
+from mailer.store.tables import subscribers, subscriber_grades, subscriber_schools, subscriber_topics, subscriptions
 
 FIELDS = {"language": None, "school": (subscriber_schools, "school"),
           "grade": (subscriber_grades, "grade"), "topic": (subscriber_topics, "topic")}
@@ -90,6 +90,26 @@ EVERYONE = All(())
 def _grouped(rule: Rule) -> str:
     text = rule.describe()
     return f"({text})" if isinstance(rule, (All, Any)) and len(rule.rules) > 1 else text
+
+
+@dataclass(frozen=True)
+class Follows(Rule):
+    """The family follows `publication`: a "subscribed" row in subscriptions, or, for a publication
+    every family gets unless they leave it (`default_subscribe: true`), no row at all."""
+
+    publication: str
+    by_default: bool = True
+
+    def describe(self):
+        return f"follows {self.publication}"
+
+    def clause(self):
+        def row(*where):
+            return exists(select(subscriptions.c.subscriber_id).where(
+                subscriptions.c.subscriber_id == subscribers.c.id, subscriptions.c.publication == self.publication,
+                *where).correlate(subscribers))
+        chosen = row(subscriptions.c.status == "subscribed")
+        return or_(chosen, ~row()) if self.by_default else chosen
 
 
 def clause_for(segment) -> ColumnElement[bool]:

@@ -101,10 +101,29 @@ status_history = Table(
     Column("changed_by", String(200), nullable=False),  # "import:roster.csv", "cli", "webhook:sendgrid", ...
     Column("changed_at", UTCDateTime(), nullable=False),
     Column("reason", Text, nullable=False, default=""),
+    # set when the change is to one publication's subscription (subscribed <-> unsubscribed), not the family's status
+    Column("publication", String(64), nullable=True),
+)
+
+# Which publications a family follows (newsletters/<publication>/). A send of a publication's
+# issue reaches subscribed families with a "subscribed" row for it; one-click unsubscribe turns
+# that row to "unsubscribed" (a re-import never turns it back). The family's own status above
+# stays global: unsubscribed from everything, bounced and complained stop every publication.
+SUBSCRIPTION_STATUSES = ("subscribed", "unsubscribed")
+subscriptions = Table(
+    "subscriptions", metadata,
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True),
+    Column("publication", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("changed_by", String(200), nullable=False),
+    Column("changed_at", UTCDateTime(), nullable=False),
+    CheckConstraint("status IN ('subscribed', 'unsubscribed')", name="ck_subscriptions_status"),
+    Index("ix_subscriptions_publication_status", "publication", "status"),
 )
 
 
-# What was handed to which backend for which issue (functions in mailer/send/sendlog.py).
+# What was handed to which backend for which issue (functions in mailer/send/sendlog.py). `issue`
+# is the issue's key, "<publication>/<issue>" (blocks.model.Issue.key).
 send_log = Table(
     "send_log", metadata,
     Column("id", Integer, primary_key=True),

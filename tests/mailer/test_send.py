@@ -21,7 +21,7 @@ from mailer.send.sender import Sender
 from tests.mailer.smtp_sink import SMTPSink
 
 ROOT = Path(__file__).resolve().parents[2]
-ISSUE_DIR = ROOT / "newsletters" / "2021-09-sept-oct"
+ISSUE_DIR = ROOT / "newsletters" / "equity" / "2021-09-sept-oct"
 SIGNER = LinkSigner("test-secret-0123456789abcdef-0123456789", "https://prefs.example.org")
 FAMILIES = [
     ["ana@example.org", "Ana Pérez", "Spanish", "Aiken", "2"],

@@ -27,7 +27,7 @@ PRISM = ROOT / ".ci" / "node" / "node_modules" / ".bin" / "prism"
 
 @pytest.fixture(scope="module")
 def template():
-    issue = load_issue(ROOT / "newsletters" / "2021-09-sept-oct")
+    issue = load_issue(ROOT / "newsletters" / "equity" / "2021-09-sept-oct")
     return MessageTemplate(render_issue(issue, "en"), sender=("Office of Equity Advancement", "equity@example.org"),
                            reply_to="equity@example.org", list_id="Office <newsletter.example.org>",
                            date=dt.datetime(2021, 9, 20, tzinfo=dt.timezone.utc))

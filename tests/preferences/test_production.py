@@ -74,7 +74,7 @@ def test_links_signed_with_the_previous_secret_keep_working(families):
     from tests.preferences.conftest import AUDIENCES
     rotated = LinkSigner(STRONG, SIGNER.base_url, previous=(SIGNER.secret,))
     client = create_app(store=families, signer=rotated, webhook_key="", newsletters_dir=ROOT / "newsletters",
-                        publication=load_publication(ROOT / "newsletters" / "publication.yaml"),
+                        publication=load_publication(ROOT / "newsletters" / "equity" / "publication.yaml"),
                         audiences=load_audiences(AUDIENCES)).test_client()
     old = link(families, "ana@example.org", "p")                       # in a newsletter sent last month
     page = client.get(old).get_data(as_text=True)

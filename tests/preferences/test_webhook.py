@@ -29,7 +29,7 @@ def hook(families, keys):
     from tests.conftest import ROOT
     from tests.preferences.conftest import AUDIENCES
     app = create_app(store=families, signer=SIGNER, webhook_key=keys[1], clock=lambda: NOW,
-                     publication=load_publication(ROOT / "newsletters" / "publication.yaml"),
+                     publication=load_publication(ROOT / "newsletters" / "equity" / "publication.yaml"),
                      newsletters_dir=ROOT / "newsletters",
                      audiences=load_audiences(AUDIENCES))
     return app.test_client()
@@ -245,7 +245,7 @@ def _app_with_key(families, key: str):
     from tests.conftest import ROOT
     from tests.preferences.conftest import AUDIENCES
     return create_app(store=families, signer=SIGNER, webhook_key=key, clock=lambda: NOW,
-                      publication=load_publication(ROOT / "newsletters" / "publication.yaml"),
+                      publication=load_publication(ROOT / "newsletters" / "equity" / "publication.yaml"),
                       newsletters_dir=ROOT / "newsletters", audiences=load_audiences(AUDIENCES))
 
 

@@ -14,10 +14,10 @@ KICKOFF = "title: One Community for Equity Virtual Kick Off"
 @pytest.fixture
 def newsletters(tmp_path, monkeypatch) -> Path:
     """tmp/newsletters with the publication, its translations and the sample issue; the current
-    folder is tmp, so problems name newsletters/2021-09-sept-oct/issue.yaml as `check` would."""
+    folder is tmp, so problems name newsletters/equity/2021-09-sept-oct/issue.yaml as `check` would."""
     folder = tmp_path / "newsletters"
     shutil.copytree(ROOT / "newsletters", folder)
-    i18n = folder / "2021-09-sept-oct" / "i18n"
+    i18n = folder / "equity" / "2021-09-sept-oct" / "i18n"
     for machine_made in [*i18n.glob("*.po"), i18n / "machine-run.json"]:    # the human editions: en, es, ar
         if machine_made.name not in ("es.po", "ar.po"):
             machine_made.unlink()

@@ -22,11 +22,11 @@ WAIT_MS = 15_000
 
 @pytest.fixture
 def served(browser, newsletters):  # noqa: F811
-    """`python compose.py preview newsletters/2021-09-sept-oct --port 0`, run in the folder above
+    """`python compose.py preview newsletters/equity/2021-09-sept-oct --port 0`, run in the folder above
     newsletters/ (as staff run it from the repository), and a page open on it at 1024 px."""
     errors = newsletters.parent / "preview-stderr.txt"
     with errors.open("w") as stderr:
-        command = subprocess.Popen([sys.executable, str(ROOT / "compose.py"), "preview", "newsletters/2021-09-sept-oct",
+        command = subprocess.Popen([sys.executable, str(ROOT / "compose.py"), "preview", "newsletters/equity/2021-09-sept-oct",
                                     "--port", "0"], cwd=newsletters.parent, stdout=subprocess.PIPE, stderr=stderr,
                                    text=True)
     try:
@@ -99,9 +99,9 @@ def test_a_broken_date_shows_the_problem_over_the_last_good_preview(served, issu
     edit(issue / "issue.yaml", "start: 2021-09-29T18:00", "start: 2021-09-31T18:00")
     banner = page.get_by_role("alert")
     banner.get_by_text("is not a valid date").wait_for()
-    checked = CliRunner().invoke(cli, ["check", "newsletters/2021-09-sept-oct"])   # what check prints, word for word
+    checked = CliRunner().invoke(cli, ["check", "newsletters/equity/2021-09-sept-oct"])   # what check prints, word for word
     problem = checked.output.split("\n\n")[0]
-    assert re.match(r"newsletters/2021-09-sept-oct/issue\.yaml:\d+: blocks\[3\]\.start: '2021-09-31T18:00' is not a "
+    assert re.match(r"newsletters/equity/2021-09-sept-oct/issue\.yaml:\d+: blocks\[3\]\.start: '2021-09-31T18:00' is not a "
                     r"valid date", problem)
     assert banner.locator("pre").inner_text() == problem
     assert "the preview below is the last good version" in banner.inner_text()
@@ -113,7 +113,7 @@ def test_a_broken_date_shows_the_problem_over_the_last_good_preview(served, issu
     edit(issue / "issue.yaml", "type: event\n    id: kickoff", "type: evnt\n    id: kickoff")
     typo = page.get_by_role("alert").locator("pre")
     typo.wait_for()
-    assert re.fullmatch(r"newsletters/2021-09-sept-oct/issue\.yaml:\d+: blocks\[3\]\.type: unknown block type 'evnt'"
+    assert re.fullmatch(r"newsletters/equity/2021-09-sept-oct/issue\.yaml:\d+: blocks\[3\]\.type: unknown block type 'evnt'"
                         r"\n    -> did you mean 'event'\?", typo.inner_text())
 
 

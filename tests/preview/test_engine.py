@@ -89,10 +89,10 @@ def test_problems_are_what_check_prints_and_the_last_good_preview_stays(issue):
     good = previewer.rebuild()
     edit(issue / "issue.yaml", "type: event\n    id: kickoff", "type: evnt\n    id: kickoff")
     snapshot = previewer.rebuild([issue / "issue.yaml"])
-    checked = CliRunner().invoke(cli, ["check", "newsletters/2021-09-sept-oct"])
+    checked = CliRunner().invoke(cli, ["check", "newsletters/equity/2021-09-sept-oct"])
     assert checked.exit_code == 1
     assert checked.output.startswith("\n".join(str(p) for p in snapshot.problems) + "\n")
-    assert str(snapshot.problems[0]).startswith("newsletters/2021-09-sept-oct/issue.yaml:")
+    assert str(snapshot.problems[0]).startswith("newsletters/equity/2021-09-sept-oct/issue.yaml:")
     assert "unknown block type 'evnt'\n    -> did you mean 'event'?" in str(snapshot.problems[0])
     assert snapshot.views == good.views and snapshot.good_at == good.good_at
     po = issue / "i18n" / "es.po"                                  # a PO change does not hide the problem

@@ -99,7 +99,7 @@ def test_a_mistake_is_pushed_with_the_problem_and_the_fix_clears_it(server, issu
     first = events.next()
     edit(issue / "issue.yaml", "start: 2021-09-29T18:00", "start: 2021-09-31T18:00")
     broken = events.until(lambda data: data["problems"])
-    assert "newsletters/2021-09-sept-oct/issue.yaml:" in broken["parts"]["problems"]
+    assert "newsletters/equity/2021-09-sept-oct/issue.yaml:" in broken["parts"]["problems"]
     assert "blocks[3].start: &#39;2021-09-31T18:00&#39; is not a valid date" in broken["parts"]["problems"]
     assert broken["frames"]["en"]["sections"] == first["frames"]["en"]["sections"]     # the last good preview stays
     edit(issue / "issue.yaml", "start: 2021-09-31T18:00", "start: 2021-09-29T18:00")
@@ -125,7 +125,7 @@ def test_only_the_files_an_issue_is_made_from_matter(issue):
                blocks / "templates" / "pages" / "index.html.j2", blocks / "i18n" / "chrome" / "es.po"]
     ignored = [issue / ".issue.yaml.swp", issue / "issue.yaml~", issue / ".#issue.yaml", issue / "4913",
                issue / "notes.txt", issue.parent / "2021-10" / "issue.yaml", blocks / "render.py",
-               ROOT / "newsletters" / "publication.yaml"]
+               ROOT / "newsletters" / "equity" / "publication.yaml"]
     assert [p for p in matters if not watched.matters(p)] == []
     assert [p for p in ignored if watched.matters(p)] == []
     assert issue.parent.resolve() in watched.roots and issue.resolve() not in watched.roots
@@ -162,7 +162,7 @@ def test_open_starts_the_browser_on_the_page_and_ctrl_c_stops_cleanly(issue, mon
     monkeypatch.setattr(PreviewServer, "wait", interrupted)
     real_stop = PreviewServer.stop
     monkeypatch.setattr(PreviewServer, "stop", lambda self: stopped.append(self.url) or real_stop(self))
-    result = CliRunner().invoke(cli, ["preview", "newsletters/2021-09-sept-oct", "--port", "0", "--open"])
+    result = CliRunner().invoke(cli, ["preview", "newsletters/equity/2021-09-sept-oct", "--port", "0", "--open"])
     assert result.exit_code == 0, result.output
     assert re.search(r"Preview at http://127\.0\.0\.1:\d+/ \(en, es, ar ready\)\. Ctrl-C to stop\.", result.output)
     assert opened == stopped and opened[0].startswith("http://127.0.0.1:")

@@ -23,7 +23,7 @@ def newsletters(tmp_path):
     """A copy of newsletters/ (publication.yaml, the sample issue, its translations) to edit."""
     target = tmp_path / "newsletters"
     shutil.copytree(ROOT / "newsletters", target)
-    i18n = target / ISSUE / "i18n"
+    i18n = target / "equity" / ISSUE / "i18n"
     for machine_made in [*i18n.glob("*.po"), i18n / "machine-run.json"]:    # the human editions: en, es, ar
         if machine_made.name not in ("es.po", "ar.po"):
             machine_made.unlink()

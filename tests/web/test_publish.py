@@ -29,7 +29,7 @@ def test_the_publication_slug_and_web_address():
 
 def test_check_refuses_a_slug_that_cannot_be_in_an_address(make_issue, tmp_path, run):
     folder = make_issue("title: T\nperiod: P\nsubject: S\npreheader: H\nblocks:\n  - {type: text, id: t, body: Hi}\n")
-    settings = tmp_path / "newsletters" / "publication.yaml"
+    settings = tmp_path / "newsletters" / "equity" / "publication.yaml"
     settings.write_text(settings.read_text().replace("slug: equity", "slug: Equity Office"))
     result = run("check", folder)
     assert result.exit_code == 1 and "slug: 'Equity Office' cannot be part of a web address" in result.output

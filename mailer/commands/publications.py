@@ -1,0 +1,39 @@
+"""The publications of this install (newsletters/<publication>/publication.yaml), as the sending
+commands choose them: `--publication` for the roster import and opt-ins."""
+from __future__ import annotations
+
+import click
+
+from common.errors import NewsletterError
+
+publication_option = click.option(
+    "--publication", "publication_names", multiple=True, metavar="SLUG",
+    help="Subscribe the families to this publication (its folder in newsletters/, e.g. equity). Repeatable. "
+         "Default: every publication with default_subscribe: true (they reach every family anyway).")
+
+
+def all_publications() -> dict:
+    """{slug: publication settings} of every publication in newsletters/ (NewsletterError listing
+    every problem of a broken publication.yaml)."""
+    from blocks.loader import load_publication
+    from blocks.publications import FILE_NAME, ROOT, publication_folders
+    found = {}
+    for folder in publication_folders(ROOT):
+        publication = load_publication(folder / FILE_NAME)
+        found.setdefault(publication.slug, publication)
+    return found
+
+
+def chosen_publications(names) -> list:
+    """The publications `names` (slugs) say, else those with default_subscribe: true; at least one
+    publication's settings, so the import knows the default language (en with none in newsletters/)."""
+    from blocks.record import Record
+    found = all_publications()
+    unknown = [name for name in names if name not in found]
+    if unknown:
+        raise NewsletterError(f"no publication called {', '.join(unknown)} in newsletters/",
+                              f"publications here: {', '.join(found) or 'none'} (the folder names in newsletters/)")
+    if names:
+        return [found[name] for name in dict.fromkeys(names)]
+    defaults = [p for p in found.values() if p.default_subscribe]
+    return defaults or [Record(slug="", languages=("en",), default_subscribe=True)]
