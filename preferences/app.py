@@ -2,7 +2,7 @@
 the web editions of sent issues with their archive (preferences/editions.py).
 
     create_app()            reads NEWSLETTER_SECRET (and _PREVIOUS), NEWSLETTER_DB,
-                            SENDGRID_WEBHOOK_PUBLIC_KEY and newsletters/publication.yaml,
+                            SENDGRID_WEBHOOK_PUBLIC_KEY, every newsletters/*/publication.yaml and
                             audiences.yaml from the current folder; refuses a weak secret or an
                             unusable key (ConfigError) before opening anything
     create_app(demo=True)   `serve --demo`: the public demo secret, a banner on every page
@@ -21,6 +21,8 @@ from jinja2 import StrictUndefined
 
 from blocks.i18n.localize import localize_publication
 from blocks.loader import load_publication
+from blocks.publications import FILE_NAME, publication_folders
+from common.errors import ConfigError
 from mailer.send.links import LinkSigner
 from mailer.store import events as delivery
 from mailer.store.subscribers import Store
@@ -41,13 +43,18 @@ class PreferenceCenter(Flask):
         self.logger.error("Exception on %s [%s]", redact(request.path), request.method, exc_info=exc_info)
 
 
-def create_app(*, store: Store | None = None, signer: LinkSigner | None = None, publication=None,
-               audiences=None, webhook_key: str | None = None, clock=time.time,
-               newsletters_dir: Path = Path("newsletters"), demo: bool = False) -> Flask:
+def create_app(*, store: Store | None = None, signer: LinkSigner | None = None, audiences=None,
+               webhook_key: str | None = None, clock=time.time, newsletters_dir: Path = Path("newsletters"),
+               demo: bool = False) -> Flask:
     from mailer.audiences.loader import load_audiences
     signer = signer or (LinkSigner.from_env(demo=True) if demo else LinkSigner.for_server())
     key = load_public_key(webhook_key if webhook_key is not None else os.environ.get(SETTING, ""))
-    publication = publication or load_publication(newsletters_dir / "publication.yaml")
+    publications = publication_folders(newsletters_dir)
+    if not publications:
+        raise ConfigError("newsletters", f"no publication in {newsletters_dir}/: the pages show a publication's "
+                          "name, address and languages", "run the preference center from the project folder, "
+                          "which has newsletters/<publication>/publication.yaml",
+                          outcome="the preference center did not start")
     audiences = audiences or load_audiences()
     store = store or Store.open()
     app = PreferenceCenter(__name__)
@@ -55,9 +62,13 @@ def create_app(*, store: Store | None = None, signer: LinkSigner | None = None, 
     app.config["MAX_CONTENT_LENGTH"] = FORM_LIMIT
     if key is None and not demo:
         app.logger.warning("%s is not set: the SendGrid webhook refuses every event (403)", SETTING)
-    center = Center(store, signer, publication, audiences, demo,
-                    {code: localize_publication(publication, newsletters_dir, code)
-                     for code in publication.languages})
+    everyone: dict[str, Center] = {}
+    for folder in publications:
+        publication = load_publication(folder / FILE_NAME)
+        everyone.setdefault(publication.slug, Center(
+            store, signer, publication, audiences, demo,
+            {code: localize_publication(publication, folder, code) for code in publication.languages}, everyone))
+    center = next(iter(everyone.values()))      # pages not about one publication (errors) use the first
 
     @app.context_processor
     def everywhere():

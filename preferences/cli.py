@@ -27,6 +27,7 @@ def serve(host: str, port: int, demo: bool):
     from werkzeug.serving import run_simple
 
     from blocks.loader import load_publication
+    from blocks.publications import FILE_NAME, publication_folders
     from common.errors import ConfigError
     from mailer.publish.naming import web_base
     from mailer.send.links import DEMO_BASE_URL
@@ -41,9 +42,10 @@ def serve(host: str, port: int, demo: bool):
     app = create_app(demo=demo)
     if demo:
         links = os.environ.get("NEWSLETTER_BASE_URL") or DEMO_BASE_URL
+        archives = ", ".join(f"{web_base(load_publication(folder / FILE_NAME), links)}/"
+                             for folder in publication_folders())
         click.echo(f"Demo mode: signed with the public demo secret, for this computer only. The links in "
-                   f"outbox/ point at {links}; the web editions and the archive are at "
-                   f"{web_base(load_publication(), links)}/.", err=True)
+                   f"outbox/ point at {links}; the web editions and archives are at {archives}.", err=True)
     run_simple(host, port, app, threaded=True, request_handler=RequestHandler)
 
 
@@ -68,13 +70,20 @@ def publish(issue_dir: Path, out_dir: Path):
     preference center serves all of this itself. What is written is what the send published
     (the editions families got), never the YAML as it is now:
       python compose.py publish newsletters/equity/2021-09-sept-oct --to site/
-    then upload site/ to the web_base_url of newsletters/publication.yaml.
+    then upload site/ to the web_base_url of newsletters/equity/publication.yaml.
     """
     from blocks.loader import load_publication
+    from common.errors import NewsletterError
+    from common.problems import Problem
+    from common.yaml_source import display_path
     from mailer.store.subscribers import Store
     from preferences.export import export
 
-    newsletters = issue_dir.parent if (issue_dir.parent / "publication.yaml").exists() else Path("newsletters")
+    newsletters = issue_dir.parent
+    if not (newsletters / "publication.yaml").is_file():
+        raise NewsletterError([Problem(display_path(issue_dir), "", "not an issue of a publication",
+                                       "give newsletters/<publication>/<issue>, e.g. "
+                                       "newsletters/equity/2021-09-sept-oct")])
     publication = load_publication(newsletters / "publication.yaml")
     with Store.open() as store:
         written = export(store, publication, newsletters, issue_dir.name, out_dir)
@@ -84,5 +93,5 @@ def publish(issue_dir: Path, out_dir: Path):
     if publication.get("web_base_url"):
         click.echo(f"Upload {out_dir}/ to {publication.web_base_url.rstrip('/')}/ (the messages link there).")
     else:
-        click.echo("(newsletters/publication.yaml sets no web_base_url: the preference center serves these pages "
-                   "itself at NEWSLETTER_BASE_URL/<slug>/, and the messages link there.)")
+        click.echo(f"({display_path(newsletters / 'publication.yaml')} sets no web_base_url: the preference center "
+                   "serves these pages itself at NEWSLETTER_BASE_URL/<slug>/, and the messages link there.)")

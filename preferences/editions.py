@@ -20,7 +20,7 @@ from markupsafe import Markup
 from blocks.i18n import chrome
 from mailer.publish import editions as stored
 from mailer.publish import feeds
-from mailer.publish.naming import from_tag, own_name, publication_slug, tag
+from mailer.publish.naming import from_tag, own_name, tag
 from mailer.publish.web import EMAIL_ONLY_CSS, for_browser
 
 from preferences.pages import N_
@@ -36,63 +36,68 @@ CALENDAR = "text/calendar; charset=utf-8"
 def register(app, center, also_listed: tuple[str, ...] = ()) -> None:
     """The routes, on the preference center's app (or the bare app `publish` writes files with);
     `also_listed`: issues the archive lists even before a family got them (a static upload)."""
-    store, slug = center.store, publication_slug(center.publication)
+    store = center.store
 
-    def ours(publication: str) -> None:
-        if publication != slug:
+    def ours(publication: str):
+        """The center of the publication the address names (each has its own name, languages, footer)."""
+        found = center.of(publication)
+        if found is None:
             abort(404)
+        return found
 
     def issue_editions(publication: str, issue: str) -> list:
         ours(publication)
-        found = stored.editions(store, slug, issue)
+        found = stored.editions(store, publication, issue)
         if not found:
             abort(404)
         return found
 
     @app.get("/<publication>/")
     def archive(publication: str):
-        ours(publication)
+        here = ours(publication)
+        slug = publication
         issues = stored.listed_issues(store, slug, also_listed)
-        code = chosen(list(center.supported), center.supported[0])
+        code = chosen(list(here.supported), here.supported[0])
         entries = [_entry(found, code) for found in issues]
         foodshare = any(f.block_type == feeds.FOODSHARE for f in stored.files(store, slug))
         base = issues[0][0].web_url.rsplit("/", 1)[0] if issues else request.url_root + slug
-        return center.render("archive.html", code, 200, entries=entries, languages=_choices(center.supported),
+        return here.render("archive.html", code, 200, entries=entries, languages=_choices(here.supported),
                              foodshare=_subscription(base, code) if foodshare else None)
 
     @app.get("/<publication>/feed.atom")
     def feed(publication: str):
-        ours(publication)
+        here = ours(publication)
+        slug = publication
         issues = stored.listed_issues(store, slug, also_listed)
         base = issues[0][0].web_url.rsplit("/", 1)[0] if issues else request.url_root + slug
-        code = chosen(list(center.supported), center.supported[0])
-        body = feeds.atom(center.localized[code].name, base, issues, code)
+        code = chosen(list(here.supported), here.supported[0])
+        body = feeds.atom(here.localized[code].name, base, issues, code)
         return _cached(Response(body, content_type="application/atom+xml; charset=utf-8"))
 
     @app.get("/<publication>/foodshare-<name>.ics")
     def foodshare(publication: str, name: str):
-        ours(publication)
+        here, slug = ours(publication), publication
         code = from_tag(name)
-        if code not in center.supported:
+        if code not in here.supported:
             abort(404)
         issues = stored.listed_issues(store, slug, also_listed)
         chosen_files = feeds.foodshare_files(issues, stored.files(store, slug, block_type=feeds.FOODSHARE), code)
-        title = f"{chrome.translations(code).gettext('Foodshare food distributions')} - {center.localized[code].name}"
-        return _calendar(feeds.foodshare_calendar(chosen_files, title, center.publication.name),
+        title = f"{chrome.translations(code).gettext('Foodshare food distributions')} - {here.localized[code].name}"
+        return _calendar(feeds.foodshare_calendar(chosen_files, title, here.publication.name),
                          f"foodshare-{name}.ics")
 
     @app.get("/<publication>/<issue>/")
     def issue_index(publication: str, issue: str):
-        found = issue_editions(publication, issue)
+        found, here, slug = issue_editions(publication, issue), ours(publication), publication
         code = chosen([e.lang for e in found], found[0].lang)
         shown = feeds.choose(found, code, found[0].lang)
         calendars = [f for f in stored.files(store, slug, issue) if f.lang == shown.lang]
-        return center.render("issue.html", code, 200, shown=shown, switcher=_switcher(found, shown, shown),
+        return here.render("issue.html", code, 200, shown=shown, switcher=_switcher(found, shown, shown),
                              calendars=calendars, languages=[])
 
     @app.get("/<publication>/<issue>/<name>.html")
     def web_edition(publication: str, issue: str, name: str):
-        found = issue_editions(publication, issue)
+        found, here = issue_editions(publication, issue), ours(publication)
         edition = next((e for e in found if name in (e.tag, e.lang)), None)
         if edition is None:
             abort(404)
@@ -101,7 +106,7 @@ def register(app, center, also_listed: tuple[str, ...] = ()) -> None:
         html = render_template("edition.html", _=chrome.translations(edition.lang).gettext, edition=edition,
                                page=page, styles=Markup(page.styles), body=Markup(page.body),
                                email_only=EMAIL_ONLY_CSS, switcher=_switcher(found, edition, first),
-                               publication=center.localized.get(edition.lang, center.publication))
+                               publication=here.localized.get(edition.lang, here.publication))
         response = _cached(Response(html, content_type="text/html; charset=utf-8"))
         response.headers["Content-Security-Policy"] = PAGE_POLICY
         response.headers["Content-Language"] = edition.tag
@@ -110,7 +115,7 @@ def register(app, center, also_listed: tuple[str, ...] = ()) -> None:
     @app.get("/<publication>/<issue>/<name>.ics")
     def calendar_file(publication: str, issue: str, name: str):
         ours(publication)
-        found = stored.web_file(store, slug, issue, f"{name}.ics")
+        found = stored.web_file(store, publication, issue, f"{name}.ics")
         if found is None:
             abort(404)
         return _calendar(found.content, found.name)

@@ -21,6 +21,7 @@ from jinja2 import StrictUndefined
 
 from blocks.i18n.localize import localize_publication
 from common.errors import NewsletterError
+from common.yaml_source import display_path
 from mailer.publish import editions as stored
 from mailer.publish.feeds import FOODSHARE
 from mailer.publish.naming import publication_slug, tag
@@ -35,7 +36,7 @@ def export(store, publication, newsletters_dir: Path, issue: str, out_dir: Path)
     found = stored.editions(store, slug, issue)
     if not found:
         raise NewsletterError(f"{issue} has not been published: nothing of it was sent yet",
-                              f"send it first (python compose.py send newsletters/{issue} --to ...): a send "
+                              f"send it first (python compose.py send {display_path(newsletters_dir / issue)} --to ...): a send "
                               "publishes its editions before the first family gets one")
     client = _app(store, publication, newsletters_dir, issue).test_client()
     pages = {"index.html": "", **{f"{e.tag}.html": f"{e.tag}.html" for e in found},

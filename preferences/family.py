@@ -13,7 +13,9 @@ from flask import abort, request
 
 from mailer.send.links import PREFERENCES, UNSUBSCRIBE, BadToken
 from mailer.store import events as delivery
+from blocks.publications import split_key
 from mailer.store.subscribers import email_for
+from mailer.store.subscriptions import set_subscription, subscriptions_of
 from mailer.values.topics import TOPICS
 
 from preferences.pages import TOPIC_LABELS, Center
@@ -31,9 +33,10 @@ class Choice:
     language: str | None = None
     topics: tuple[str, ...] = ()
     schools: tuple[str, ...] = ()
+    publications: tuple[str, ...] | None = None    # the publications ticked (None: the form had none)
 
 
-def read_choice(form, languages: tuple[str, ...], schools) -> Choice:
+def read_choice(form, languages: tuple[str, ...], schools, publications: tuple[str, ...] = ()) -> Choice:
     """The family's choice from the preference form, every value one the page offered."""
     action = form.get("action")
     if action not in ACTIONS:
@@ -45,12 +48,18 @@ def read_choice(form, languages: tuple[str, ...], schools) -> Choice:
         raise BadChoice("language")
     if any(t not in TOPICS for t in topics) or any(s not in schools for s in chosen):
         raise BadChoice("topic or school")
-    return Choice(action, language, tuple(topics), tuple(chosen))
+    ticked = form.getlist("publications")
+    if any(p not in publications for p in ticked):
+        raise BadChoice("publication")
+    return Choice(action, language, tuple(topics), tuple(chosen),
+                  tuple(ticked) if form.get("publications-shown") else None)
 
 
-def apply_choice(store, subscriber, choice: Choice):
+def apply_choice(store, subscriber, choice: Choice, center: Center | None = None):
     """(the family as stored now, the message to show)."""
     if choice.action == "save":
+        if choice.publications is not None and center is not None:
+            follow(store, subscriber, center, set(choice.publications))
         return store.update_preferences(subscriber.email, language=choice.language, topics=choice.topics,
                                         schools=choice.schools), "saved"
     if choice.action == "unsubscribe":
@@ -65,10 +74,30 @@ def apply_choice(store, subscriber, choice: Choice):
     return now, message if now.status == status else None
 
 
+def following(store, subscriber, center: Center) -> list[tuple[str, str, bool]]:
+    """(slug, name in the family's language, follows it) for every publication of the center."""
+    with store.read() as connection:
+        rows = subscriptions_of(connection, subscriber.id)
+    language = subscriber.language
+    return [(slug, c.localized.get(language, c.publication).name,
+             rows.get(slug, "subscribed" if c.publication.default_subscribe else "unsubscribed") == "subscribed")
+            for slug, c in (center.everyone or {center.slug: center}).items()]
+
+
+def follow(store, subscriber, center: Center, ticked: set[str]) -> None:
+    """Subscribe to the ticked publications and unsubscribe from the others (a history row each)."""
+    with store.write() as connection:
+        for slug, _name, follows in following(store, subscriber, center):
+            if (slug in ticked) != follows:
+                set_subscription(connection, subscriber.id, slug, "subscribed" if slug in ticked else "unsubscribed",
+                                 by="preferences", reason="the family's choice on the preference page")
+
+
 def register(app, center: Center) -> None:
     store, signer = center.store, center.signer
 
     def family(purpose: str, token: str):
+        """(the family, its issue key, the center of that issue's publication) from a link's token."""
         try:
             subscriber_id, issue = signer.verify(purpose, token)
         except BadToken:
@@ -76,35 +105,41 @@ def register(app, center: Center) -> None:
         email = email_for(store, subscriber_id)
         if email is None:
             abort(404)
-        return store.get(email), issue
+        publication, _ = split_key(issue, center.slug)     # links sent before publications: the first one
+        return store.get(email), issue, center.of(publication) or center
 
     @app.get("/u/<token>")
     def unsubscribe_page(token: str):
-        subscriber, issue = family(UNSUBSCRIBE, token)      # a GET never changes anything
-        return center.family_page("unsubscribe.html", subscriber, token=token,
-                                  preferences=signer.token(PREFERENCES, subscriber.id, issue), done=False)
+        subscriber, issue, here = family(UNSUBSCRIBE, token)      # a GET never changes anything
+        return here.family_page("unsubscribe.html", subscriber, token=token,
+                                preferences=signer.token(PREFERENCES, subscriber.id, issue), done=False)
 
     @app.post("/u/<token>")
     def unsubscribe(token: str):
-        subscriber, issue = family(UNSUBSCRIBE, token)
+        """RFC 8058 one-click: leaves the publication of the message; the page offers leaving all."""
+        subscriber, issue, here = family(UNSUBSCRIBE, token)
         if request.form.get("List-Unsubscribe") != "One-Click":
-            return center.family_page("bad_request.html", subscriber, 400, reason="one-click", back=f"/u/{token}")
-        delivery.unsubscribe_by_link(store, subscriber.id, subscriber.email, issue, by="link:one-click")
-        return center.family_page("unsubscribe.html", store.get(subscriber.email), token=token,
-                                  preferences=signer.token(PREFERENCES, subscriber.id, issue), done=True)
+            return here.family_page("bad_request.html", subscriber, 400, reason="one-click", back=f"/u/{token}")
+        delivery.unsubscribe_by_link(store, subscriber.id, subscriber.email, issue, publication=here.slug,
+                                     by="link:one-click")
+        return here.family_page("unsubscribe.html", store.get(subscriber.email), token=token,
+                                preferences=signer.token(PREFERENCES, subscriber.id, issue), done=True,
+                                csrf=here.csrf_token(subscriber.id))
 
     @app.route("/p/<token>", methods=["GET", "POST"])
     def preferences(token: str):
-        subscriber, _issue = family(PREFERENCES, token)
+        subscriber, _issue, here = family(PREFERENCES, token)
         message = None
         if request.method == "POST":
-            if not center.csrf_ok(request.form.get("csrf", ""), subscriber.id):
-                return center.family_page("bad_request.html", subscriber, 400, reason="expired", back=f"/p/{token}")
+            if not here.csrf_ok(request.form.get("csrf", ""), subscriber.id):
+                return here.family_page("bad_request.html", subscriber, 400, reason="expired", back=f"/p/{token}")
             try:
-                choice = read_choice(request.form, center.supported, center.audiences.schools)
+                choice = read_choice(request.form, here.supported, here.audiences.schools,
+                                     tuple(here.everyone or {here.slug: here}))
             except BadChoice:
-                return center.family_page("bad_request.html", subscriber, 400, reason="invalid", back=f"/p/{token}")
-            subscriber, message = apply_choice(store, subscriber, choice)
-        return center.family_page("preferences.html", subscriber, token=token, message=message,
-                                  csrf=center.csrf_token(subscriber.id), topics=TOPICS, topic_labels=TOPIC_LABELS,
-                                  schools=sorted(center.audiences.schools.values(), key=lambda s: s.name))
+                return here.family_page("bad_request.html", subscriber, 400, reason="invalid", back=f"/p/{token}")
+            subscriber, message = apply_choice(store, subscriber, choice, here)
+        return here.family_page("preferences.html", subscriber, token=token, message=message,
+                                csrf=here.csrf_token(subscriber.id), topics=TOPICS, topic_labels=TOPIC_LABELS,
+                                schools=sorted(here.audiences.schools.values(), key=lambda s: s.name),
+                                publications=following(store, subscriber, here))

@@ -2,7 +2,7 @@
 `Center`, what every page of one preference center needs to render itself."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from babel import Locale
 from flask import render_template, request
@@ -51,7 +51,8 @@ CSRF_MAX_AGE = 6 * 3600
 
 @dataclass
 class Center:
-    """What every page of one preference center needs: the store, the signer, the publication."""
+    """What every page of one publication needs: the store, the signer, the publication. One
+    preference center serves every publication of newsletters/: `of(slug)` is another's."""
 
     store: object
     signer: object
@@ -59,6 +60,14 @@ class Center:
     audiences: object
     demo: bool
     localized: dict            # language code -> the publication with its name and footer in that language
+    everyone: dict = field(default_factory=dict)    # slug -> Center, every publication's (this one's too)
+
+    def of(self, slug: str) -> "Center | None":
+        return (self.everyone or {self.publication.slug: self}).get(slug)
+
+    @property
+    def slug(self) -> str:
+        return self.publication.slug
 
     @property
     def supported(self) -> tuple[str, ...]:

@@ -127,7 +127,7 @@ def import_po(issue: Issue, po: polib.POFile, lang: str, path: Path) -> ImportRe
     files = catalogs.store(issue, lang, accepted, header_comment=po.header)
     machine = sum(1 for e in accepted if e.tcomment)
     drafts = sum(1 for e in accepted if e.fuzzy) - machine
-    return ImportReport(lang, issue.slug, len(accepted) - drafts - machine, drafts, untranslated, machine, older,
+    return ImportReport(lang, issue.key, len(accepted) - drafts - machine, drafts, untranslated, machine, older,
                         files)
 
 

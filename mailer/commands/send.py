@@ -92,27 +92,31 @@ def send(ctx: click.Context, issue_dir: Path, segment_name: str, backend: str, o
               show_default=True, help="Roster to import into the store.")
 @click.pass_context
 def demo(ctx, roster: Path):
-    """Try everything on the sample issue: build previews, import a sample roster, send to the outbox.
+    """Try everything on the sample issues: build previews, import a sample roster, send to the outbox.
 
+    Two offices' newsletters go to the same families: the Office of Equity Advancement's and
+    Food and Nutrition Services' Sept/Oct 2021 issues (newsletters/equity/, newsletters/food/).
     Uses the embedded store (var/newsletter.db, or NEWSLETTER_DB) and the outbox backend:
     nothing leaves this machine. Safe to run again: families already sent to are skipped.
     """
     from blocks.cli import build
     from mailer.commands.subscribers import subscribers
 
-    issue = Path("newsletters/equity/2021-09-sept-oct")
+    issues = [Path("newsletters/equity/2021-09-sept-oct"), Path("newsletters/food/2021-09-sept-oct")]
     click.echo("== 1. Build the previews ==")
-    ctx.invoke(build, issue_dir=issue, out_dir=None, drafts=False)
+    for issue in issues:
+        ctx.invoke(build, issue_dir=issue, out_dir=None, drafts=False)
     click.echo(f"\n== 2. Import the sample roster ({roster}) ==")
     ctx.invoke(subscribers.commands["import"], file=roster, mappings=(), skip_invalid=True, dry_run=False,
-               sheet=None, audiences_path=None)
-    click.echo("\n== 3. Send to all-families through the outbox ==")
-    ctx.invoke(send, issue_dir=issue, segment_name="all-families", backend="outbox", outbox_dir=Path("outbox"),
-               test_to=(), dry_run=False, yes=True, resend=False, retry_failed=False, resend_in_doubt=False,
-               skip_link_check=False, reports_dir=Path("reports"), audiences_path=None)
+               sheet=None, audiences_path=None, publication_names=())
+    for number, issue in enumerate(issues, 3):
+        click.echo(f"\n== {number}. Send {issue} to all-families through the outbox ==")
+        ctx.invoke(send, issue_dir=issue, segment_name="all-families", backend="outbox", outbox_dir=Path("outbox"),
+                   test_to=(), dry_run=False, yes=True, resend=False, retry_failed=False, resend_in_doubt=False,
+                   skip_link_check=False, reports_dir=Path("reports"), audiences_path=None)
     click.echo("\nDone. Open build/equity/2021-09-sept-oct/index.html for the previews and outbox/equity/2021-09-sept-oct/ "
-               "for the messages each family would get.")
-    web = _demo_address(issue)
+               "for the messages each family would get (the food newsletter: build/food/..., outbox/food/...).")
+    web = _demo_address(issues[0])
     click.echo("To open every link in those messages (web edition, calendar files, preferences, unsubscribe), run "
                "the preference center on this computer:\n    python compose.py serve --demo\nthen open "
                f"{web}/ (the web edition) or {web.rsplit('/', 1)[0]}/ (the archive).")

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from icalendar import Calendar
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import delete, exists, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from blocks.i18n.status import language_status
@@ -169,7 +169,8 @@ def files(store, publication: str, issue: str | None = None, block_type: str | N
 
 def listed_issues(store, publication: str, also: tuple[str, ...] = ()) -> list[list[Edition]]:
     """Issues at least one family got (and those in `also`), newest first: each as its editions."""
-    delivered = exists().where((send_log.c.issue == web_editions.c.issue) & send_log.c.status.in_(DELIVERED))
+    key = web_editions.c.publication + literal("/") + web_editions.c.issue        # the send log's issue key
+    delivered = exists().where((send_log.c.issue == key) & send_log.c.status.in_(DELIVERED))
     query = select(web_editions).where((web_editions.c.publication == publication)
                                        & (delivered | web_editions.c.issue.in_(also or ("",))))
     grouped: dict[str, list[Edition]] = {}

@@ -19,11 +19,12 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import (Column, Connection, DateTime, ForeignKey, Index, Integer, String, Table, Text, insert,
-                        select, update)
+                        or_, select, update)
 from sqlalchemy.exc import IntegrityError
 
 from mailer.store.tables import metadata, send_log, subscribers
-from mailer.store.subscribers import change_status, set_status_in, stronger
+from mailer.store.subscribers import change_status, stronger
+from mailer.store.subscriptions import set_subscription
 from mailer.values.emails import BadEmail, normalize_email
 
 delivery_events = Table(
@@ -187,7 +188,7 @@ def settle_in_doubt(connection: Connection, event: Event, subscriber_id: int) ->
     if status is None or not event.issue:
         return
     connection.execute(update(send_log).where(
-        send_log.c.issue == event.issue, send_log.c.subscriber_id == subscriber_id, send_log.c.status == "in_doubt")
+        _same_issue(event.issue), send_log.c.subscriber_id == subscriber_id, send_log.c.status == "in_doubt")
         .values(status=status, detail=f"settled by a {event.event} event from {event.provider}",
                 updated_at=now()))
 
@@ -213,21 +214,31 @@ def _subscriber(connection: Connection, event: Event):
 def _insert(connection: Connection, event: Event, subscriber_id: int | None, problem: str) -> None:
     kind = SKIPPED if problem else event.event
     detail = f"{problem}: {event.event} {event.detail}".strip()[:2000] if problem else event.detail
+    issue = event.issue
+    if issue and "/" not in issue and subscriber_id is not None:     # sent before publications: its key now
+        issue = connection.execute(select(send_log.c.issue).where(
+            send_log.c.subscriber_id == subscriber_id, _same_issue(issue)).limit(1)).scalar() or issue
     connection.execute(insert(delivery_events).values(
-        event_id=event.event_id, provider=event.provider, issue=event.issue, subscriber_id=subscriber_id,
+        event_id=event.event_id, provider=event.provider, issue=issue, subscriber_id=subscriber_id,
         event=kind, occurred_at=event.occurred_at, detail=detail))
 
 
-def unsubscribe_by_link(store, subscriber_id: int, email: str, issue: str, *, by: str) -> bool:
-    """A family's own one-click unsubscribe: subscribed -> unsubscribed, with its event, in one transaction.
+def _same_issue(issue: str):
+    """Send-log rows of `issue`: its key, or, for an event of a message sent before publications
+    (custom_args with the bare issue name), that issue in any publication."""
+    return send_log.c.issue == issue if "/" in issue else or_(send_log.c.issue == issue,
+                                                              send_log.c.issue.endswith("/" + issue))
 
-    A bounced or complained address stays as it is (and so does one already unsubscribed).
-    Returns whether anything changed.
-    """
+
+def unsubscribe_by_link(store, subscriber_id: int, email: str, issue: str, *, publication: str, by: str) -> bool:
+    """A family's own one-click unsubscribe from the publication of the message (RFC 8058), with
+    its event, in one transaction. Their other publications and their own status stay; a
+    bounced or complained address stays as it is. Returns whether anything changed."""
     with store.write() as connection:
-        change = set_status_in(connection, email, "unsubscribed", by=by, reason=f"issue {issue}", create=False,
-                               only_from=("subscribed",))
-        if change is None:
+        status = connection.execute(select(subscribers.c.status).where(subscribers.c.id == subscriber_id)
+                                    .with_for_update()).scalar()
+        if status != "subscribed" or not set_subscription(connection, subscriber_id, publication, "unsubscribed",
+                                                          by=by, reason=f"issue {issue}"):
             return False
         event = Event(f"link-unsubscribe-{issue}-{subscriber_id}"[:100], "link", "unsubscribe", email, issue[:100],
                       subscriber_id, now())

@@ -41,7 +41,7 @@ def set_subscription(connection: Connection, subscriber_id: int, publication: st
     old = connection.execute(select(subscriptions.c.status).where(
         subscriptions.c.subscriber_id == subscriber_id, subscriptions.c.publication == publication)
         .with_for_update()).scalar()
-    if old == status or (old is None and status == "unsubscribed"):
+    if old == status:       # (no row: following by default, or never subscribed: a row records the choice)
         return False
     now = utcnow()
     values = {"status": status, "changed_by": by[:200], "changed_at": now}

@@ -105,10 +105,10 @@ def test_a_refused_sendgrid_key_stops_the_send_and_a_rerun_reaches_every_family(
             sender(issue, families, SendGridBackend("SG.wrong", host=stub.url)).run(None)
     assert caught.value.setting == "SENDGRID_API_KEY" and "401" in str(caught.value)
     assert "run the same command again" in caught.value.outcome
-    assert "rejected" not in logged_statuses(families, issue.slug)
+    assert "rejected" not in logged_statuses(families, issue.key)
     with Stub([(202, {"X-Message-Id": "abc"}, None)]) as stub:
         report = sender(issue, families, SendGridBackend("SG.right", host=stub.url)).run(None)
-    assert report.results == {"queued": 5} and logged_statuses(families, issue.slug) == ["queued"] * 5
+    assert report.results == {"queued": 5} and logged_statuses(families, issue.key) == ["queued"] * 5
     sent_to = [p["to"][0]["email"] for r in stub.requests for p in r["json"]["personalizations"]]
     assert sorted(sent_to) == sorted(set(sent_to)) and len(sent_to) == 5
 
@@ -120,7 +120,7 @@ def test_a_refused_smtp_login_stops_the_send_and_a_rerun_reaches_every_family(is
         with pytest.raises(ConfigError) as caught:
             sender(issue, families, backend).run(None)
         assert caught.value.setting == "SMTP_PASSWORD"
-        assert "rejected" not in logged_statuses(families, issue.slug)
+        assert "rejected" not in logged_statuses(families, issue.key)
         again = SMTPBackend("127.0.0.1", sink.port, security="none", retry_delay=0, sleep=lambda _: None)
         sender(issue, families, again).run(None)
         assert len(sink.per_address()) == 5 and set(sink.per_address().values()) == {1}
@@ -156,4 +156,4 @@ def test_a_sendgrid_429_with_a_reset_hours_away_stops_the_run_and_leaves_familie
         with pytest.raises(SendingStopped) as caught:
             sender(issue, families, backend).run(None)
     assert len(stub.requests) == 1 and "rerun the same command after" in str(caught.value)
-    assert set(logged_statuses(families, issue.slug)) == {"failed"}       # to send on the next run
+    assert set(logged_statuses(families, issue.key)) == {"failed"}       # to send on the next run

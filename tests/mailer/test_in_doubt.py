@@ -27,16 +27,16 @@ def statuses(store, slug):
 
 
 def test_events_settle_families_in_doubt_and_the_next_send_leaves_them_alone(issue, families):  # noqa: F811
-    leave_in_doubt(families, issue.slug, ["ana@example.org", "joe@example.org", "rui@example.org"])
+    leave_in_doubt(families, issue.key, ["ana@example.org", "joe@example.org", "rui@example.org"])
     ana, joe = families.get("ana@example.org").id, families.get("joe@example.org").id
     now = int(time.time())
     applied = apply(families, [from_sendgrid(e) for e in (
-        {"sg_event_id": "p1", "event": "processed", "email": "ana@example.org", "issue": issue.slug,
+        {"sg_event_id": "p1", "event": "processed", "email": "ana@example.org", "issue": issue.key,
          "subscriber": str(ana), "timestamp": now},
-        {"sg_event_id": "d1", "event": "dropped", "email": "joe@example.org", "issue": issue.slug,
+        {"sg_event_id": "d1", "event": "dropped", "email": "joe@example.org", "issue": issue.key,
          "subscriber": str(joe), "reason": "Bounced Address", "timestamp": now})])
     assert applied.new == 2
-    assert statuses(families, issue.slug) == {"ana@example.org": "queued", "joe@example.org": "rejected",
+    assert statuses(families, issue.key) == {"ana@example.org": "queued", "joe@example.org": "rejected",
                                               "rui@example.org": "in_doubt"}
     with Stub([(202, {"X-Message-Id": "x"}, None)]) as stub:
         report = sender(issue, families, SendGridBackend("SG.x", host=stub.url)).run(None)

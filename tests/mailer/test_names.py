@@ -41,9 +41,9 @@ def test_clean_name_drops_control_and_format_characters_and_caps_length():
 
 
 def test_every_odd_name_is_delivered_with_a_parsable_to_and_no_markup(issue, named, tmp_path):
-    report = sender(issue, named, OutboxBackend(tmp_path, issue.slug)).run(None)
+    report = sender(issue, named, OutboxBackend(tmp_path, issue.key)).run(None)
     assert report.results == {"sent": len(NAMES)}
-    files = outbox_files(tmp_path / issue.slug)
+    files = outbox_files(tmp_path / issue.key)
     for address in NAMES:
         raw = files[address].read_bytes()
         assert all(len(line) <= 998 for line in raw.split(b"\r\n"))

@@ -45,7 +45,7 @@ def families(store, write_roster, run):
 
 
 def sender(issue, store, backend, **options):
-    personalizer = Personalizer(issue.slug, SIGNER, "example.org", "https://newsletter.example.org/equity/x")
+    personalizer = Personalizer(issue.key, SIGNER, "example.org", "https://newsletter.example.org/equity/x")
     return Sender(issue, store, backend, personalizer, segment_name="all-families",
                   web_url="https://newsletter.example.org/equity/x", **options)
 
@@ -59,9 +59,9 @@ def outbox_files(root: Path) -> dict[str, Path]:
 
 
 def test_outbox_send_routes_languages_and_builds_valid_messages(issue, families, tmp_path):
-    report = sender(issue, families, OutboxBackend(tmp_path, issue.slug)).run(None)
+    report = sender(issue, families, OutboxBackend(tmp_path, issue.key)).run(None)
     assert report.results == {"sent": 5}
-    files = outbox_files(tmp_path / issue.slug)
+    files = outbox_files(tmp_path / issue.key)
     langs = {addr: path.parent.name for addr, path in files.items()}
     assert langs == {"ana@example.org": "es", "omar@example.org": "ar", "joe@example.org": "en",
                      "rui@example.org": "pt", "sana@example.org": "en"}   # pt: machine edition; ur: none -> English
@@ -70,12 +70,12 @@ def test_outbox_send_routes_languages_and_builds_valid_messages(issue, families,
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
     assert message["Content-Language"] == "es" and message["Subject"].startswith("¡Bienvenidos")
     assert message["From"].addresses[0].addr_spec == "equity@example.org"
-    assert message["Message-ID"] == f"<{issue.slug}.{families.get('ana@example.org').id}@example.org>"
+    assert message["Message-ID"] == f"<equity.{issue.slug}.{families.get('ana@example.org').id}@example.org>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert message["List-Id"].endswith("<newsletter.example.org>")
+    assert message["List-Id"].endswith("<equity.newsletter.example.org>")
     unsubscribe = message["List-Unsubscribe"].strip("<>")
     assert unsubscribe.startswith("https://prefs.example.org/u/")
-    assert SIGNER.verify("u", unsubscribe.rsplit("/", 1)[1]) == (families.get("ana@example.org").id, issue.slug)
+    assert SIGNER.verify("u", unsubscribe.rsplit("/", 1)[1]) == (families.get("ana@example.org").id, issue.key)
     html = message.get_body(("html",)).get_content()
     assert f'href="{unsubscribe}"' in html and "ana@example.org" not in unsubscribe
     text = message.get_body(("plain",)).get_content()
@@ -84,24 +84,24 @@ def test_outbox_send_routes_languages_and_builds_valid_messages(issue, families,
 
 
 def test_rerun_and_overlapping_segments_skip_families_already_sent(issue, families, tmp_path):
-    sender(issue, families, OutboxBackend(tmp_path, issue.slug)).run(None)
-    again = sender(issue, families, OutboxBackend(tmp_path, issue.slug)).run(None)
+    sender(issue, families, OutboxBackend(tmp_path, issue.key)).run(None)
+    again = sender(issue, families, OutboxBackend(tmp_path, issue.key)).run(None)
     assert again.results == {} and again.skipped == {"sent": 5}
-    assert len(list((tmp_path / issue.slug).rglob("*.eml"))) == 5
+    assert len(list((tmp_path / issue.key).rglob("*.eml"))) == 5
 
 
 def test_resend_must_be_explicit_and_gets_a_new_message_id(issue, families, tmp_path):
-    sender(issue, families, OutboxBackend(tmp_path / "first", issue.slug)).run(None)
-    report = sender(issue, families, OutboxBackend(tmp_path / "again", issue.slug), resend=True).run(None)
+    sender(issue, families, OutboxBackend(tmp_path / "first", issue.key)).run(None)
+    report = sender(issue, families, OutboxBackend(tmp_path / "again", issue.key), resend=True).run(None)
     assert report.results == {"sent": 5}
-    message = read_eml(outbox_files(tmp_path / "again" / issue.slug)["joe@example.org"])
+    message = read_eml(outbox_files(tmp_path / "again" / issue.key)["joe@example.org"])
     assert message["Message-ID"].endswith(".r1@example.org>")
 
 
 def test_unsubscribed_families_are_never_sent_to(issue, families, tmp_path):
     families.set_status("joe@example.org", "unsubscribed", by="test")
-    sender(issue, families, OutboxBackend(tmp_path, issue.slug)).run(None)
-    assert "joe@example.org" not in outbox_files(tmp_path / issue.slug)
+    sender(issue, families, OutboxBackend(tmp_path, issue.key)).run(None)
+    assert "joe@example.org" not in outbox_files(tmp_path / issue.key)
 
 
 def test_hold_policy_holds_families_whose_language_is_missing(issue, families, tmp_path):
@@ -109,7 +109,7 @@ def test_hold_policy_holds_families_whose_language_is_missing(issue, families, t
     assert Router(held).edition("ur") is None and Router(held).edition("es") == "es"
     assert Router(held).edition("ar") is None                  # Arabic is only partly approved
     assert Router(held).edition("pt") == "pt"                  # a machine edition the publication sends
-    report = sender(held, families, OutboxBackend(tmp_path, issue.slug)).run(None)
+    report = sender(held, families, OutboxBackend(tmp_path, issue.key)).run(None)
     assert report.results == {"sent": 3} and report.held == {"ar": 1, "ur": 1}
 
 
@@ -120,9 +120,9 @@ def test_regional_and_script_variants_read_their_base_language(issue):
 
 
 def test_dry_run_plans_per_language_and_school_and_sends_nothing(issue, families, tmp_path):
-    report = sender(issue, families, OutboxBackend(tmp_path, issue.slug)).run(None, dry_run=True)
+    report = sender(issue, families, OutboxBackend(tmp_path, issue.key)).run(None, dry_run=True)
     assert report.planned == {"en": 2, "es": 1, "ar": 1, "pt": 1} and report.by_school["aiken"] == 1
-    assert not (tmp_path / issue.slug).exists()
+    assert not (tmp_path / issue.key).exists()
 
 
 def test_tampered_or_foreign_tokens_fail():

@@ -41,7 +41,7 @@ def messages(template, count: int) -> list[Outgoing]:
                   tokens.FIRST_NAME: "Ana", tokens.GREETING: "Dear Ana,", tokens.WEB_URL: "https://n.example.org/x"}
         envelope = Envelope(f"family{i}@example.org", f"Family {i}", f"<x.{i}@example.org>", values, f"<{url}>")
         out.append(Outgoing(i, envelope.to_email, template, envelope,
-                            {"issue": "2021-09-sept-oct", "lang": "en", "segment": "all-families", "subscriber": str(i)}))
+                            {"issue": "equity/2021-09-sept-oct", "lang": "en", "segment": "all-families", "subscriber": str(i)}))
     return out
 
 
@@ -89,7 +89,7 @@ def test_payload_uses_substitutions_custom_args_and_list_unsubscribe(template):
     body = SendGridBackend("SG.x").build_payload(messages(template, 2))
     first = body["personalizations"][0]
     assert first["substitutions"][tokens.UNSUBSCRIBE_URL] == "https://prefs.example.org/u/token0"
-    assert first["custom_args"] == {"issue": "2021-09-sept-oct", "lang": "en", "segment": "all-families",
+    assert first["custom_args"] == {"issue": "equity/2021-09-sept-oct", "lang": "en", "segment": "all-families",
                                     "subscriber": "0"}
     assert first["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "__UNSUBSCRIBE_URL_HTML__" in body["content"][1]["value"]   # the HTML is uploaded once, with tokens

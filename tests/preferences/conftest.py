@@ -28,8 +28,7 @@ def app(families):
     from preferences.app import create_app
     from tests.conftest import ROOT
     newsletters = ROOT / "newsletters"
-    return create_app(store=families, signer=SIGNER, publication=load_publication(newsletters / "publication.yaml"),
-                      audiences=load_audiences(AUDIENCES), webhook_key="", newsletters_dir=newsletters)
+    return create_app(store=families, signer=SIGNER, audiences=load_audiences(AUDIENCES), webhook_key="", newsletters_dir=newsletters)
 
 
 @pytest.fixture
@@ -39,3 +38,10 @@ def client(app):
 
 def link(store, email: str, purpose: str = "u", issue: str = "2021-09-sept-oct") -> str:
     return f"/{purpose}/{SIGNER.token(purpose, store.get(email).id, issue)}"
+
+
+def follows(store, email: str, publication: str = "equity") -> bool:
+    """Whether the family still gets `publication` (a default_subscribe one: no row, or "subscribed")."""
+    from mailer.store.subscriptions import subscriptions_of
+    with store.read() as connection:
+        return subscriptions_of(connection, store.get(email).id).get(publication, "subscribed") == "subscribed"

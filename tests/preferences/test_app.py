@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.preferences.conftest import link
+from tests.preferences.conftest import follows, link
 
 
 def csrf_of(response) -> str:
@@ -18,7 +18,8 @@ def test_one_click_post_exactly_as_mailbox_providers_send_it(client, families):
                            content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers and "Location" not in response.headers
-    assert families.get("ana@example.org").status == "unsubscribed"
+    assert not follows(families, "ana@example.org")                           # leaves this publication only
+    assert families.get("ana@example.org").status == "subscribed"
     history = families.get("ana@example.org", history=True).history
     assert history[-1].changed_by == "link:one-click"
     again = client.post(url, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
@@ -69,8 +70,8 @@ def test_preferences_persist_and_apply_to_the_next_send(client, families, tmp_pa
     from mailer.backends.outbox import OutboxBackend
     from tests.conftest import SAMPLE
     issue = load_issue(SAMPLE)
-    sender(issue, families, OutboxBackend(tmp_path, issue.slug)).run(None)
-    assert outbox_files(tmp_path / issue.slug)["joe@example.org"].parent.name == "ar"
+    sender(issue, families, OutboxBackend(tmp_path, issue.key)).run(None)
+    assert outbox_files(tmp_path / issue.key)["joe@example.org"].parent.name == "ar"
 
 
 def test_forms_without_a_valid_csrf_token_are_refused(client, families):

@@ -29,7 +29,6 @@ def hook(families, keys):
     from tests.conftest import ROOT
     from tests.preferences.conftest import AUDIENCES
     app = create_app(store=families, signer=SIGNER, webhook_key=keys[1], clock=lambda: NOW,
-                     publication=load_publication(ROOT / "newsletters" / "equity" / "publication.yaml"),
                      newsletters_dir=ROOT / "newsletters",
                      audiences=load_audiences(AUDIENCES))
     return app.test_client()
@@ -98,13 +97,13 @@ def test_report_counts_reach_per_language_and_school(hook, keys, families, tmp_p
     from tests.conftest import SAMPLE
     from tests.mailer.test_send import sender
     issue = load_issue(SAMPLE)
-    sender(issue, families, OutboxBackend(tmp_path, issue.slug)).run(None)
+    sender(issue, families, OutboxBackend(tmp_path, issue.key)).run(None)
     ana = families.get("ana@example.org").id
     body, headers = signed(keys, [event("delivered", "ana@example.org", "r1", subscriber=ana),
                                   event("open", "ana@example.org", "r2", subscriber=ana),
                                   event("click", "ana@example.org", "r3", subscriber=ana, url="https://x.org")])
     hook.post("/webhooks/sendgrid", data=body, headers=headers)
-    languages, schools = reach(families, issue.slug)
+    languages, schools = reach(families, issue.key)
     assert languages["es"] == {"sent": 1, "delivered": 1, "bounced": 0, "opened": 1, "clicked": 1,
                                "unsubscribed": 0, "rejected": 0, "invalid": 0, "failed": 0, "in_doubt": 0,
                                "pending": 0}
@@ -245,7 +244,6 @@ def _app_with_key(families, key: str):
     from tests.conftest import ROOT
     from tests.preferences.conftest import AUDIENCES
     return create_app(store=families, signer=SIGNER, webhook_key=key, clock=lambda: NOW,
-                      publication=load_publication(ROOT / "newsletters" / "equity" / "publication.yaml"),
                       newsletters_dir=ROOT / "newsletters", audiences=load_audiences(AUDIENCES))
 
 

@@ -37,7 +37,7 @@ def send(run, tmp_path, monkeypatch, newsletters):  # noqa: F811
     monkeypatch.setenv("NEWSLETTER_BASE_URL", BASE)
 
     def invoke(*args, issue: str = ISSUE):
-        return run("send", newsletters / issue, "--to", "all-families", "--outbox", tmp_path / "outbox",
+        return run("send", newsletters / "equity" / issue, "--to", "all-families", "--outbox", tmp_path / "outbox",
                    "--reports", tmp_path / "reports", "--yes", *args)
     return invoke
 
@@ -47,8 +47,7 @@ def app(families, newsletters):  # noqa: F811
     from blocks.loader import load_publication
     from mailer.audiences.loader import load_audiences
     from preferences.app import create_app
-    return create_app(store=families, signer=SIGNER, publication=load_publication(newsletters / "publication.yaml"),
-                      audiences=load_audiences(AUDIENCES), webhook_key="", newsletters_dir=newsletters)
+    return create_app(store=families, signer=SIGNER, audiences=load_audiences(AUDIENCES), webhook_key="", newsletters_dir=newsletters)
 
 
 @pytest.fixture

@@ -29,12 +29,11 @@ def live(families, send, newsletters, monkeypatch, tmp_path):
     server = make_server("127.0.0.1", 0, None)
     base = f"http://127.0.0.1:{server.server_port}"
     server.app = create_app(store=families, signer=LinkSigner(SIGNER.secret, base), webhook_key="",
-                            publication=load_publication(newsletters / "publication.yaml"),
                             audiences=load_audiences(AUDIENCES), newsletters_dir=newsletters)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("NEWSLETTER_BASE_URL", base)
     assert send().exit_code == 0
-    yield base, tmp_path / "outbox" / ISSUE
+    yield base, tmp_path / "outbox" / "equity" / ISSUE
     server.shutdown()
 
 

@@ -19,14 +19,16 @@ def test_after_the_demo_every_link_in_the_outbox_answers_200(demo_folder):  # no
     running = servers.serve(env, "--demo", cwd=folder)
     try:
         served = f"http://127.0.0.1:{running.port}"
-        checked = check(folder / "outbox" / "2021-09-sept-oct", DEMO, http_fetch(served))
+        checked = check(folder / "outbox" / "equity" / "2021-09-sept-oct", DEMO, http_fetch(served))
+        food = check(folder / "outbox" / "food" / "2021-09-sept-oct", DEMO, http_fetch(served))   # the second office
         status, arabic = servers.get(running.port, f"{WEB}/ar.html")
         status_index, index = servers.get(running.port, f"{WEB}/")
         archive_status, archive = servers.get(running.port, "/equity/")
     finally:
         log = running.stop()
     assert checked.messages == 50 and len(checked.status) > 100 and checked.failed == {}
-    sent = {path.name.replace("_", "-") for path in (folder / "outbox" / "2021-09-sept-oct").iterdir()
+    assert food.messages == 50 and food.failed == {} and any("/food/2021-09-sept-oct/" in url for url in food.status)
+    sent = {path.name.replace("_", "-") for path in (folder / "outbox" / "equity" / "2021-09-sept-oct").iterdir()
             if path.is_dir()}                       # every edition a family got, machine ones included
     assert {"en", "es", "ar"} <= sent
     assert {url for url in checked.status if url.endswith(".html")} == {f"{DEMO}{WEB}/{lang}.html" for lang in sent}
@@ -37,7 +39,7 @@ def test_after_the_demo_every_link_in_the_outbox_answers_200(demo_folder):  # no
         for name in ("English", "Español", "العربية"):
             assert f">{name}<" in page
     assert 'href="2021-09-sept-oct/en.html"' in archive
-    assert f"the web editions and the archive are at {DEMO}/equity/" in log
+    assert f"the web editions and archives are at {DEMO}/equity/, {DEMO}/food/" in log
 
 
 def test_the_demo_says_how_to_open_the_web_edition(demo_folder):  # noqa: F811

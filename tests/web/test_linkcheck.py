@@ -45,7 +45,7 @@ def test_skip_link_check_sends_anyway_and_the_report_says_so(families, send, smt
     result = send("--backend", "smtp", "--skip-link-check")
     assert result.exit_code == 0, result.output
     assert "Link check skipped (--skip-link-check)" in result.stderr and len(smtp.messages) == 3
-    [report] = (tmp_path / "reports" / ISSUE).glob("send-*.json")
+    [report] = (tmp_path / "reports" / "equity" / ISSUE).glob("send-*.json")
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["link_check"] == "skipped (--skip-link-check)"
     assert data["web"]["published"] == ["en", "es", "ar"] and data["web"]["url"].endswith(f"{WEB}/")
@@ -54,15 +54,15 @@ def test_skip_link_check_sends_anyway_and_the_report_says_so(families, send, smt
 def test_a_static_host_without_the_files_is_refused_until_publish_wrote_them(families, send, smtp, run,
                                                                             newsletters, static_host):
     folder, host = static_host
-    settings = newsletters / "publication.yaml"
+    settings = newsletters / "equity" / "publication.yaml"
     settings.write_text(settings.read_text(encoding="utf-8") + f"web_base_url: {host}/equity\n", encoding="utf-8")
     refused = send("--backend", "smtp")
     assert refused.exit_code == 1
     assert f"web_base_url: {host}/equity/{ISSUE}/" in refused.stderr and "answered 404" in refused.stderr
-    assert f"python compose.py publish newsletters/{ISSUE} --to DIR, copy DIR/ to {host}/equity/" in refused.stderr
+    assert f"equity/{ISSUE} --to DIR, copy DIR/ to {host}/equity/" in refused.stderr
     assert smtp.messages == [] and logged(families) == 0
 
-    published = run("publish", newsletters / ISSUE, "--to", folder / "equity")
+    published = run("publish", newsletters / "equity" / ISSUE, "--to", folder / "equity")
     assert published.exit_code == 0, published.output
     assert f"Upload {folder / 'equity'}/ to {host}/equity/" in published.output
     done = send("--backend", "smtp")

@@ -20,7 +20,7 @@ def test_every_link_of_every_sent_message_answers_200(families, send, client, tm
     result = send()
     assert result.exit_code == 0, result.output
     assert "Links checked: " in result.output and f"{BASE}{WEB}/" in result.output
-    checked = check(tmp_path / "outbox" / ISSUE, BASE, lambda path: client.get(path).status_code)
+    checked = check(tmp_path / "outbox" / "equity" / ISSUE, BASE, lambda path: client.get(path).status_code)
     assert checked.messages == 3 and checked.failed == {}
     assert {kind(url) for url in checked.status} == {"web edition", "calendar file", "unsubscribe", "preferences"}
     assert {url.removeprefix(BASE) for url in checked.status if kind(url) == "web edition"} == {
@@ -57,10 +57,10 @@ def test_the_served_edition_is_what_was_sent_not_the_yaml_as_it_is_now(families,
     assert send().exit_code == 0
     paths = [f"{WEB}/en.html", f"{WEB}/es.html", f"{WEB}/kickoff-en.ics", f"{WEB}/kickoff-es.ics"]
     sent = {path: client.get(path).get_data() for path in paths}
-    issue_yaml = newsletters / ISSUE / "issue.yaml"
+    issue_yaml = newsletters / "equity" / ISSUE / "issue.yaml"
     issue_yaml.write_text(issue_yaml.read_text(encoding="utf-8").replace(
         "title: Information, Announcements & Opportunities", "title: Edited After Sending"), encoding="utf-8")
-    assert run("build", newsletters / ISSUE, "--out", tmp_path / "build").exit_code == 0   # a build publishes nothing
+    assert run("build", newsletters / "equity" / ISSUE, "--out", tmp_path / "build").exit_code == 0   # a build publishes nothing
     again = send()                                     # every family has it: nothing sent, nothing published
     assert again.exit_code == 0 and "Nothing to send" in again.output
     assert {path: client.get(path).get_data() for path in paths} == sent

@@ -82,7 +82,7 @@ def test_not_found_is_a_friendly_page(sent, client):
 
 
 def _second_issue(newsletters):
-    shutil.copytree(newsletters / ISSUE, newsletters / SECOND)
+    shutil.copytree(newsletters / "equity" / ISSUE, newsletters / "equity" / SECOND)
 
 
 def test_the_archive_lists_issues_families_got_newest_first_in_the_readers_language(sent, send, client,
@@ -127,7 +127,7 @@ def test_the_foodshare_calendar_merges_every_issue_and_says_when_to_fetch_it_aga
     calendar = Calendar.from_ical(response.get_data())
     events = list(calendar.walk("VEVENT"))
     uids = {str(event["UID"]) for event in events}
-    assert any(uid.startswith(ISSUE) for uid in uids) and any(uid.startswith(SECOND) for uid in uids)
+    assert any(uid.startswith(f"equity-{ISSUE}") for uid in uids) and any(uid.startswith(f"equity-{SECOND}") for uid in uids)
     assert len(uids) == len(events) and all("Distribución de alimentos" in str(e["SUMMARY"]) for e in events)
     assert "REFRESH-INTERVAL;VALUE=DURATION:PT12H" in response.get_data(as_text=True)
     english = Calendar.from_ical(client.get("/equity/foodshare-pt.ics").get_data())   # no pt edition: English

@@ -82,5 +82,5 @@ def _legacy_publication() -> str:
         f"no publication in {Path(ROOT).resolve()}"
     raise StoreError(f"this store has families and history from before publications existed, and there are {found}: "
                      "which publication do they belong to?",
-                     "name it once: NEWSLETTER_PUBLICATION=equity python compose.py subscribers list (or "
+                     "name it once: NEWSLETTER_PUBLICATION=equity python compose.py audience list (or "
                      "alembic -x publication=equity upgrade head), from the project folder")
