@@ -15,7 +15,7 @@ from mailer.send.links import PREFERENCES, UNSUBSCRIBE, BadToken
 from mailer.store import events as delivery
 from blocks.publications import split_key
 from mailer.store.subscribers import email_for
-from mailer.store.subscriptions import set_subscription, subscriptions_of
+from mailer.store.subscriptions import follows, set_subscription, subscriptions_of
 from mailer.values.topics import TOPICS
 
 from preferences.pages import TOPIC_LABELS, Center
@@ -79,8 +79,7 @@ def following(store, subscriber, center: Center) -> list[tuple[str, str, bool]]:
     with store.read() as connection:
         rows = subscriptions_of(connection, subscriber.id)
     language = subscriber.language
-    return [(slug, c.localized.get(language, c.publication).name,
-             rows.get(slug, "subscribed" if c.publication.default_subscribe else "unsubscribed") == "subscribed")
+    return [(slug, c.localized.get(language, c.publication).name, follows(rows, slug, c.publication.default_subscribe))
             for slug, c in (center.everyone or {center.slug: center}).items()]
 
 

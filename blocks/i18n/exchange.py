@@ -98,7 +98,8 @@ def import_po(issue: Issue, po: polib.POFile, lang: str, path: Path) -> ImportRe
     if lang not in issue.publication.languages or lang == issue.source_lang:
         problems.append(Problem(shown, "Language", f"'{lang}' is not one of the publication's translation "
                                 f"languages ({', '.join(l for l in issue.publication.languages if l != 'en')})",
-                                "fix the Language header, or add the language to newsletters/publication.yaml"))
+                                "fix the Language header, or add the language to "
+                                f"{display_path(issue.path.parent / 'publication.yaml')}"))
     units = {u.context: u for u in all_units(issue)}
     stored = catalogs.load(issue, lang)
     accepted, older, untranslated = [], [], 0

@@ -134,7 +134,7 @@ class SendGridBackend(Backend):
             if status == 403:
                 raise ConfigError("SENDGRID_API_KEY", f"SendGrid refused the request: {message}",
                                   "give the key Mail Send permission, and verify the From address of "
-                                  "newsletters/publication.yaml in SendGrid (Settings > Sender Authentication)") \
+                                  "the publication's publication.yaml in SendGrid (Settings > Sender Authentication)") \
                     from None
             if status == 429:
                 raise TransientError(message, status=status, retry_after=self._reset_wait(e.headers)) from None
@@ -144,7 +144,7 @@ class SendGridBackend(Backend):
             # the same would happen to every request, so stop with SendGrid's own words.
             raise SendingStopped(f"SendGrid refused the request: {message}",
                                  "fix what SendGrid names (often the From or Reply-To address in "
-                                 "newsletters/publication.yaml), then run the same command again",
+                                 "the publication's publication.yaml), then run the same command again",
                                  status=status) from None
         except URLError as e:              # before the request was sent: nothing reached SendGrid
             unreachable = isinstance(e.reason, (ConnectionRefusedError, socket.gaierror, TimeoutError))

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from mailer.commands.options import audiences_option, echo_lines as _echo, open_store as _open
-from mailer.commands.publications import chosen_publications, publication_option
+from mailer.commands.publications import all_publications, chosen_publications, publication_option
 
 @click.group()
 def subscribers():
@@ -98,12 +98,18 @@ def show(email: str, audiences_path):
     from mailer.reports.text import subscriber_report
     from mailer.store.subscribers import normalize
 
+    from mailer.store.subscriptions import follows, subscriptions_of
+
     with _open() as store:
         found = store.get(email, history=True)
-    if found is None:
-        raise StoreError(f"{normalize(email)} is not in the subscriber store.",
-                         "check the spelling, or search an export: python compose.py subscribers export", outcome="")
-    _echo(subscriber_report(found, _school_names(audiences_path)))
+        if found is None:
+            raise StoreError(f"{normalize(email)} is not in the subscriber store.",
+                             "check the spelling, or search an export: python compose.py subscribers export",
+                             outcome="")
+        with store.read() as connection:
+            rows = subscriptions_of(connection, found.id)
+    gets = {slug: follows(rows, slug, p.default_subscribe) for slug, p in all_publications().items()}
+    _echo(subscriber_report(found, _school_names(audiences_path), gets))
 
 
 @subscribers.command("opt-in")

@@ -110,7 +110,8 @@ def when(moment) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 
 
-def subscriber_report(s, school_name) -> list[str]:
+def subscriber_report(s, school_name, publications: dict[str, bool] | None = None) -> list[str]:
+    """`publications`: {slug: whether the family gets it}."""
     rows = [
         ("name", s.name or "-"), ("status", s.status), ("language", f"{s.language} ({language_name(s.language)})"),
         ("schools", ", ".join(f"{school_name(x)} ({x})" for x in s.schools) or "-"),
@@ -121,9 +122,12 @@ def subscriber_report(s, school_name) -> list[str]:
         ("preferences", when(s.preferences_at) if s.preferences_at else "not chosen by the family yet"),
         ("created", when(s.created_at)), ("updated", when(s.updated_at)),
     ]
+    if publications:
+        rows.insert(2, ("gets", ", ".join(slug for slug, gets in publications.items() if gets) or "no publication"))
     lines = [s.email] + [f"  {label:<12}{value}" for label, value in rows] + ["", "History:"]
     for change in s.history:
         step = f"{change.old_status or '(new)'} -> {change.new_status}"
+        step += f" ({change.publication})" if change.publication else ""
         reason = f"  {change.reason}" if change.reason else ""
         lines.append(f"  {when(change.changed_at)}  {step:<28} by {change.changed_by}{reason}")
     return lines

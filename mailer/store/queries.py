@@ -67,7 +67,8 @@ def subscribers_with_values(connection: Connection, emails: list[str], kinds: tu
 def history(connection: Connection, subscriber_id: int) -> tuple[StatusChange, ...]:
     rows = connection.execute(select(status_history).where(status_history.c.subscriber_id == subscriber_id)
                               .order_by(status_history.c.id))
-    return tuple(StatusChange(r.old_status, r.new_status, r.changed_by, r.changed_at, r.reason) for r in rows)
+    return tuple(StatusChange(r.old_status, r.new_status, r.changed_by, r.changed_at, r.reason,
+                                      r.publication) for r in rows)
 
 
 def _values(connection: Connection, rows) -> dict[str, dict]:

@@ -26,6 +26,7 @@ class StatusChange:
     changed_by: str  # "import:roster.csv", "cli", "webhook:sendgrid", "preferences", ...
     changed_at: datetime
     reason: str
+    publication: str | None = None   # a change to one publication's subscription, not the family's status
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import Connection, and_, exists, func, insert, literal, select, update
+from sqlalchemy import Connection, exists, insert, literal, select, update
 
 from mailer.store.tables import UTCDateTime, status_history, subscribers, subscriptions, utcnow
 
@@ -62,10 +62,7 @@ def subscriptions_of(connection: Connection, subscriber_id: int) -> dict[str, st
                                    .where(subscriptions.c.subscriber_id == subscriber_id)).all())
 
 
-def followers(connection: Connection) -> dict[str, int]:
-    """Subscribed families per publication (the family's own status subscribed too)."""
-    return dict(connection.execute(
-        select(subscriptions.c.publication, func.count())
-        .select_from(subscriptions.join(subscribers, subscribers.c.id == subscriptions.c.subscriber_id))
-        .where(and_(subscriptions.c.status == "subscribed", subscribers.c.status == "subscribed"))
-        .group_by(subscriptions.c.publication)).all())
+def follows(rows: dict[str, str], publication: str, by_default: bool) -> bool:
+    """Whether a family with these subscriptions rows gets `publication` (the same rule as
+    mailer.store.rules.Follows: a "subscribed" row, or none for a default_subscribe publication)."""
+    return rows.get(publication, "subscribed" if by_default else "unsubscribed") == "subscribed"

@@ -27,7 +27,7 @@ def newsletters(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def issue(newsletters) -> Path:
-    return newsletters / "2021-09-sept-oct"
+    return newsletters / "equity" / "2021-09-sept-oct"
 
 
 def edit(path: Path, old: str, new: str) -> None:
