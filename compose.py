@@ -16,6 +16,7 @@ import click
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from blocks import cli as content  # noqa: E402
+from blocks import cli_new  # noqa: E402
 from common.errors import StoreError  # noqa: E402
 from mailer.commands.audience import audience  # noqa: E402
 from mailer.commands.send import demo, send  # noqa: E402
@@ -69,6 +70,8 @@ for command in (content.check, content.build, content.translations, subscribers,
                 publish, report):
     cli.add_command(command)
 cli.add_command(preview)
+cli.add_command(cli_new.new)
+cli.add_command(cli_new.new_publication_command)
 
 if __name__ == "__main__":
     cli()

@@ -26,6 +26,9 @@ def describe(value) -> str:
     return f"'{value}'"
 
 
+TODO = "TODO:"     # what `compose.py new` leaves to fill in; never a value
+
+
 class Kind:
     translatable = False
 
@@ -38,6 +41,9 @@ def as_text(value) -> str:
     if isinstance(value, (dict, list)) or isinstance(value, bool):
         raise FieldError(f"expected text, got {describe(value)}", "write plain text; quote it if it has ': ' in it")
     text = str(value).strip()
+    if text.startswith(TODO):
+        raise FieldError(f"not filled in yet ({text})",
+                         "replace the TODO with the real value (a new issue starts with these to fill in)")
     if "{{" in text or "{%" in text:
         raise FieldError("template syntax ({{ or {%) is not allowed in content", "write plain text")
     unknown = tokens.unknown(text)
@@ -102,21 +108,29 @@ def check_url(url: str) -> str:
 @dataclass(frozen=True)
 class PhoneNumber:
     display: str
-    tel: str
+    tel: str            # RFC 3966, e.g. +18605616600;ext=2345
 
     def __str__(self) -> str:
         return self.display
 
 
+# "ext. 2345", "ext 2345", "extension 2345", "x2345", "x 2345", "#2345" at the end of a number
+_EXTENSION = re.compile(r"\s*,?\s*(?:ext(?:ension)?\.?|x|#)\s*(\d{1,6})\s*$", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Phone(Kind):
-    """A phone number as written, plus a tel: link (US 10-digit numbers get +1)."""
+    """A phone number as written, plus a tel: link (US 10-digit numbers get +1); an extension
+    ("ext. 2345", "x2345") is shown as "ext. 2345" and dialled with ;ext= (RFC 3966)."""
 
     def clean(self, value) -> PhoneNumber:
-        display = as_text(value)
+        written = as_text(value)
+        extension = _EXTENSION.search(written)
+        display = written[:extension.start()].strip() if extension else written
         if not re.fullmatch(r"\+?[\d\s().\-]+", display):
-            raise FieldError(f"'{display}' is not a phone number",
-                             "write digits with optional spaces, dashes, dots or brackets, e.g. (860) 263-0724")
+            raise FieldError(f"'{written}' is not a phone number",
+                             "write digits with optional spaces, dashes, dots or brackets, e.g. (860) 263-0724, "
+                             "and an extension after it as ext. 2345")
         digits = re.sub(r"\D", "", display)
         if display.startswith("+"):
             tel = "+" + digits
@@ -124,11 +138,13 @@ class Phone(Kind):
             tel = "+1" + digits
         elif len(digits) == 11 and digits.startswith("1"):
             tel = "+" + digits
-        elif 3 <= len(digits) <= 6:
+        elif 3 <= len(digits) <= 6 and not extension:
             tel = digits  # short codes such as 988 or 211
         else:
             raise FieldError(f"'{display}' does not have a US number's 10 digits",
                              "write the area code too, e.g. (860) 263-0724, or an international number with +")
+        if extension:
+            return PhoneNumber(f"{display} ext. {extension.group(1)}", f"{tel};ext={extension.group(1)}")
         return PhoneNumber(display, tel)
 
 
