@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import (Column, Connection, DateTime, ForeignKey, Index, Integer, String, Table, Text, insert,
-                        or_, select, update)
+                        select, update)
 from sqlalchemy.exc import IntegrityError
 
 from mailer.store.tables import metadata, send_log, subscribers
@@ -226,8 +226,7 @@ def _insert(connection: Connection, event: Event, subscriber_id: int | None, pro
 def _same_issue(issue: str):
     """Send-log rows of `issue`: its key, or, for an event of a message sent before publications
     (custom_args with the bare issue name), that issue in any publication."""
-    return send_log.c.issue == issue if "/" in issue else or_(send_log.c.issue == issue,
-                                                              send_log.c.issue.endswith("/" + issue))
+    return send_log.c.issue == issue if "/" in issue else send_log.c.issue.endswith("/" + issue)
 
 
 def unsubscribe_by_link(store, subscriber_id: int, email: str, issue: str, *, publication: str, by: str) -> bool:
