@@ -164,30 +164,34 @@ def _policy_text(issue) -> str:
 @click.argument("issue_dir", type=ISSUE_DIR)
 @click.option("--lang", "langs", multiple=True, help="Language to fill (repeatable), e.g. vi, zh_Hans.")
 @click.option("--all-missing", is_flag=True, help="Every publication language the issue has no human edition in.")
-@click.option("--provider", type=click.Choice(PROVIDERS), default="deepl", show_default=True,
-              help="Machine-translation service (settings from the environment, e.g. DEEPL_AUTH_KEY).")
+@click.option("--provider", type=click.Choice(PROVIDERS), default=None,
+              help="Use this machine-translation service alone (default: the publication's machine_providers, "
+                   "in order; settings from the environment, e.g. DEEPL_AUTH_KEY, GOOGLE_TRANSLATE_API_KEY).")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent and the characters billed; send nothing.")
-def machine_command(issue_dir: Path, langs: tuple[str, ...], all_missing: bool, provider: str, dry_run: bool):
+def machine_command(issue_dir: Path, langs: tuple[str, ...], all_missing: bool, provider: str | None, dry_run: bool):
     """Fill missing and stale texts with machine translations, stored as drafts (status machine).
 
-    Never replaces human work; texts already machine-translated are not sent again. Families
+    Each language goes to the first provider in the publication's machine_providers that offers
+    it. Never replaces human work; texts already machine-translated are not sent again. Families
     get machine editions only where the publication's `machine:` policy says send (with a
     banner saying so); reviewers approve them by clearing the fuzzy flag in an exported PO file.
     """
-    from blocks.i18n.machine import get_provider
     from blocks.i18n.machine.glossary import load_glossary
+    from blocks.i18n.machine.order import ProviderOrder
+    from blocks.i18n.machine.report import done_lines, plan_lines
     from blocks.i18n.machine.run import plan, run
 
     issue = load_issue(issue_dir)
     chosen = _machine_languages(issue, langs, all_missing)
     glossary = load_glossary(issue.path.parent)
-    service = get_provider(provider, publication=issue.publication.name)
-    plans = plan(issue, chosen, service, glossary)
-    _print_machine(plans, service, dry_run)
+    names = (provider,) if provider else issue.publication.get("machine_providers") or ProviderOrder().names
+    order = ProviderOrder(names, publication=issue.publication.name)
+    plans = plan(issue, chosen, order, glossary)
+    click.echo("\n".join(plan_lines(plans, order, dry_run)))
     if dry_run:
         return
-    run(issue, plans, service, glossary)
-    _print_machine_done(issue, plans, service)
+    run(issue, plans, glossary)
+    click.echo("\n".join(done_lines(issue, plans, order)))
 
 
 def _machine_languages(issue, langs, all_missing: bool) -> list[str]:
@@ -205,35 +209,3 @@ def _machine_languages(issue, langs, all_missing: bool) -> list[str]:
                               f"({', '.join(others)})", f"add it to languages in {display_path(issue.path.parent / 'publication.yaml')} "
                               "first", outcome="nothing was translated")
     return wanted
-
-
-def _print_machine(plans, service, dry_run: bool) -> None:
-    click.echo(f"Machine translation by {service.display_name}" + (" (dry run: nothing sent, nothing stored)"
-                                                                   if dry_run else "") + ":")
-    click.echo(f"  {'language':<32} {'texts':>6} {'characters':>11}")
-    for item in plans:
-        name = f"{language_name(item.lang)} ({item.lang})"
-        if not item.offered:
-            click.echo(f"  {name:<32} {'-':>6} {'-':>11}  not offered: {item.why_not}; families keep the fallback")
-            continue
-        extra = f"  + {len(item.reuse)} already translated elsewhere (free)" if item.reuse else ""
-        click.echo(f"  {name:<32} {len(item.todo):>6} {item.characters:>11,}{extra}")
-        if item.kept_human:
-            click.echo(f"    kept: {len(item.kept_human)} human translations of older English (stale) need a "
-                       f"translator, not a machine: {', '.join(item.kept_human)}")
-    total = sum(item.characters for item in plans)
-    click.echo(f"  {'total':<32} {sum(len(p.todo) for p in plans):>6} {total:>11,}  characters to be billed "
-               "(text outside the markup; repeated English is sent once)")
-
-
-def _print_machine_done(issue, plans, service) -> None:
-    click.echo("")
-    for item in (p for p in plans if p.offered):
-        click.echo(f"{language_name(item.lang)} ({item.lang}): {item.filled + len(item.reuse)} texts stored as "
-                   f"machine drafts ({item.billed:,} characters billed)")
-        for context, reason in item.failed:
-            click.echo(f"  left missing, the answer failed the import checks: {context}: {reason}")
-    for note in service.notes():
-        click.echo(f"note: {note}")
-    click.echo(f"\nNext: python compose.py build newsletters/{issue.slug} (machine editions carry a banner); "
-               "review with translations export, then import.")

@@ -5,6 +5,7 @@ import re
 
 from blocks.kinds import Bool, Choice, Color, Email, Integer, Language, ListOf, Markdown, Text, Url
 from blocks.kinds_time import TimeZone
+from blocks.i18n.machine.order import DEFAULT as DEFAULT_PROVIDERS, ProviderOrderKind
 from blocks.i18n.policy import MachinePolicy, MachinePolicyKind
 from blocks.record import Record
 from blocks.schema import Field, Schema, join_key
@@ -191,4 +192,7 @@ SCHEMA = _Settings({
     "machine": Field(MachinePolicyKind(), default=MachinePolicy(),
                      help="machine translations: send (with a banner saying so) or hold (until a reviewer "
                           "approves them), for every language or per language"),
+    "machine_providers": Field(ProviderOrderKind(), default=DEFAULT_PROVIDERS,
+                               help="machine-translation services in the order to try them, e.g. [deepl, google]: "
+                                    "each language goes to the first that offers it"),
 }, name="publication settings", check=_check)

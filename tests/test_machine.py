@@ -58,12 +58,13 @@ def deepl(stub):
 
 def machine(issue_dir, provider, langs, glossary=Glossary()):
     issue = load_issue(issue_dir)
-    return run(issue, plan(issue, langs, provider, glossary), provider, glossary)
+    return run(issue, plan(issue, langs, provider, glossary), glossary)
 
 
 def invoke(stub, *args, key="stub-key"):
+    """DeepL alone (--provider deepl; the publication's order, DeepL then Google: tests/test_machine_google.py)."""
     env = {"DEEPL_AUTH_KEY": key, "DEEPL_SERVER_URL": stub.url}
-    return CliRunner().invoke(cli, ["translations", "machine", *map(str, args)], env=env)
+    return CliRunner().invoke(cli, ["translations", "machine", *map(str, args), "--provider", "deepl"], env=env)
 
 
 def test_all_missing_fills_every_language_the_provider_offers_with_machine_drafts(issue_dir, stub):

@@ -64,7 +64,7 @@ def test_outbox_send_routes_languages_and_builds_valid_messages(issue, families,
     files = outbox_files(tmp_path / issue.key)
     langs = {addr: path.parent.name for addr, path in files.items()}
     assert langs == {"ana@example.org": "es", "omar@example.org": "ar", "joe@example.org": "en",
-                     "rui@example.org": "pt", "sana@example.org": "en"}   # pt: machine edition; ur: none -> English
+                     "rui@example.org": "pt", "sana@example.org": "ur"}   # pt, ur: machine editions (DeepL's, Google's)
     message = read_eml(files["ana@example.org"])
     assert message.get_content_type() == "multipart/alternative"
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
@@ -106,11 +106,11 @@ def test_unsubscribed_families_are_never_sent_to(issue, families, tmp_path):
 
 def test_hold_policy_holds_families_whose_language_is_missing(issue, families, tmp_path):
     held = replace(issue, fallback="hold")
-    assert Router(held).edition("ur") is None and Router(held).edition("es") == "es"
+    assert Router(held).edition("de") is None and Router(held).edition("es") == "es"    # no German edition
     assert Router(held).edition("ar") is None                  # Arabic is only partly approved
-    assert Router(held).edition("pt") == "pt"                  # a machine edition the publication sends
+    assert Router(held).edition("pt") == "pt" and Router(held).edition("ur") == "ur"    # machine editions it sends
     report = sender(held, families, OutboxBackend(tmp_path, issue.key)).run(None)
-    assert report.results == {"sent": 3} and report.held == {"ar": 1, "ur": 1}
+    assert report.results == {"sent": 4} and report.held == {"ar": 1}
 
 
 def test_regional_and_script_variants_read_their_base_language(issue):
@@ -121,7 +121,7 @@ def test_regional_and_script_variants_read_their_base_language(issue):
 
 def test_dry_run_plans_per_language_and_school_and_sends_nothing(issue, families, tmp_path):
     report = sender(issue, families, OutboxBackend(tmp_path, issue.key)).run(None, dry_run=True)
-    assert report.planned == {"en": 2, "es": 1, "ar": 1, "pt": 1} and report.by_school["aiken"] == 1
+    assert report.planned == {"en": 1, "es": 1, "ar": 1, "pt": 1, "ur": 1} and report.by_school["aiken"] == 1
     assert not (tmp_path / issue.key).exists()
 
 
@@ -199,9 +199,9 @@ def test_crash_after_handing_over_is_resolved_by_the_outbox(families, store_url,
     env = {"NEWSLETTER_DB": store_url, "NEWSLETTER_AUDIENCES": str(ROOT / "audiences.yaml")}
     args = ("send", ISSUE_DIR, "--to", "all-families", "--outbox", tmp_path / "outbox", "--yes",
             "--reports", tmp_path / "reports")
-    crashed = compose(*args, env=env, crash_after=2, crash_point="received")      # in the English batch (2)
+    crashed = compose(*args, env=env, crash_after=1, crash_point="received")      # one family per language
     assert crashed.returncode == 70
     finished = compose(*args, env=env)
     assert finished.returncode == 0, finished.stderr
-    assert "Found delivered before an interruption: 2" in finished.stdout
+    assert "Found delivered before an interruption: 1" in finished.stdout
     assert len(list((tmp_path / "outbox").rglob("*.eml"))) == 5

@@ -39,12 +39,12 @@ def test_proofs_go_to_staff_only_marked_test_and_are_shown_before_the_real_send(
     proofs = send("--test-to", "staff@example.org")
     assert proofs.exit_code == 0, proofs.output
     files = sorted((tmp_path / "outbox" / "proofs" / "equity" / "2021-09-sept-oct").rglob("*.eml"))
-    assert {f.parent.name for f in files} == {"en", "es", "ar", "pt"}          # pt: the machine edition
+    assert {f.parent.name for f in files} == {"en", "es", "ar", "pt", "ur"}    # pt, ur: machine editions
     message = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
     assert message["Subject"].startswith("[TEST] ") and message["To"].addresses[0].addr_spec == "staff@example.org"
     assert not (tmp_path / "outbox" / "equity" / "2021-09-sept-oct" / "en").exists()       # no family got anything
     plan = send()
-    assert "Proofs sent: ar, en, es, pt" in plan.stdout
+    assert "Proofs sent: ar, en, es, pt, ur" in plan.stdout
     again = send("--yes")
     assert "total" in again.stdout and again.exit_code == 0
 
@@ -53,8 +53,8 @@ def test_the_report_is_true_per_language_and_kept_as_json(families, send, tmp_pa
     result = send("--yes")
     rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()
             if line.split() and line.split()[0] in ("en", "es", "ar", "total")}
-    assert rows["total"][:2] == ["5", "5"] and rows["en"][:2] == ["2", "2"]    # the Portuguese family: pt
-    [saved] = (tmp_path / "reports" / "equity" / "2021-09-sept-oct").glob("send-*.json")
+    assert rows["total"][:2] == ["5", "5"] and rows["en"][:2] == ["1", "1"]    # Portuguese, Urdu: pt, ur
+    [saved] = (tmp_path / "reports" / "2021-09-sept-oct").glob("send-*.json")
     data = json.loads(saved.read_text())
     assert data["languages"]["total"]["sent"] == 5 and data["segment"] == "all-families"
     assert data["languages"]["es"] == {"planned": 1, "sent": 1, "queued": 0, "rejected": 0, "invalid": 0,

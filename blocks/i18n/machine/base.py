@@ -8,8 +8,9 @@ them, keeping tags and the content of <x> as they are. It raises:
     TransientError   busy (429) or down (5xx, unreachable) after its retries: run again later
     ProviderError    the provider refused for a reason retrying won't fix (quota exceeded: 456)
 
-Adding LibreTranslate (self-hosted) or another service is a module like deepl.py with a
-class like this one, and one line in PROVIDERS (blocks/i18n/machine/__init__.py).
+Adding LibreTranslate (self-hosted) or another service is a module like deepl.py or google.py
+with a class like this one, and one line in PROVIDERS (blocks/i18n/machine/__init__.py);
+publications list the ones they use, in order (machine_providers, blocks/i18n/machine/order.py).
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from babel import Locale
+
+from blocks.i18n.machine.markup import billable
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,11 @@ class Provider(ABC):
     def translate(self, texts: list[str], lang: str, glossary: dict[str, str]) -> Translated:
         """Translate English XML-tagged `texts` into `lang`; `glossary` maps English names to
         the translation staff chose for them in `lang`."""
+
+    def billable(self, xml_text: str) -> int:
+        """Characters this provider bills for one text as markup.to_xml makes it (DeepL: the
+        text outside the tags)."""
+        return billable(xml_text)
 
     def not_offered(self, lang: str) -> str:
         """Why `lang` cannot be machine-translated, for the people reading the report."""

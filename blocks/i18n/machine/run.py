@@ -1,14 +1,16 @@
 """`translations machine`: fill an issue's missing and stale texts with machine drafts.
 
-Per language: every text (subject, preheader, blocks, library blocks, footer) that has no
-translation, or only a machine translation of older English or by another provider, is sent
-once (identical English once per language; texts already machine-translated by this provider
-are not sent again, so a rerun with nothing changed costs nothing). Human work - approved,
+Per language (translated by the first provider of the publication's machine_providers that
+offers it, blocks/i18n/machine/order.py, or by the one given): every text (subject, preheader,
+blocks, library blocks, footer) that has no translation, or only a machine translation of
+older English or by another provider, is sent once (identical English once per language;
+texts already machine-translated by this provider are not sent again, so a rerun with nothing
+changed costs nothing). Human work - approved,
 draft, or stale - is never replaced. Each answer is checked like a PO import; an entry that
 fails stays missing and is reported. Results are stored as fuzzy entries with a note naming
 the provider (status `machine`), language by language and batch by batch, so a quota that
-runs out keeps what was done. Languages the provider does not offer are reported and
-recorded (newsletters/<issue>/i18n/machine-run.json), never filled with English.
+runs out keeps what was done. Languages no provider offers are reported and recorded
+(newsletters/<issue>/i18n/machine-run.json), never filled with English.
 """
 from __future__ import annotations
 
@@ -24,7 +26,8 @@ from blocks.i18n import catalogs
 from blocks.i18n.exchange import check_translation
 from blocks.i18n.machine.base import Provider
 from blocks.i18n.machine.glossary import Glossary
-from blocks.i18n.machine.markup import MarkupError, billable, from_xml, to_xml
+from blocks.i18n.machine.markup import MarkupError, from_xml, to_xml
+from blocks.i18n.machine.order import ProviderOrder
 from blocks.i18n.status import RUN_RECORD
 from blocks.i18n.units import Unit, all_units
 from common.errors import NewsletterError
@@ -44,6 +47,7 @@ class LanguagePlan:
     filled: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)   # (context, reason)
     billed: int = 0
+    provider: Provider | None = None                              # who translates it (when offered)
 
 
 def missing_languages(issue: Issue) -> list[str]:
@@ -52,16 +56,22 @@ def missing_languages(issue: Issue) -> list[str]:
     return [lang for lang in issue.publication.languages if lang not in declared and lang != issue.source_lang]
 
 
-def plan(issue: Issue, langs: list[str], provider: Provider, glossary: Glossary) -> list[LanguagePlan]:
+def plan(issue: Issue, langs: list[str], providers: Provider | ProviderOrder,
+         glossary: Glossary) -> list[LanguagePlan]:
+    """What each language needs and which provider it goes to (one provider, or the first of an
+    order that offers it); characters as that provider bills them."""
+    order = providers if isinstance(providers, ProviderOrder) else ProviderOrder.of(providers)
+    assigned = order.assign(langs)
     units = list({u.context: u for u in all_units(issue)}.values())
     plans = []
     for lang in langs:
-        if provider.offered(lang) is None:
-            plans.append(LanguagePlan(lang, False, provider.not_offered(lang)))
+        provider, why_not = assigned[lang]
+        if provider is None:
+            plans.append(LanguagePlan(lang, False, why_not))
             continue
         stored = catalogs.load(issue, lang)
         done = {t.source: t.text for t in stored.values() if t.machine == provider.label and t.text}
-        item = LanguagePlan(lang, True)
+        item = LanguagePlan(lang, True, provider=provider)
         sources = set()
         for unit in units:
             found = stored.get(unit.context)
@@ -77,17 +87,18 @@ def plan(issue: Issue, langs: list[str], provider: Provider, glossary: Glossary)
                 item.todo.append(unit)
                 if unit.source not in sources:
                     sources.add(unit.source)
-                    item.characters += billable(to_xml(unit.source, unit.markdown, glossary.keep))
+                    item.characters += provider.billable(to_xml(unit.source, unit.markdown, glossary.keep))
         plans.append(item)
     return plans
 
 
-def run(issue: Issue, plans: list[LanguagePlan], provider: Provider, glossary: Glossary) -> list[LanguagePlan]:
-    """Translate and store every plan's texts; returns the plans with what happened."""
+def run(issue: Issue, plans: list[LanguagePlan], glossary: Glossary) -> list[LanguagePlan]:
+    """Translate and store every plan's texts, each by its provider; returns the plans with what happened."""
     record_not_offered(issue, plans)
     for item in plans:
         if not item.offered:
             continue
+        provider = item.provider
         entries = [_entry(u, item.reuse[u.context], provider) for u in _units_reused(issue, item)]
         sources = list(dict.fromkeys(u.source for u in item.todo))
         answers: dict[str, str] = {}
@@ -146,7 +157,7 @@ def _store(issue: Issue, lang: str, entries: list, provider: Provider) -> None:
 
 
 def record_not_offered(issue: Issue, plans: list[LanguagePlan]) -> None:
-    """Remember which languages the provider lacks, so status and send --dry-run can say why."""
+    """Remember which languages no provider offers, so status and send --dry-run can say why."""
     path = Path(issue.path) / "i18n" / RUN_RECORD
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
