@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from blocks.i18n.machine.order import ProviderOrder
 from blocks.i18n.status import language_name
+from common.yaml_source import display_path
 
 
 def plan_lines(plans, order: ProviderOrder, dry_run: bool) -> list[str]:
@@ -39,6 +40,6 @@ def done_lines(issue, plans, order: ProviderOrder) -> list[str]:
         lines += [f"  left missing, the answer failed the import checks: {context}: {reason}"
                   for context, reason in item.failed]
     lines += [f"note: {note}" for note in order.notes()]
-    lines.append(f"\nNext: python compose.py build newsletters/{issue.slug} (machine editions carry a banner); "
+    lines.append(f"\nNext: python compose.py build {display_path(issue.path)} (machine editions carry a banner); "
                  "review with translations export, then import.")
     return lines
