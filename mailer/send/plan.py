@@ -2,16 +2,17 @@
 
 Recipients are streamed from the store by id, never all at once; each family is routed to
 an edition (or held) and checked against the send log: done already, being sent by another
-worker, or to send now (the same rules the real send's claims apply in SQL: batches.py).
+worker, or to send now. `decide` is also what the real send's claims apply (batches.py).
 """
 from __future__ import annotations
 
 from mailer.backends.base import REJECTED
 from mailer.send import sendlog
-from mailer.send.batches import CONFIG_CAUSED
 from mailer.send.report import SendReport
 from mailer.store import queries
 from mailer.store.tables import utcnow
+
+CONFIG_CAUSED = ("401", "403", "530", "535")     # legacy rejections caused by a wrong setting, not the family
 
 
 def dry_run(sender, segment) -> SendReport:

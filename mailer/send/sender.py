@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 
 from blocks.i18n.localize import localize
 from blocks.model import Issue
@@ -78,12 +79,8 @@ class Sender:
 
     def _send_batches(self, segment) -> None:
         """Claim whole batches of one edition from the store and hand each over, until none is left."""
-        slug = self.issue.slug
         with self.store.read() as connection:
-            policy = batches.Policy(slug, self.owner, self.resend, self.resend_in_doubt, self.retry_failed,
-                                    batches.gone_owners(connection, slug))
-            self.report.skipped.update(batches.settled(connection, segment, policy))
-            by_language = batches.languages(connection, segment, policy)
+            by_language = batches.languages(connection, segment)
         editions: dict[str, list[str]] = {}
         for language, count in sorted(by_language.items()):
             edition = self.router.edition(language)
@@ -92,19 +89,20 @@ class Sender:
             else:
                 editions.setdefault(edition, []).append(language)
         status = sendlog.PENDING if self.backend.journals_each_message else sendlog.SENDING
+        decide = partial(plan.decide, self)
         for lang, languages in editions.items():
-            after_id = 0
+            row_for, after_id = partial(self._log_row, lang=lang), 0
             while True:
                 with self.store.write() as connection:
-                    batch = batches.claim_batch(connection, segment, languages, after_id, self.backend.batch_size,
-                                                policy, status, lambda r, e, lang=lang: self._log_row(r, e, lang))
-                self.report.busy += batch.lost
-                if not batch.items:
+                    batch = batches.claim_batch(connection, self.issue.slug, self.owner, segment, languages, after_id,
+                                                self.backend.batch_size, decide, status, row_for)
+                self.report.busy += batch.busy + batch.lost
+                self.report.skipped.update(batch.skipped)
+                if batch.last_id == after_id:
                     break
                 after_id = batch.last_id
-                self._hand_over([(r, lang, e) for r, e in batch.items], lang)
-        with self.store.read() as connection:
-            self.report.busy += batches.held_elsewhere(connection, segment, policy)
+                if batch.items:
+                    self._hand_over([(r, lang, e) for r, e in batch.items], lang)
 
     # -- handing over --------------------------------------------------------------------------
     def _log_row(self, candidate, entry, lang: str) -> dict:
