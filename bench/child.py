@@ -145,7 +145,9 @@ def main(argv: list[str]) -> None:
         result = do_send(Path(argv[1]), "outbox", argv[2], first=[])
     else:
         raise SystemExit(__doc__)
-    result.update(peak_rss_kb=peak_rss_kb(), ru_maxrss_kb=maxrss_kb(), seconds=time.perf_counter() - STARTED)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result.update(peak_rss_kb=peak_rss_kb(), ru_maxrss_kb=maxrss_kb(), seconds=time.perf_counter() - STARTED,
+                  cpu_s=usage.ru_utime + usage.ru_stime)
     print(json.dumps(result))
 
 

@@ -80,7 +80,8 @@ def one_send(url: str, server: LocalServer, workers: int, families: int) -> dict
             "queued": sum(r["results"].get("queued", 0) for r in reports), "per_edition": per_edition,
             "expected_requests": sum(math.ceil(n / 1000) for n in per_edition.values()),
             "distinct_addresses": distinct, "personalizations": personalizations, "most_per_address": most,
-            "first_run_start_s": min(r["run_start_epoch"] for r in reports) - started_epoch}
+            "first_run_start_s": min(r["run_start_epoch"] for r in reports) - started_epoch,
+            "cpu_s": sum(r["cpu_s"] for r in reports), "load_average": os.getloadavg()[0]}
 
 
 def run(ctx) -> Row:
@@ -124,6 +125,10 @@ def run(ctx) -> Row:
         f"run began to last ended): {WORKERS} workers " + ", ".join(f"{r['send_s']:.2f}" for r in many)
         + " s; 1 worker " + ", ".join(f"{r['send_s']:.2f}" for r in single) + f" s; the mock answers after "
         f"{DELAY * 1000:.0f} ms")
+    row.notes.append(f"CPU of the workers (all of them, start-up included): {WORKERS} workers " + ", ".join(
+        f"{r['cpu_s']:.1f}" for r in many) + " s; 1 worker " + ", ".join(f"{r['cpu_s']:.1f}" for r in single)
+        + " s; load average (1 min) when each send ended: " + ", ".join(f"{r['load_average']:.1f}" for r in runs)
+        + f" on {os.cpu_count()} CPUs")
     row.data = {"families": families, "workers": WORKERS, "mock_delay_s": DELAY, "runs": runs,
                 "ours_families_per_s": ours, "reference_families_per_s": reference}
     return row
