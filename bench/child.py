@@ -8,6 +8,8 @@
                                                        AFTER messages
     python bench/child.py rerun STORE DIR              the same send again, noting when its backend
                                                        is first handed a message
+    python bench/child.py worker URL PORT              one of N `send` workers: the SendGrid send of
+                                                       the store at URL (e.g. PostgreSQL), sharing it
 
 Prints one JSON line: what it did; `seconds`, from the start of this script (before the
 project is imported) to the end; the peak RSS (VmHWM on Linux, where getrusage's ru_maxrss
@@ -67,7 +69,7 @@ def backend_for(kind: str, where: str, issue):
         from mailer.backends.sendgrid import SendGridBackend
         return SendGridBackend("SG.bench-key", host=f"http://127.0.0.1:{int(where)}", retries=0)
     from mailer.backends.outbox import OutboxBackend
-    return OutboxBackend(where, issue.slug)
+    return OutboxBackend(where, issue.key)
 
 
 def crashing(backend, after: int):
@@ -104,7 +106,8 @@ def do_import(families: int, store_path: Path) -> dict:
     return {"families": len(report.added), "start_rss_kb": start_rss}
 
 
-def do_send(store_path: Path, kind: str, where: str, crash_after: int = 0, first: list | None = None) -> dict:
+def do_send(store_path: Path | None, kind: str, where: str, crash_after: int = 0, first: list | None = None,
+            url: str = "") -> dict:
     from mailer.store.subscribers import Store
     issue = bench_common.load_issue()
     backend = backend_for(kind, where, issue)
@@ -112,15 +115,17 @@ def do_send(store_path: Path, kind: str, where: str, crash_after: int = 0, first
         backend = crashing(backend, crash_after)
     if first is not None:
         backend = stopwatch(backend, first)
-    with Store.open(fixtures.sqlite_url(store_path)) as store:
+    with Store.open(url or fixtures.sqlite_url(store_path)) as store:
         start_rss = current_rss_kb()
-        run_start = time.perf_counter() - STARTED
+        run_start, run_start_epoch = time.perf_counter() - STARTED, time.time()
         try:
             report = bench_common.sender(issue, store, backend).run(None)
         except Crash:
             return {"crashed": True, "start_rss_kb": start_rss}
     found = {"results": dict(report.results), "skipped": dict(report.skipped), "confirmed": report.confirmed,
-             "start_rss_kb": start_rss, "run_start_s": run_start}
+             "start_rss_kb": start_rss, "run_start_s": run_start, "run_start_epoch": run_start_epoch,
+             "run_end_epoch": time.time(), "requests": getattr(backend, "requests_made", None),
+             "by_language": {lang: dict(counts) for lang, counts in report.by_language.items()}}
     if first is not None:
         found["first_message_s"] = first[0] if first else None
     return found
@@ -134,11 +139,15 @@ def main(argv: list[str]) -> None:
         result = do_send(Path(argv[1]), argv[2], argv[3])
     elif phase == "crash":
         result = do_send(Path(argv[1]), "outbox", argv[2], crash_after=int(argv[3]))
+    elif phase == "worker":
+        result = do_send(None, "sendgrid", argv[2], url=argv[1])
     elif phase == "rerun":
         result = do_send(Path(argv[1]), "outbox", argv[2], first=[])
     else:
         raise SystemExit(__doc__)
-    result.update(peak_rss_kb=peak_rss_kb(), ru_maxrss_kb=maxrss_kb(), seconds=time.perf_counter() - STARTED)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result.update(peak_rss_kb=peak_rss_kb(), ru_maxrss_kb=maxrss_kb(), seconds=time.perf_counter() - STARTED,
+                  cpu_s=usage.ru_utime + usage.ru_stime)
     print(json.dumps(result))
 
 

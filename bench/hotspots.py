@@ -72,7 +72,7 @@ def resume(ctx) -> None:
     try:
         fixtures.run_child("crash", str(store), str(out), "5000")    # crashed in another process,
         with Store.open(fixtures.sqlite_url(store)) as opened:        # so this one starts cold
-            backend = OutboxBackend(out, issue.slug)
+            backend = OutboxBackend(out, issue.key)
             backend.send = stop_at_first
             yield
             try:

@@ -24,9 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_common import Row  # noqa: E402
 from fixtures import Context  # noqa: E402
-from rows import importer, live_preview, memory, outbox, per_recipient, render, resume, sendgrid, smtp  # noqa: E402
+from rows import (importer, live_preview, memory, outbox, per_recipient, render, resume, sendgrid, smtp,  # noqa: E402
+                  workers)
 
-ROWS = {1: render, 2: per_recipient, 3: outbox, 4: smtp, 5: sendgrid, 6: memory, 7: importer, 8: resume, 9: live_preview}
+ROWS = {1: render, 2: per_recipient, 3: outbox, 4: smtp, 5: sendgrid, 6: memory, 7: importer, 8: resume, 9: live_preview,
+        10: workers}
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 

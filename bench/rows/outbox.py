@@ -40,7 +40,7 @@ def outbox_send(issue, store, families: int, memory: bool = True) -> float:
     out = scratch_dir("bench-outbox-", memory=memory)
     try:
         start = time.perf_counter()
-        report = sender(issue, store, OutboxBackend(out, issue.slug)).run(None)
+        report = sender(issue, store, OutboxBackend(out, issue.key)).run(None)
         elapsed = time.perf_counter() - start
     finally:
         shutil.rmtree(out, ignore_errors=True)

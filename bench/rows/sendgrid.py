@@ -35,7 +35,7 @@ def synthetic_messages(issue, count: int):
         envelope = dataclasses.replace(signed[i % 1000], to_email=f"family{i}@example.org",
                                        message_id=p.message_id(i + 1))
         messages.append(Outgoing(i + 1, envelope.to_email, template_, envelope,
-                                 {"issue": issue.slug, "lang": "en", "segment": "all-families",
+                                 {"issue": issue.key, "lang": "en", "segment": "all-families",
                                   "subscriber": str(i + 1)}))
     return messages
 

@@ -1,11 +1,12 @@
 """Send an issue to a segment: the right language for every family, exactly once.
 
-Recipients are streamed from the store by id, never all at once. Each family is routed to
-an edition (their language, the fallback, or held) and checked against the send log: done
-already, being sent by another worker, or to send now. Families to send wait in one queue
-per language until a full backend request's worth is ready (so 10,000 families in three
-languages make 10 SendGrid requests, not 30), are claimed atomically for this worker, then
-handed over; each result is recorded. Rendering happens once per language, on first need.
+Each family is routed to an edition (their language, the fallback, or held). A dry run
+streams the recipients from the store by id and plans. A real send then takes its work from
+the store a batch at a time (batches.py): a full backend request's worth of families of one
+edition (1,000 for SendGrid), claimed atomically for this worker in the send log, handed
+over, each result recorded; so 10,000 families in three languages make 12 SendGrid requests,
+and 2, 4 or N workers on one store share a send with the same number of requests, never a
+family twice. Rendering happens once per language, on first need.
 
 A ConfigError (refused key or password, untrusted certificate) or SendingStopped (server
 unreachable, rate limit far away) stops the run: this worker's claims not yet handed over
@@ -15,23 +16,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from contextlib import nullcontext
+from functools import partial
 
 from blocks.i18n.localize import localize
 from blocks.model import Issue
 from blocks.render import render_issue
 from common.errors import ConfigError, SendingStopped
-from mailer.backends.base import DELIVERED, INVALID, PERMANENT, REJECTED, SENT, Backend, Journal, Outgoing, \
+from mailer.backends.base import DELIVERED, INVALID, PERMANENT, SENT, Backend, Journal, Outgoing, \
     SendResult
 from mailer.message.mime import HeaderInjection, MessageTemplate, check_envelope
-from mailer.send import sendlog
+from mailer.send import batches, plan, sendlog
 from mailer.send.personalize import Personalizer
 from mailer.send.report import SendReport
 from mailer.send.routing import Router
-from mailer.store import queries
-from mailer.store.tables import utcnow
-
-CONFIG_CAUSED = ("401", "403", "530", "535")     # legacy rejections caused by a wrong setting, not the family
 
 
 class Sender:
@@ -49,7 +46,6 @@ class Sender:
         self.report = SendReport()
         self.date = dt.datetime.now(dt.timezone.utc)
         self.owner = sendlog.new_owner()
-        self._queues: dict[str, list] = {}
 
     def template(self, lang: str) -> MessageTemplate:
         if lang not in self.templates:
@@ -64,17 +60,11 @@ class Sender:
 
     def run(self, segment, dry_run: bool = False) -> SendReport:
         """Send to every subscribed family of `segment` (a dry run only plans)."""
-        done = self._done_statuses()
-        if done:
-            with self.store.read() as connection:
-                self.report.skipped.update(queries.logged_counts(connection, segment, self.issue.key, done))
+        if dry_run:
+            return plan.dry_run(self, segment)
         try:
-            with self.backend if not dry_run else nullcontext():
-                for batch in self.store.recipient_batches(segment, batch_size=self.backend.batch_size,
-                                                          skip_logged=(self.issue.key, done) if done else None):
-                    self._plan(batch, dry_run)
-                for lang in list(self._queues):
-                    self._flush(lang)
+            with self.backend:
+                self._send_batches(segment)
         except (ConfigError, SendingStopped) as error:
             reason = error.problems[0].message
             with self.store.write() as connection:
@@ -87,84 +77,65 @@ class Sender:
             raise
         return self.report
 
-    def _done_statuses(self) -> tuple[str, ...]:
-        """Send-log statuses that mean "done with this issue" for this run (left out of the query)."""
-        if self.resend:
-            return ()
-        return tuple(s for s in sendlog.DONE if not (s == sendlog.IN_DOUBT and self.resend_in_doubt)
-                     and not (s == REJECTED and self.retry_failed))
-
-    # -- planning ------------------------------------------------------------------------------
-    def _plan(self, batch, dry_run: bool) -> None:
-        routed = []
-        for recipient in batch:
-            lang = self.router.edition(recipient.language)
-            if lang is None:
-                self.report.held[recipient.language] += 1
-            else:
-                routed.append((recipient, lang))
+    def _send_batches(self, segment) -> None:
+        """Claim whole batches of one edition from the store and hand each over, until none is left."""
         with self.store.read() as connection:
-            logged = sendlog.logged(connection, self.issue.key, [r.id for r, _ in routed])
-        now = utcnow()
-        for recipient, lang in routed:
-            entry = logged.get(recipient.id)
-            decision = self._decide(entry, now)
-            if decision == "busy":
-                self.report.busy += 1
-                continue
-            if decision == "skip":
-                self.report.skipped[entry.status] += 1
-                continue
-            self.report.planned[lang] += 1
-            for school in recipient.schools or ("",):
-                self.report.by_school[school] += 1
-            if not dry_run:
-                queue = self._queues.setdefault(lang, [])
-                queue.append((recipient, lang, entry))
-                if len(queue) >= self.backend.batch_size:
-                    self._flush(lang)
-
-    def _decide(self, entry, now) -> str:
-        """send (new or retry), busy (another worker has it), or skip (done before)."""
-        if entry is None:
-            return "send"
-        if entry.held_by_another(now):
-            return "busy"
-        if entry.status in (sendlog.PENDING, sendlog.SENDING, sendlog.FAILED) or self.resend:
-            return "send"
-        if entry.status == sendlog.IN_DOUBT:
-            return "send" if self.resend_in_doubt else "skip"
-        if entry.status == REJECTED and self.retry_failed and entry.detail.startswith(CONFIG_CAUSED):
-            return "send"
-        return "skip"
+            by_language = batches.languages(connection, segment)
+        editions: dict[str, list[str]] = {}
+        for language, count in sorted(by_language.items()):
+            edition = self.router.edition(language)
+            if edition is None:
+                self.report.held[language] += count
+            else:
+                editions.setdefault(edition, []).append(language)
+        status = sendlog.PENDING if self.backend.journals_each_message else sendlog.SENDING
+        decide = partial(plan.decide, self)
+        for lang, languages in editions.items():
+            row_for, after_id = partial(self._log_row, lang=lang), 0
+            while True:
+                with self.store.write() as connection:
+                    batch = batches.claim_batch(connection, self.issue.key, self.owner, segment, languages, after_id,
+                                                self.backend.batch_size, decide, status, row_for)
+                self.report.busy += batch.busy + batch.lost
+                self.report.skipped.update(batch.skipped)
+                if batch.last_id == after_id:
+                    break
+                after_id = batch.last_id
+                if batch.items:
+                    self._hand_over([(r, lang, e) for r, e in batch.items], lang)
 
     # -- handing over --------------------------------------------------------------------------
-    def _flush(self, lang: str) -> None:
-        items = self._queues.pop(lang, [])
-        if not items:
-            return
+    def _log_row(self, candidate, entry, lang: str) -> dict:
+        """The send-log row claiming `candidate` (a family read from the store) for edition `lang`."""
+        return {"subscriber_id": candidate.id, "email": candidate.email, "language": lang,
+                "message_id": self._message_id(candidate.id, entry), "segment": self.segment_name,
+                "backend": self.backend.name}
+
+    def _message_id(self, subscriber_id: int, entry) -> str:
+        again = entry is not None and self.resend and entry.status in DELIVERED | PERMANENT
+        if entry is None or again:
+            return self.personalizer.message_id(subscriber_id, entry.attempts if again else 0)
+        return entry.message_id
+
+    def _hand_over(self, items, lang: str) -> None:
+        """Claimed families (recipient, lang, log entry as it was): personalize, deliver, record."""
+        self.report.planned[lang] += len(items)
+        for recipient, _, _ in items:
+            for school in recipient.schools or ("",):
+                self.report.by_school[school] += 1
         messages, invalid = self._outgoing(items)
-        journaled = self.backend.journals_each_message
-        claimed = self._claim(messages, invalid, items, sendlog.PENDING if journaled else sendlog.SENDING)
-        lost = len(items) - len(claimed)            # taken by another worker since they were read
-        self.report.busy += lost
-        self.report.planned[lang] -= lost
-        self._record([r for r in invalid if r.subscriber_id in claimed], lang)
-        messages = [m for m in messages if m.subscriber_id in claimed]
+        self._record(invalid, lang)
         was_sending = {r.id for r, _, e in items if e is not None and e.status == sendlog.SENDING}
         uncertain = [m for m in messages if m.subscriber_id in was_sending]
         if uncertain:
             messages = self._resolve_uncertain(uncertain, messages, lang)
         if messages:
-            self._deliver(messages, lang, journaled)
+            self._deliver(messages, lang, self.backend.journals_each_message)
 
     def _outgoing(self, items) -> tuple[list[Outgoing], list[SendResult]]:
         messages, invalid = [], []
         for recipient, lang, entry in items:
-            again = entry is not None and self.resend and entry.status in DELIVERED | PERMANENT
-            message_id = self.personalizer.message_id(recipient.id, entry.attempts if again else 0) \
-                if entry is None or again else entry.message_id
-            envelope = self.personalizer.envelope(recipient, lang, message_id)
+            envelope = self.personalizer.envelope(recipient, lang, self._message_id(recipient.id, entry))
             try:
                 check_envelope(envelope)                # refuses line breaks in names (header injection)
             except HeaderInjection as e:
@@ -174,16 +145,6 @@ class Sender:
                 "issue": self.issue.key, "lang": lang, "segment": self.segment_name,
                 "subscriber": str(recipient.id)}))
         return messages, invalid
-
-    def _claim(self, messages, invalid, items, status: str) -> set[int]:
-        lang_of = {r.id: lang for r, lang, _ in items}
-        ids = {m.subscriber_id: m.envelope.message_id for m in messages}
-        rows = [{"subscriber_id": r.id, "email": r.email, "language": lang_of[r.id],
-                 "message_id": ids.get(r.id) or (e.message_id if e else self.personalizer.message_id(r.id)),
-                 "segment": self.segment_name, "backend": self.backend.name} for r, _, e in items]
-        seen = {r.id: e for r, _, e in items if e is not None}
-        with self.store.write() as connection:
-            return sendlog.claim(connection, self.issue.key, rows, self.owner, status, seen)
 
     def _resolve_uncertain(self, uncertain: list[Outgoing], messages: list[Outgoing], lang: str) -> list[Outgoing]:
         """Handed over by a worker that died before recording: confirmed, in doubt, or sent again."""

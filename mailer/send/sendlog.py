@@ -39,7 +39,7 @@ def new_owner() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-def _owner_is_gone(owner: str) -> bool:
+def owner_is_gone(owner: str) -> bool:
     """True if `owner` ran on this machine and its process no longer exists."""
     host, _, rest = owner.partition(":")
     pid = rest.partition(":")[0]
@@ -69,7 +69,7 @@ class Logged:
             return False
         if self.lease_until is not None and self.lease_until < now:
             return False
-        return not _owner_is_gone(self.owner)
+        return not owner_is_gone(self.owner)
 
 
 def logged(connection: Connection, issue: str, subscriber_ids: list[int]) -> dict[int, Logged]:

@@ -1,0 +1,99 @@
+"""Whole-batch claims: N `send` workers share one send, a full backend request at a time.
+
+A worker asks the store for its next batch: up to `size` families of one edition (all the
+family languages routed to it), the lowest ids after the last it looked at that are free to
+send, and claims them in the send log in the same transaction. Claim transactions of an issue
+run one at a time (SQLite: the write transaction, BEGIN IMMEDIATE; PostgreSQL: a
+transaction-level advisory lock on the issue), so every claim sees the ones before it and
+takes `size` families while that many are left, the rest only at the end: however many
+workers share a send, it makes ceil(families / size) requests per edition, as one worker
+does. (Row locks alone, FOR UPDATE SKIP LOCKED, would let two claimers interleave and split a
+batch between them; and new families have no row to lock yet.) The write is sendlog.claim
+(insert unless present, compare-and-swap otherwise), so a row changed since it was read is
+not taken.
+
+Which families are free is decided per family as the dry run decides (plan.decide): no log
+row, failed, a claim whose lease expired or whose process on this machine is gone, and what
+the run's options say; done ones are counted as skipped, live claims of others as busy.
+Pages are read by id (keyset) and the log rows of a page by (issue, subscriber_id), so the
+plans do not depend on the database's statistics (a fresh send log has none).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, func, select
+
+from mailer.send import sendlog
+from mailer.store.queries import SUBSCRIBED, topics_for, values_for
+from mailer.store.records import Recipient
+from mailer.store.rules import clause_for
+from mailer.store.tables import subscribers, utcnow
+
+_LOCK_CLASS = 0x6E6C   # advisory-lock key space of claims ("nl")
+
+
+def languages(connection: Connection, segment) -> dict[str, int]:
+    """Family language -> subscribed families of `segment`."""
+    return dict(connection.execute(select(subscribers.c.language, func.count())
+                                   .where(SUBSCRIBED, clause_for(segment)).group_by(subscribers.c.language)).all())
+
+
+@dataclass
+class Batch:
+    items: list[tuple[Recipient, sendlog.Logged | None]]    # claimed, with the log row as it was
+    last_id: int                                             # the highest id looked at (the next claim starts after)
+    lost: int = 0                                            # free when read, changed by another before the write
+    busy: int = 0                                            # live claims of other workers passed over
+    skipped: Counter = field(default_factory=Counter)        # log status -> families done, passed over
+
+
+def claim_batch(connection: Connection, issue: str, owner: str, segment, family_languages: list[str], after_id: int,
+                size: int, decide: Callable, status: str, row_for: Callable) -> Batch:
+    """Claim the next batch: up to `size` families of `family_languages` with ids after `after_id`.
+
+    `connection` is in a write transaction. `decide(logged or None, now)` says "send", "busy"
+    or "skip"; `row_for(candidate, logged or None)` gives the log row to write
+    (subscriber_id, email, language, segment, backend, message_id)."""
+    _serialize(connection, issue)
+    now, chosen, batch = utcnow(), [], Batch([], after_id)
+    columns = (subscribers.c.id, subscribers.c.email, subscribers.c.name, subscribers.c.language,
+               subscribers.c.all_topics)
+    while len(chosen) < size:
+        page = connection.execute(select(*columns).where(
+            SUBSCRIBED, clause_for(segment), subscribers.c.language.in_(family_languages),
+            subscribers.c.id > batch.last_id).order_by(subscribers.c.id).limit(size)).all()
+        if not page:
+            break
+        logged = sendlog.logged(connection, issue, [r.id for r in page])
+        for row in page:
+            batch.last_id, entry = row.id, logged.get(row.id)
+            decision = decide(entry, now)
+            if decision == "send":
+                chosen.append((row, entry))
+                if len(chosen) == size:
+                    break
+            elif decision == "busy":
+                batch.busy += 1
+            else:
+                batch.skipped[entry.status] += 1
+    if not chosen:
+        return batch
+    seen = {row.id: entry for row, entry in chosen if entry is not None}
+    claimed = sendlog.claim(connection, issue, [row_for(row, entry) for row, entry in chosen], owner, status, seen)
+    rows = [row for row, _ in chosen if row.id in claimed]
+    schools, topics = values_for(connection, "schools", [r.id for r in rows]), topics_for(connection, rows)
+    batch.items = [(Recipient(r.id, r.email, r.name, r.language, schools.get(r.id, ()), topics[r.id]), seen.get(r.id))
+                   for r in rows]
+    batch.lost = len(chosen) - len(rows)
+    return batch
+
+
+def _serialize(connection: Connection, issue: str) -> None:
+    """Claims of one issue, one transaction at a time (SQLite's write transaction already is)."""
+    if connection.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.blake2b(issue.encode(), digest_size=4).digest(), "big", signed=True)
+        connection.execute(select(func.pg_advisory_xact_lock(_LOCK_CLASS, key)))
