@@ -129,7 +129,7 @@ def signer():
 
 def personalizer(issue):
     from mailer.send.personalize import Personalizer
-    return Personalizer(issue.slug, signer(), "example.org", WEB_URL)
+    return Personalizer(issue.key, signer(), "example.org", WEB_URL)
 
 
 def sender(issue, store, backend, **options):

@@ -54,7 +54,7 @@ def test_the_report_is_true_per_language_and_kept_as_json(families, send, tmp_pa
     rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()
             if line.split() and line.split()[0] in ("en", "es", "ar", "total")}
     assert rows["total"][:2] == ["5", "5"] and rows["en"][:2] == ["1", "1"]    # Portuguese, Urdu: pt, ur
-    [saved] = (tmp_path / "reports" / "2021-09-sept-oct").glob("send-*.json")
+    [saved] = (tmp_path / "reports" / "equity" / "2021-09-sept-oct").glob("send-*.json")
     data = json.loads(saved.read_text())
     assert data["languages"]["total"]["sent"] == 5 and data["segment"] == "all-families"
     assert data["languages"]["es"] == {"planned": 1, "sent": 1, "queued": 0, "rejected": 0, "invalid": 0,
