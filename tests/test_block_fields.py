@@ -9,7 +9,7 @@ from blocks.kinds import Phone
 from blocks.loader import load_issue
 from blocks.render import render_issue
 from common.problems import FieldError
-from tests.test_loader import HEADER, only, problems_for
+from tests.test_loader import only, problems_for
 
 EVERY_BLOCK = Path(__file__).parent / "fixtures" / "newsletters" / "every-block"
 

@@ -100,7 +100,7 @@ def test_machine_edition_has_its_language_banner_and_every_link(issue_dir, stub)
         email = render_issue(localize(issue, lang), lang)
         assert re.search(rf'<html[^>]*lang="{tag}"', email.html)
         assert email.html.count(banner) == 1 and banner in email.text
-        assert f'href="__WEB_URL__/en.html"' in email.html          # "Read the original in English"
+        assert 'href="__WEB_URL__/en.html"' in email.html          # "Read the original in English"
         assert links(english.html) == links(email.html)
         assert "__FIRST_NAME__" in email.html and "(860) 263-0724" in email.html
         assert "<strong>games</strong>" in email.html and "<em>music</em>" in email.html

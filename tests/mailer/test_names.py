@@ -1,8 +1,6 @@
 """Names from rosters are data, never markup or headers: escaped in HTML, cleaned for To:."""
 from __future__ import annotations
 
-import email
-from email import policy
 
 import pytest
 

@@ -23,7 +23,6 @@ def families(store, write_roster, run):  # noqa: F811
 
 @pytest.fixture
 def app(families):
-    from blocks.loader import load_publication
     from mailer.audiences.loader import load_audiences
     from preferences.app import create_app
     from tests.conftest import ROOT

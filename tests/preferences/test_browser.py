@@ -51,7 +51,7 @@ def browser():
 @pytest.fixture
 def site(families, tmp_path):
     """The preference center on 127.0.0.1, and the issue sent to the outbox with links pointing at it."""
-    from blocks.loader import load_issue, load_publication
+    from blocks.loader import load_issue
     from mailer.audiences.loader import load_audiences
     from mailer.backends.outbox import OutboxBackend
     from mailer.send.personalize import Personalizer
@@ -122,7 +122,6 @@ def test_unsubscribe_then_change_language(browser, site, families, tmp_path, add
 @pytest.fixture
 def demo_center(families):
     """The preference center on 127.0.0.1 in demo mode (a banner on every page): (base URL, signer)."""
-    from blocks.loader import load_publication
     from mailer.audiences.loader import load_audiences
     from preferences.app import create_app
     from tests.preferences.conftest import AUDIENCES

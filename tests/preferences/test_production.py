@@ -67,7 +67,6 @@ def test_gunicorn_refuses_to_start_and_says_why(tmp_path):
 
 
 def test_links_signed_with_the_previous_secret_keep_working(families):
-    from blocks.loader import load_publication
     from mailer.audiences.loader import load_audiences
     from preferences.app import create_app
     from tests.conftest import ROOT

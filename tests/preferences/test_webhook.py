@@ -23,7 +23,6 @@ def keys():
 
 @pytest.fixture
 def hook(families, keys):
-    from blocks.loader import load_publication
     from mailer.audiences.loader import load_audiences
     from preferences.app import create_app
     from tests.conftest import ROOT
@@ -238,7 +237,6 @@ def test_a_signed_body_that_is_not_a_list_is_a_bad_request(hook, keys):
 
 
 def _app_with_key(families, key: str):
-    from blocks.loader import load_publication
     from mailer.audiences.loader import load_audiences
     from preferences.app import create_app
     from tests.conftest import ROOT

@@ -44,7 +44,6 @@ def send(run, tmp_path, monkeypatch, newsletters):  # noqa: F811
 
 @pytest.fixture
 def app(families, newsletters):  # noqa: F811
-    from blocks.loader import load_publication
     from mailer.audiences.loader import load_audiences
     from preferences.app import create_app
     return create_app(store=families, signer=SIGNER, audiences=load_audiences(AUDIENCES), webhook_key="", newsletters_dir=newsletters)

@@ -22,7 +22,6 @@ WIDTHS = [320, 1024]
 @pytest.fixture
 def live(families, send, newsletters, monkeypatch, tmp_path):
     """The preference center on 127.0.0.1 and the issue sent to the outbox with links pointing at it."""
-    from blocks.loader import load_publication
     from mailer.audiences.loader import load_audiences
     from preferences.app import create_app
 
