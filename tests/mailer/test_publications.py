@@ -167,3 +167,14 @@ def test_an_old_store_migrates_its_send_log_to_the_publication_with_history_inta
         assert connection.execute(select(subscribers.c.status)).scalar() == "unsubscribed"
         assert connection.execute(select(status_history.c.reason)).scalar() == "issue x"
     engine.dispose()
+
+
+def test_staff_see_which_publications_a_family_gets(families, run):
+    from mailer.store.subscriptions import set_subscription
+    joe = families.get("joe@example.org")
+    with families.write() as connection:
+        set_subscription(connection, joe.id, "food", "unsubscribed", by="link:one-click", reason="issue food/x")
+    shown = run("subscribers", "show", "joe@example.org")
+    assert shown.exit_code == 0
+    assert "gets        equity\n" in shown.output
+    assert "subscribed -> unsubscribed (food)" in shown.output
