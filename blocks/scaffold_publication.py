@@ -62,6 +62,9 @@ default_subscribe: true                        # SAMPLE: confirm who should get 
 # Machine translations (python compose.py translations machine ...): send them (with a banner saying
 # so) or hold them until a reviewer approves them; one policy, or per language: {{default: send, ar: hold}}.
 machine: hold
+# The translation services to use, in order: each language goes to the first that offers it
+# (DeepL: DEEPL_AUTH_KEY; Google Cloud Translation: GOOGLE_TRANSLATE_API_KEY).
+machine_providers: [deepl, google]
 """
 
 
