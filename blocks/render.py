@@ -65,7 +65,8 @@ def render_issue(issue: Issue, lang: str, web_url: str = tokens.WEB_URL, calenda
     items = [_prepare(block, issue, ctx, files if calendar_files else None) for block in issue.blocks]
     variables = {"issue": issue, "pub": issue.publication, "lang": lang, "dir": ctx.direction,
                  "align": "right" if ctx.direction == "rtl" else "left", "web_url": web_url,
-                 "notice": _notice(issue, notice_blocks or [item["block"] for item in items], ctx), "english": set(issue.english_parts)}
+                 "notice": _notice(issue, notice_blocks or [item["block"] for item in items], ctx),
+                 "english": set(issue.english_parts)}
     for item in items:
         env = environment("mjml", item["lang"])
         item["mjml"] = Markup(env.get_template("_block.mjml.j2").render(variables | item))

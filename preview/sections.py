@@ -102,5 +102,6 @@ def head_shape(head: str) -> str:
 def inbox(head: str) -> dict[str, str]:
     """What head_shape leaves out: the title and aria-label as text, the preheader as HTML."""
     title, preheader, label = _TITLE.search(head), _PREHEADER.search(head), _LABEL.search(head)
-    return {"title": html.unescape(title.group(1)) if title else "", "preheader": preheader.group(2) if preheader else "",
+    return {"title": html.unescape(title.group(1)) if title else "",
+            "preheader": preheader.group(2) if preheader else "",
             "label": html.unescape(label.group(2)) if label else ""}

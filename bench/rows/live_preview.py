@@ -178,7 +178,8 @@ def run(ctx) -> Row:
                 "other_edits": {kind: dict(figures, median_s=medians[kind]) for kind, figures in kinds.items()}}
     row.notes.append(f"languages shown {', '.join(captured)} (the issue has {len(all_langs)}: the other "
                      f"{len(all_langs) - len(captured)} render right after the event); median of {repeats} saves "
-                     f"interleaved with as many npx runs (ours: 90th percentile {duration(slowest)}, slowest {duration(max(times))}); each save "
+                     f"interleaved with as many npx runs (ours: 90th percentile {duration(slowest)}, slowest "
+                     f"{duration(max(times))}); each save "
                      "changes one block (the kickoff title) in all three languages")
     row.notes.append(f"of ours, the server's rebuild (read the YAML, render the changed block in each shown language, "
                      f"labels, checks) is {duration(statistics.median(rebuilds))}; the rest is the watcher, the event "

@@ -181,7 +181,8 @@ def test_a_language_not_shown_is_current_when_it_is_shown(served, issue):
     arabic = page.frame_locator("#frame-ar")
     arabic.get_by_text("We are so glad to welcome").wait_for()           # welcome: stale now, shown in English
     assert "We are thrilled" not in arabic.locator("body").inner_text()
-    assert re.search(r"kickoff · event\s*stale, shown in English", arabic.locator('[data-block="kickoff"]').inner_text())
+    label = arabic.locator('[data-block="kickoff"]').inner_text()
+    assert re.search(r"kickoff · event\s*stale, shown in English", label)
     assert "Kick Off at the Town Hall" in arabic.locator(".chrome-notice").inner_text()   # the note at the top
     page.reload()                                          # and as a fresh page shows it
     heading(page, "ar", "Kick Off at the Town Hall").wait_for()

@@ -80,7 +80,8 @@ def test_a_subject_edit_changes_the_inbox_only_and_is_exact(issue):
     previewer = Previewer(issue)
     first = previewer.rebuild()
     for n in (1, 2):                     # the first makes the translated subjects stale (English), then again
-        edit(issue / "issue.yaml", SUBJECT if n == 1 else 'subject: "New term, take 1"', f'subject: "New term, take {n}"')
+        was = SUBJECT if n == 1 else 'subject: "New term, take 1"'
+        edit(issue / "issue.yaml", was, f'subject: "New term, take {n}"')
         snapshot = previewer.rebuild([issue / "issue.yaml"])
         assert dict(snapshot.rendered) == {"en": "quick", "es": "quick", "ar": "quick"}
         for lang, view in snapshot.views.items():
@@ -99,13 +100,15 @@ def test_languages_no_page_shows_wait_for_catch_up_then_are_current(issue):
     assert dict(snapshot.rendered) == {"en": "quick"} and snapshot.settling
     assert snapshot.views["ar"] is first.views["ar"] and "Kick Off, now in person" in snapshot.views["en"].frame
     caught = previewer.catch_up()
-    assert {lang for lang, _ in caught.rendered} == {"es", "ar"} and "Kick Off, now in person" in caught.views["ar"].frame
+    assert {lang for lang, _ in caught.rendered} == {"es", "ar"}
+    assert "Kick Off, now in person" in caught.views["ar"].frame
     assert previewer.catch_up() is None
     while previewer.settle():
         pass
     assert not previewer.snapshot.settling and previewer.renderer.differed == []
     for lang in ("es", "ar"):            # what a send would make, to the byte
-        assert previewer.renderer.editions[lang].email.html == render_issue(localize(load_issue(issue), lang), lang).html
+        sent = render_issue(localize(load_issue(issue), lang), lang)
+        assert previewer.renderer.editions[lang].email.html == sent.html
 
 
 def test_a_translation_change_renders_that_language_only_and_a_save_without_change_nothing(issue):
