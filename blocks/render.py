@@ -55,15 +55,18 @@ class RenderedEmail:
                              tokens.fill(self.html, values), tokens.fill(self.text, values), self.files)
 
 
-def render_issue(issue: Issue, lang: str, web_url: str = tokens.WEB_URL, calendar_files: bool = True) -> RenderedEmail:
+def render_issue(issue: Issue, lang: str, web_url: str = tokens.WEB_URL, calendar_files: bool = True,
+                 notice_blocks: tuple[Block, ...] | None = None) -> RenderedEmail:
     """The email in `lang` (give a localized issue); `calendar_files=False` skips making the
-    .ics files (a send links to the published ones)."""
+    .ics files (a send links to the published ones). `notice_blocks`: the blocks the note at the
+    top speaks of, if not the issue's (the preview renders one block alone under the whole note)."""
     ctx = _context(issue, lang, web_url)
     files: dict[str, bytes] = {}
     items = [_prepare(block, issue, ctx, files if calendar_files else None) for block in issue.blocks]
     variables = {"issue": issue, "pub": issue.publication, "lang": lang, "dir": ctx.direction,
                  "align": "right" if ctx.direction == "rtl" else "left", "web_url": web_url,
-                 "notice": _notice(issue, items, ctx), "english": set(issue.english_parts)}
+                 "notice": _notice(issue, notice_blocks or [item["block"] for item in items], ctx),
+                 "english": set(issue.english_parts)}
     for item in items:
         env = environment("mjml", item["lang"])
         item["mjml"] = Markup(env.get_template("_block.mjml.j2").render(variables | item))
@@ -105,11 +108,11 @@ def _prepare(block: Block, issue: Issue, ctx: RenderContext, files: dict | None)
             "dir": ctx.direction, "align": "right" if ctx.direction == "rtl" else "left"}
 
 
-def _notice(issue: Issue, items: list[dict], ctx: RenderContext) -> dict:
+def _notice(issue: Issue, blocks, ctx: RenderContext) -> dict:
     """What the top of the email must say: machine translation (with the original's address),
     and which sections are still in English."""
-    fallbacks = [item["block"] for item in items if item["block"].lang]
-    translated = [item["block"] for item in items if not item["block"].lang]
+    fallbacks = [block for block in blocks if block.lang]
+    translated = [block for block in blocks if not block.lang]
     machine = issue.machine_text and ctx.lang != issue.source_lang
     whole = machine and all(block.machine for block in translated)
     return {"machine": machine, "whole": whole, "original": f"{ctx.web_url}/{issue.source_lang}.html",

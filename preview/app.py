@@ -1,7 +1,8 @@
 """The preview's web side (Flask): the page, its event stream and the frames.
 
     GET /                    the page (?lang=en&lang=es&width=phone|desktop&labels=0)
-    GET /events              server-sent events: one "update" per snapshot (its parts and frame digests)
+    GET /events              server-sent events: one "update" per snapshot (its parts and frame digests);
+                             ?page=<id>&lang=en&lang=es: the languages the page shows, rendered first
     GET /frame/<lang>.html   one language's email with placeholders for tokens, block labels added
     GET /frame/<lang>.txt    its plain-text part, as a page
     GET /frame/<name>.ics    the calendar files the emails link to
@@ -42,8 +43,10 @@ def parts(snapshot: Snapshot) -> dict[str, str]:
 
 
 def frames(snapshot: Snapshot, previous: Snapshot | None) -> dict:
-    """Per language: the digests of the frame's head, sections and text, and the sections that
-    `previous` did not have (a page showing `previous` makes just those, and reorders the rest)."""
+    """Per language: the digests of the frame's head (without the subject and preheader), inbox
+    (those), sections and text; the inbox itself (`top`: the page sets it in place); and the
+    sections that `previous` did not have (a page showing `previous` makes just those, and
+    reorders the rest)."""
     found = {}
     for lang, view in snapshot.views.items():
         digests, patch = view.digests, {}
@@ -52,7 +55,7 @@ def frames(snapshot: Snapshot, previous: Snapshot | None) -> dict:
             known = set(before.digests["sections"])
             patch = {i: section for i, (section, digest) in enumerate(zip(view.shown.sections, digests["sections"]))
                      if digest not in known}
-        found[lang] = dict(digests, patch=patch)
+        found[lang] = dict(digests, patch=patch, top=view.inbox)
     return found
 
 
@@ -87,7 +90,8 @@ def create_app(current, hub: Hub) -> Flask:
 
     @app.get("/events")
     def events():
-        return Response(hub.stream(), mimetype="text/event-stream", headers={"X-Accel-Buffering": "no"})
+        stream = hub.stream(languages=request.args.getlist("lang"), page=request.args.get("page"))
+        return Response(stream, mimetype="text/event-stream", headers={"X-Accel-Buffering": "no"})
 
     @app.get("/frame/<name>")
     def frame(name: str):

@@ -1,8 +1,8 @@
 """The preview's model: the issue in every language, rebuilt from only what changed.
 
-    Previewer(issue_dir).rebuild(changed_paths) -> Snapshot
-
-    Previewer.settle() -> Snapshot | None        # right after: the full render behind quick ones
+    Previewer(issue_dir).rebuild(changed_paths, first=open_languages) -> Snapshot
+    Previewer.catch_up() -> Snapshot | None      # then: the languages no page shows
+    Previewer.settle() -> Snapshot | None        # then: the full render behind quick ones
 
 A rebuild reads the YAML again only when a .yaml file changed (a translation or a template
 alone does not need it). Each language is localized and handed to incremental.Renderer,
@@ -37,7 +37,7 @@ from common.errors import NewsletterError
 from common.problems import Problem
 from preview import checks
 from preview.incremental import Edition, Renderer
-from preview.sections import BlockLabel, Cut, labelled
+from preview.sections import BlockLabel, Cut, head_shape, inbox, labelled
 
 CHROME_CATALOGS = chrome.CATALOGS.resolve()
 
@@ -60,7 +60,11 @@ class LanguageView:
     outcome: str              # full, partial, held
     labels: tuple[BlockLabel, ...]
     labelled: bool            # False when the blocks could not be matched to the HTML
-    digests: dict             # head, sections (one each), text: a frame changes where they do
+    digests: dict             # head, inbox, sections (one each), text: a frame changes where they do
+
+    @property
+    def inbox(self) -> dict[str, str]:
+        return inbox(self.shown.head)
 
     @property
     def frame(self) -> str:
@@ -83,7 +87,7 @@ class Snapshot:
     rebuild_ms: float = 0.0
     rendered: tuple[tuple[str, str], ...] = ()   # (language, "quick" or "full") rendered again
     summary: str = ""                        # what the last rebuild did, for the page and the terminal
-    settling: bool = False                   # quick renders wait for settle() (the text parts lag)
+    settling: bool = False                   # quick renders wait for settle(), languages for catch_up()
 
 
 class Previewer:
@@ -95,9 +99,12 @@ class Previewer:
         self.snapshot = Snapshot(0, str(self.issue_dir), self.issue_dir.name, {})
         self._found: dict[str, list] = {}        # each language's warnings, as last made
         self._unreadable = False                 # the files had problems when last read
+        self._pending: set[str] = set()          # languages whose view is behind the files (catch_up)
+        self._templates: tuple = ()
 
-    def rebuild(self, changed: Iterable[Path | str] = ()) -> Snapshot:
-        """Bring the snapshot up to date with the files (all of them when `changed` is empty)."""
+    def rebuild(self, changed: Iterable[Path | str] = (), first: Iterable[str] | None = None) -> Snapshot:
+        """Bring the snapshot up to date with the files (all of them when `changed` is empty): the
+        languages in `first` (all if None); the others wait for catch_up()."""
         start = time.perf_counter()
         changed = [Path(p) for p in changed]
         problems: list[Problem] = []
@@ -113,20 +120,44 @@ class Previewer:
         old = self.snapshot
         views, rendered = dict(old.views), []
         if issue is not None:
-            self.issue, views, templates = issue, {}, _stamps(render_env.TEMPLATES)
+            self.issue, views, self._templates = issue, {}, _stamps(render_env.TEMPLATES)
+            first = set(issue.languages if first is None else first)
             for lang in issue.languages:
-                try:
-                    localized = localize(issue, lang, drafts=self.drafts)
-                    catalog = chrome.catalog_path(lang)
-                    made_with = (lang, self.drafts, templates, _stamps(catalog) if catalog else None)
-                    edition, how = self.renderer.render(localized, lang, made_with)
-                    views[lang] = self._view(issue, lang, edition)
-                    rendered += [(lang, how)] if how != "same" else []
-                except Exception as e:  # a broken template or translation must not stop the preview
-                    problems.append(_render_problem(lang, e))
-                    if lang in old.views:
-                        views[lang] = old.views[lang]
+                if lang in first or lang not in old.views:
+                    self._pending.discard(lang)
+                    self._render(lang, views, problems, rendered)
+                else:                            # not on any open page: the last view, until catch_up()
+                    self._pending.add(lang)
+                    views[lang] = old.views[lang]
+            self._pending &= set(issue.languages)
         return self._snapshot(views, problems, start, tuple(rendered), _summary(changed, problems, rendered, start))
+
+    def catch_up(self, stop=lambda: False) -> Snapshot | None:
+        """Render the languages the last rebuilds left behind, one by one until `stop()`; a new
+        snapshot if any was, else None."""
+        old, views, problems, rendered = self.snapshot, dict(self.snapshot.views), list(self.snapshot.problems), []
+        for lang in [lang for lang in old.views if lang in self._pending]:
+            if stop():
+                break
+            self._pending.discard(lang)
+            self._render(lang, views, problems, rendered)
+        return self._snapshot(views, problems, None, tuple(rendered), old.summary) \
+            if rendered or problems != list(old.problems) else None
+
+    def _render(self, lang: str, views: dict, problems: list, rendered: list) -> None:
+        """Render `lang` from self.issue into views (the last good view if it fails)."""
+        issue, old = self.issue, self.snapshot
+        try:
+            localized = localize(issue, lang, drafts=self.drafts)
+            catalog = chrome.catalog_path(lang)
+            made_with = (lang, self.drafts, self._templates, _stamps(catalog) if catalog else None)
+            edition, how = self.renderer.render(localized, lang, made_with)
+            views[lang] = self._view(issue, lang, edition)
+            rendered += [(lang, how)] if how != "same" else []
+        except Exception as e:  # a broken template or translation must not stop the preview
+            problems.append(_render_problem(lang, e))
+            if lang in old.views:
+                views[lang] = old.views[lang]
 
     def settle(self, stop=lambda: False) -> Snapshot | None:
         """Render in full what the last rebuild rendered quickly (renderer.settle), language by
@@ -152,7 +183,7 @@ class Previewer:
             old.version + 1, str(self.issue_dir), f"{issue.title} - {issue.period}" if issue else old.title,
             views, tuple(problems), warnings, now if not problems else old.good_at, now,
             (time.perf_counter() - start) * 1000 if start is not None else old.rebuild_ms, rendered, summary,
-            self.renderer.settling)
+            self.renderer.settling or bool(self._pending))
         return self.snapshot
 
     def _view(self, issue, lang: str, edition: Edition) -> LanguageView:
@@ -171,8 +202,8 @@ class Previewer:
             found.append(("labels", f"block labels are not shown: the email has {edition.shown.blocks} block "
                           f"sections for {len(labels)} blocks", "a block template must be one m.section()"))
         self._found[lang] = found
-        digests = {"head": _digest(frame.head), "sections": [_digest(part) for part in frame.sections],
-                   "text": _digest(edition.text)}
+        digests = {"head": _digest(head_shape(frame.head)), "inbox": _digest(repr(inbox(frame.head))),
+                   "sections": [_digest(part) for part in frame.sections], "text": _digest(edition.text)}
         return LanguageView(lang, _name(lang), Locale.parse(lang).get_display_name(lang), email.direction,
                             localized.publication.sender.name, email.subject, email.preheader, frame, edition.text,
                             email.files, html_bytes, status.outcome, labels, labelled_ok, digests)

@@ -9,11 +9,14 @@ its head plus a list of sections, and:
 - a change to one block changes one section per language: the page replaces that section
   in each frame instead of loading the whole email again (static/preview.js);
 - the checks (checks.py) run on each section and are cached by its text;
+- a change to the subject or preheader changes the head only where they are (the title, the
+  hidden preheader, the email's aria-label): the page sets those three in place (head_shape, inbox);
 - the n-th block section gets the n-th block's label (id, type, translation status), inside
   its div, so it moves with it. Labels are only in the preview, never in what families get.
 """
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -21,6 +24,9 @@ from markupsafe import escape
 
 _SECTION = re.compile(r'(?=<!--\[if mso \| IE\]>\s*<table[^>]*\bclass="(?:block|chrome)-)')
 _DIV = re.compile(r'<div class="(block|chrome)-[^"]*"[^>]*>')
+_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+_PREHEADER = re.compile(r'(<body[^>]*>\s*<div style="display:none;[^"]*">)(.*?)(</div>)', re.S)
+_LABEL = re.compile(r'(<div aria-label=")([^"]*)(")')
 
 STATUS_TEXT = {"approved": "approved", "draft": "draft", "machine": "machine translation", "stale": "stale",
                "missing": "missing", "source": "source text"}
@@ -85,3 +91,17 @@ def labelled(email: Cut, labels: list[BlockLabel]) -> Cut:
             section = section[:div.end()] + tag + section[div.end():]
         sections.append(section)
     return Cut(head, tuple(sections), email.kinds)
+
+
+def head_shape(head: str) -> str:
+    """The head without the subject and preheader (the title, the hidden preheader, the aria-label)."""
+    head = _TITLE.sub("<title></title>", head, count=1)
+    return _LABEL.sub(r"\1\3", _PREHEADER.sub(r"\1\3", head, count=1), count=1)
+
+
+def inbox(head: str) -> dict[str, str]:
+    """What head_shape leaves out: the title and aria-label as text, the preheader as HTML."""
+    title, preheader, label = _TITLE.search(head), _PREHEADER.search(head), _LABEL.search(head)
+    return {"title": html.unescape(title.group(1)) if title else "",
+            "preheader": preheader.group(2) if preheader else "",
+            "label": html.unescape(label.group(2)) if label else ""}

@@ -8,8 +8,9 @@
 templates, loading locale data), so no edit pays it, and returns only when the watcher is
 armed: a file saved after `start()` is always seen. Threads: the watcher (watchfiles; a batch
 ends when 10 ms pass without another change) queues batches of saved files; the builder
-rebuilds for each (merging those that wait), publishes to every open page, then settles the
-quick renders while no batch waits; the HTTP server answers the pages.
+rebuilds for each (merging those that wait) the languages the open pages show, publishes to
+every open page, then, while no batch waits, renders the other languages (catch_up) and
+settles the quick renders; the HTTP server answers the pages.
 """
 from __future__ import annotations
 
@@ -110,13 +111,14 @@ class PreviewServer:
             self.log("error: the file watcher stopped: restart the preview")
 
     def _build(self) -> None:
-        """Rebuild for each batch: publish the quick result at once, then settle while nothing waits.
+        """Rebuild for each batch: publish the quick result at once, then catch up and settle while
+        nothing waits.
 
         A result with problems waits PROBLEM_GRACE for another batch: an editor that truncates
         the file, then writes it, must not flash the problems of an empty file."""
         while (paths := self._batches.get()) is not None:
             try:
-                snapshot = self.previewer.rebuild(paths | self._waiting())
+                snapshot = self.previewer.rebuild(paths | self._waiting(), first=self.hub.languages())
                 if snapshot.problems:
                     try:
                         self._batches.put(self._batches.get(timeout=PROBLEM_GRACE))
@@ -124,9 +126,10 @@ class PreviewServer:
                     except queue.Empty:
                         pass
                 self._publish(snapshot, log=True)
-                settled = self.previewer.settle(stop=lambda: not self._batches.empty())
-                if settled is not None:
-                    self._publish(settled)
+                for step in (self.previewer.catch_up, self.previewer.settle):
+                    later = step(stop=lambda: not self._batches.empty())
+                    if later is not None:
+                        self._publish(later)
             except Exception:
                 traceback.print_exc(file=sys.stderr)
 

@@ -3,8 +3,9 @@
 // Each "update" event carries the page's changing parts (replaced by id when they differ) and,
 // per language, digests of the frame's head, sections and text with the sections that are new:
 // a frame rearranges its sections in place (one edited block: one section replaced; a block
-// added, moved or removed), or loads again (keeping its scroll position) when its head changed
-// (subject, preheader, styles). When every
+// added, moved or removed), sets the subject and preheader in place, or loads again (keeping its
+// scroll position) when the rest of its head changed (styles). The event stream asks for the
+// languages shown (the server renders them first, the others right after). When every
 // frame is done and painted, body[data-shown] takes the event's version and a "preview-shown"
 // event is dispatched on window (tests and the bench wait for it).
 "use strict";
@@ -43,10 +44,11 @@
     query.set("width", width);
     if (!labels) query.set("labels", "0");
     history.replaceState(null, "", `?${query}`);
+    connect();
   }
 
   // What each frame shows: digests of its head, its sections and the text part.
-  const shown = new Map(frames().map((frame) => [frame, { head: frame.dataset.head,
+  const shown = new Map(frames().map((frame) => [frame, { head: frame.dataset.head, inbox: frame.dataset.inbox,
     sections: frame.dataset.sections.split(","), text: frame.dataset.text }]));
   let latest = { version: Number(body.dataset.version), frames: {} };
   const SECTION = 'div[class^="block-"], div[class^="chrome-"]';
@@ -106,6 +108,18 @@
     return true;
   }
 
+  // Set the subject (the title and the email's aria-label) and the hidden preheader in place.
+  function inbox(frame, top) {
+    const doc = frame.contentDocument;
+    const preheader = doc && doc.body ? doc.body.firstElementChild : null;
+    const article = doc ? doc.querySelector('div[role="article"]') : null;
+    if (!top || !preheader || !article || !/display:\s*none/.test(preheader.getAttribute("style") || "")) return false;
+    doc.title = top.title;
+    preheader.innerHTML = top.preheader;
+    article.setAttribute("aria-label", top.label);
+    return true;
+  }
+
   // Bring one frame up to date with `next` (its digests and changed sections); true if it changed.
   async function follow(frame, next) {
     const state = shown.get(frame);
@@ -113,11 +127,13 @@
       if (state.text === next.text) return false;
       await reload(frame);
     } else {
-      const same = state.head === next.head && state.sections.join() === next.sections.join();
-      if (same) return false;
-      if (!(state.head === next.head && patch(frame, state.sections, next))) await reload(frame);
+      const sameSections = state.sections.join() === next.sections.join();
+      if (state.head === next.head && state.inbox === next.inbox && sameSections) return false;
+      const done = state.head === next.head && (state.inbox === next.inbox || inbox(frame, next.top))
+        && (sameSections || patch(frame, state.sections, next));
+      if (!done) await reload(frame);
     }
-    shown.set(frame, { head: next.head, sections: next.sections, text: next.text });
+    shown.set(frame, { head: next.head, inbox: next.inbox, sections: next.sections, text: next.text });
     return true;
   }
 
@@ -160,12 +176,31 @@
     changedSinceShown.clear();
   }
 
+  // One event stream, asking for the languages shown; opened again when they change. The page's id
+  // (kept by its tab, across reloads) lets the server forget what the old stream asked for at once.
+  let source = null;
+  let asked = null;
+  const PAGE = (() => {
+    const made = Math.random().toString(36).slice(2);
+    try {
+      const kept = sessionStorage.getItem("preview-page") || made;
+      sessionStorage.setItem("preview-page", kept);
+      return kept;
+    } catch (error) {
+      return made;                            // no storage: the old stream is forgotten when it closes
+    }
+  })();
   function connect() {
-    const source = new EventSource("/events");
+    const query = new URLSearchParams({ page: PAGE });
+    settings().langs.forEach((lang) => query.append("lang", lang));
+    if (source && asked === `${query}`) return;
+    if (source) source.close();
+    asked = `${query}`;
+    source = new EventSource(`/events?${query}`);
     source.addEventListener("update", (event) => update(JSON.parse(event.data)));
-    source.addEventListener("error", () => {
+    source.addEventListener("error", (event) => {
       const live = document.getElementById("live");
-      if (source.readyState !== EventSource.OPEN && live) {
+      if (event.target === source && source.readyState !== EventSource.OPEN && live) {
         live.textContent = "Lost contact with the preview server: is `python compose.py preview` still running? "
           + "This page reconnects by itself when it is.";
       }
@@ -183,9 +218,8 @@
     titleFrame(frame);
     reload(frame);
     const next = latest.frames[langOf(frame)];
-    if (next) shown.set(frame, { head: next.head, sections: next.sections, text: next.text });
+    if (next) shown.set(frame, { head: next.head, inbox: next.inbox, sections: next.sections, text: next.text });
   }));
   frames().forEach((frame) => frame.addEventListener("load", () => frameLabels(frame)));
   apply();
-  connect();
 })();

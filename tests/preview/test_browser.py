@@ -148,3 +148,41 @@ def test_languages_widths_and_the_text_part_by_keyboard(served, tmp_path):
     assert page.frame_locator("#frame-ar").locator("html").get_attribute("dir") == "rtl"
     assert page.locator("#frame-ar").get_attribute("title") == "Arabic email, plain-text part, desktop width"
     page.screenshot(path=str(tmp_path / "arabic-text.png"))
+
+
+def test_an_edited_subject_shows_in_the_inbox_line_and_the_frames_in_place(served, issue):
+    page = served
+    heading(page, "en", TITLE).wait_for()
+    page.evaluate("window.sameDocument = true")
+    for lang in ("en", "es", "ar"):                       # a mark in each frame's document: gone if it loads again
+        page.locator(f"#frame-{lang}").evaluate("frame => { frame.contentWindow.sameFrame = true; }")
+    edit(issue / "issue.yaml", 'subject: "Welcome back! Equity events and family resources - Sept/Oct 2021"',
+         'subject: "Back to school: equity events"')
+    for lang in ("en", "es", "ar"):                       # es and ar: stale now, so shown in English
+        page.locator(f"#head-{lang} .subject").get_by_text("Back to school: equity events", exact=True).wait_for()
+        page.wait_for_function(f"document.getElementById('frame-{lang}').contentDocument.title === "
+                               "'Back to school: equity events'")
+        assert page.locator(f"#frame-{lang}").evaluate("frame => frame.contentWindow.sameFrame") is True
+    assert page.evaluate("window.sameDocument") is True
+
+
+def test_a_language_not_shown_is_current_when_it_is_shown(served, issue):
+    page = served
+    page.goto(page.url.split("?")[0] + "?lang=en&lang=es")  # Arabic not shown: the server renders it after the others
+    heading(page, "es", "Lanzamiento virtual de One Community for Equity").wait_for()
+    assert page.locator("#panel-ar").is_hidden()
+    edit(issue / "issue.yaml", KICKOFF, "title: Kick Off at the Town Hall")
+    edit(issue / "issue.yaml", "We are thrilled to welcome", "We are so glad to welcome")   # translated in Arabic
+    for lang in ("en", "es"):
+        heading(page, lang, "Kick Off at the Town Hall").wait_for()
+    page.get_by_role("checkbox", name="Arabic").check()
+    assert page.locator("#panel-ar").is_visible()
+    heading(page, "ar", "Kick Off at the Town Hall").wait_for()
+    arabic = page.frame_locator("#frame-ar")
+    arabic.get_by_text("We are so glad to welcome").wait_for()           # welcome: stale now, shown in English
+    assert "We are thrilled" not in arabic.locator("body").inner_text()
+    label = arabic.locator('[data-block="kickoff"]').inner_text()
+    assert re.search(r"kickoff · event\s*stale, shown in English", label)
+    assert "Kick Off at the Town Hall" in arabic.locator(".chrome-notice").inner_text()   # the note at the top
+    page.reload()                                          # and as a fresh page shows it
+    heading(page, "ar", "Kick Off at the Town Hall").wait_for()

@@ -31,9 +31,9 @@ def test_a_quick_render_of_any_one_block_is_the_full_render(folder, langs):
             renderer.editions[lang] = dataclasses.replace(
                 old, block_keys=tuple("changed" if j == i else key for j, key in enumerate(old.block_keys)))
             quick, how = renderer.render(localized, lang, ())
-            # A block alone can stand for itself where no note at the top lists sections still in
-            # English (the source language always); elsewhere the renderer falls back to a full render.
-            assert how == "quick" or lang != "en"
+            # A block is rendered alone (between its neighbours where blocks differ in direction)
+            # under the whole issue's note at the top, which lists the sections still in English.
+            assert how == "quick"
             assert quick.email.html == full.html, f"{lang}: block {localized.blocks[i].id}"
             assert quick.shown.head + "".join(quick.shown.sections) == full.preview().html
 
@@ -56,6 +56,7 @@ def test_editing_one_block_renders_only_it_and_marks_its_translations_stale(issu
     first = previewer.rebuild()
     edit(issue / "issue.yaml", KICKOFF, "title: Kick Off, now in person")
     snapshot = previewer.rebuild([issue / "issue.yaml"])
+    assert set(dict(snapshot.rendered).values()) == {"quick"}      # the note at the top changes: spliced too
     es = snapshot.views["es"]
     assert "Kick Off, now in person" in es.frame                   # shown in English until re-translated
     assert next(label for label in es.labels if label.id == "kickoff").status == "stale"
@@ -65,11 +66,49 @@ def test_editing_one_block_renders_only_it_and_marks_its_translations_stale(issu
     assert len(changed) == 1                                       # one section: the kickoff block's
     edit(issue / "issue.yaml", "title: Kick Off, now in person", "title: Kick Off, online")
     snapshot = previewer.rebuild([issue / "issue.yaml"])
-    assert dict(snapshot.rendered)["en"] == "quick"       # es, ar: quick where the note at the top allows
+    assert dict(snapshot.rendered) == {"en": "quick", "es": "quick", "ar": "quick"}
     assert snapshot.settling and "Kick Off, online" not in snapshot.views["en"].text   # the text part lags ...
     settled = previewer.settle()
     assert not settled.settling and "Kick Off, online" in settled.views["en"].text     # ... until settled
     assert previewer.renderer.quick_ok and previewer.renderer.differed == []
+
+
+SUBJECT = 'subject: "Welcome back! Equity events and family resources - Sept/Oct 2021"'
+
+
+def test_a_subject_edit_changes_the_inbox_only_and_is_exact(issue):
+    previewer = Previewer(issue)
+    first = previewer.rebuild()
+    for n in (1, 2):                     # the first makes the translated subjects stale (English), then again
+        was = SUBJECT if n == 1 else 'subject: "New term, take 1"'
+        edit(issue / "issue.yaml", was, f'subject: "New term, take {n}"')
+        snapshot = previewer.rebuild([issue / "issue.yaml"])
+        assert dict(snapshot.rendered) == {"en": "quick", "es": "quick", "ar": "quick"}
+        for lang, view in snapshot.views.items():
+            before = first.views[lang]
+            assert view.subject == f"New term, take {n}" and view.inbox["title"] == view.subject
+            assert view.digests["head"] == before.digests["head"] and view.digests["inbox"] != before.digests["inbox"]
+            assert view.digests["sections"][2:] == before.digests["sections"][2:] or lang != "en"
+        assert previewer.settle() is not None and previewer.renderer.differed == []
+
+
+def test_languages_no_page_shows_wait_for_catch_up_then_are_current(issue):
+    previewer = Previewer(issue)
+    first = previewer.rebuild()
+    edit(issue / "issue.yaml", KICKOFF, "title: Kick Off, now in person")
+    snapshot = previewer.rebuild([issue / "issue.yaml"], first={"en"})
+    assert dict(snapshot.rendered) == {"en": "quick"} and snapshot.settling
+    assert snapshot.views["ar"] is first.views["ar"] and "Kick Off, now in person" in snapshot.views["en"].frame
+    caught = previewer.catch_up()
+    assert {lang for lang, _ in caught.rendered} == {"es", "ar"}
+    assert "Kick Off, now in person" in caught.views["ar"].frame
+    assert previewer.catch_up() is None
+    while previewer.settle():
+        pass
+    assert not previewer.snapshot.settling and previewer.renderer.differed == []
+    for lang in ("es", "ar"):            # what a send would make, to the byte
+        sent = render_issue(localize(load_issue(issue), lang), lang)
+        assert previewer.renderer.editions[lang].email.html == sent.html
 
 
 def test_a_translation_change_renders_that_language_only_and_a_save_without_change_nothing(issue):

@@ -30,10 +30,10 @@ def get(server, path: str) -> tuple[int, str, str]:
 class Events:
     """The page's event stream, read as a browser's EventSource reads it."""
 
-    def __init__(self, server):
+    def __init__(self, server, path: str = "/events"):
         url = urlsplit(server.url)
         self.connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)   # only if it hangs
-        self.connection.request("GET", "/events")
+        self.connection.request("GET", path)
         self.response = self.connection.getresponse()
         assert self.response.getheader("Content-Type").startswith("text/event-stream")
 
@@ -184,3 +184,26 @@ def test_an_issue_broken_from_the_start_shows_its_problems_then_every_language_o
         events.close()
     finally:
         server.stop()
+
+
+def test_the_languages_open_pages_show_come_first_and_the_others_right_after(server, issue):
+    events = Events(server, "/events?page=one&lang=en&lang=es")
+    first = events.next()
+    again = Events(server, "/events?page=one&lang=en")         # the same page asks again: it replaces its stream
+    again.next()
+    other = Events(server, "/events?page=two&lang=en")
+    other.next()
+    assert server.hub.languages() == {"en"}
+    edit(issue / "issue.yaml", KICKOFF, "title: Kick Off, now in person")
+    update = again.until(lambda data: data["rendered"])
+    assert [lang for lang, _ in update["rendered"]] == ["en"] and update["settling"]
+    assert update["frames"]["ar"]["sections"] == first["frames"]["ar"]["sections"]    # Arabic: not yet
+    later: list[str] = []                                            # rendered by the events that follow
+    caught = again.until(lambda data: later.extend(lang for lang, _ in data["rendered"]) or "ar" in later)
+    assert sorted(set(later)) == ["ar", "es"]
+    assert caught["frames"]["ar"]["sections"] != first["frames"]["ar"]["sections"]
+    assert again.until(lambda data: not data["settling"])
+    _, _, frame = get(server, "/frame/ar.html")
+    assert "Kick Off, now in person" in frame
+    for stream in (events, again, other):
+        stream.close()
