@@ -46,7 +46,7 @@ class _Reporter:
 
 
 def load_issue(issue_dir: Path | str) -> Issue:
-    """Load and validate newsletters/<issue>/; raise NewsletterError listing every problem."""
+    """Load and validate newsletters/<publication>/<issue>/; raise NewsletterError listing every problem."""
     issue_dir = Path(issue_dir)
     problems: list[Problem] = []
     if not issue_dir.is_dir():

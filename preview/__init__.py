@@ -1,4 +1,4 @@
-"""The live preview for staff (issue #17): `python compose.py preview newsletters/<issue>`.
+"""The live preview for staff (issue #17): `python compose.py preview newsletters/<publication>/<issue>`.
 
 A local web server (server.py) that watches the files an issue is made from (watch.py),
 rebuilds only what changed (engine.py), checks what families would get (checks.py,

@@ -20,7 +20,7 @@ OUTCOME_TEXT = {
     HELD: "held: not sent to these families until approved",
     ENGLISH: "English edition (language not in this issue)",
 }
-RUN_RECORD = "machine-run.json"      # in newsletters/<issue>/i18n/: languages a provider does not offer
+RUN_RECORD = "machine-run.json"      # in newsletters/<publication>/<issue>/i18n/: languages a provider does not offer
 
 
 @dataclass(frozen=True)

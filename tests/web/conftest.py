@@ -32,7 +32,7 @@ def newsletters(tmp_path):
 
 @pytest.fixture
 def send(run, tmp_path, monkeypatch, newsletters):  # noqa: F811
-    """`compose.py send newsletters/<issue> --to all-families --yes ...` against the test store."""
+    """`compose.py send newsletters/<publication>/<issue> --to all-families --yes ...` against the test store."""
     monkeypatch.setenv("NEWSLETTER_SECRET", SIGNER.secret)
     monkeypatch.setenv("NEWSLETTER_BASE_URL", BASE)
 

@@ -10,7 +10,7 @@ draft, or stale - is never replaced. Each answer is checked like a PO import; an
 fails stays missing and is reported. Results are stored as fuzzy entries with a note naming
 the provider (status `machine`), language by language and batch by batch, so a quota that
 runs out keeps what was done. Languages no provider offers are reported and recorded
-(newsletters/<issue>/i18n/machine-run.json), never filled with English.
+(newsletters/<publication>/<issue>/i18n/machine-run.json), never filled with English.
 """
 from __future__ import annotations
 
