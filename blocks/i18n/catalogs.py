@@ -1,8 +1,8 @@
 """Stored content translations: gettext PO files, one per language and scope.
 
-  newsletters/i18n/<lang>.po            publication settings (footer, name)
-  blocks/library/i18n/<lang>.po         library blocks, translated once for every issue
-  newsletters/<publication>/<issue>/i18n/<lang>.po    the issue's own blocks, subject and preheader
+  newsletters/<publication>/i18n/<lang>.po           publication settings (footer, name)
+  blocks/library/i18n/<lang>.po                      library blocks, translated once for every issue
+  newsletters/<publication>/<issue>/i18n/<lang>.po   the issue's own blocks, subject and preheader
 
 Each entry keeps, as its msgid, the English it was translated from: when the English
 changes, the entry no longer matches and the translation shows as stale. A machine
