@@ -53,14 +53,16 @@ class Commands(click.Group):
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def cli():
-    """Compose, check, translate, build and send the newsletter.
+    """Compose, check, translate, build and send the newsletters of each publication
+    (newsletters/<publication>/<issue>/: one folder per office, one per issue).
 
     \b
     Typical use:
+      python compose.py new newsletters/equity/2021-11-nov
       python compose.py check newsletters/equity/2021-09-sept-oct
       python compose.py build newsletters/equity/2021-09-sept-oct
       python compose.py translations status newsletters/equity/2021-09-sept-oct
-      python compose.py subscribers import roster.csv
+      python compose.py subscribers import roster.csv [--publication food]
       python compose.py send newsletters/equity/2021-09-sept-oct --to all-families --dry-run
       python compose.py demo
     """
