@@ -82,7 +82,12 @@ def to_ics(entries: list[CalendarEntry], calendar_name: str, lang: str, publicat
     return cal.to_ical()
 
 
-GOOGLE_DETAILS = 300       # characters of description in a Google Calendar link (its URL must stay short)
+# A Google Calendar link carries the event's whole description unless the link would then be longer
+# than this: Google's render URL is known to work to about 2,000 characters in browsers and mail
+# clients (and some clients and proxies cut or refuse longer ones). Only then is the description
+# shortened, at a word boundary, keeping its paragraphs with a link (the .ics file has it all).
+GOOGLE_URL_LIMIT = 2000
+GOOGLE_RENDER = "https://calendar.google.com/calendar/render?"
 
 
 def shorten(text: str, limit: int) -> str:
@@ -95,18 +100,47 @@ def shorten(text: str, limit: int) -> str:
     prose = "\n\n".join(p for p in paragraphs if "://" not in p)
     room = max(limit - sum(len(p) + 2 for p in linked), 0)
     if len(prose) > room:
-        cut = prose[:room + 1]
-        prose = (cut[:cut.rfind(" ")] if " " in cut else "").rstrip(" ,.;:-\n") + "…" if room else ""
+        prose = _cut(prose, room)
     return "\n\n".join(filter(None, [prose, *linked]))
 
 
+def _cut(text: str, room: int) -> str:
+    """`text` cut at the last space within `room` characters, with "…" ("" when no word fits)."""
+    cut = text[:room + 1]
+    kept = (cut[:cut.rfind(" ")] if " " in cut else "").rstrip(" ,.;:-\n")
+    return kept + "…" if kept else ""
+
+
+def _longest(text: str, shortened, fits) -> str | None:
+    """`shortened(text, n)` for the largest n (binary search) whose result `fits`; None if none does."""
+    best, low, high = None, 0, len(text)
+    while low <= high:
+        middle = (low + high) // 2
+        candidate = shortened(text, middle)
+        if fits(candidate):
+            best, low = candidate, middle + 1
+        else:
+            high = middle - 1
+    return best
+
+
 def google_calendar_link(entry: CalendarEntry) -> str:
+    """A link that opens Google Calendar's "new event" page filled in: the whole description when
+    the link stays within GOOGLE_URL_LIMIT characters, else as much of it as fits (cut at a word
+    boundary, links kept whole; if the links alone are too long, cut as plain text)."""
     def utc(moment: dt.datetime) -> str:
         return moment.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
-    query = {"action": "TEMPLATE", "text": entry.summary, "dates": f"{utc(entry.start)}/{utc(entry.end)}"}
-    if entry.description:
-        query["details"] = shorten(entry.description, GOOGLE_DETAILS)
-    if entry.location:
-        query["location"] = entry.location
-    return "https://calendar.google.com/calendar/render?" + urlencode(query)
+    def link(details: str) -> str:
+        query = {"action": "TEMPLATE", "text": entry.summary, "dates": f"{utc(entry.start)}/{utc(entry.end)}",
+                 "details": details, "location": entry.location}
+        return GOOGLE_RENDER + urlencode({key: value for key, value in query.items() if value})
+
+    def fits(details: str) -> bool:
+        return len(link(details)) <= GOOGLE_URL_LIMIT
+
+    text = entry.description
+    if fits(text):
+        return link(text)
+    details = _longest(text, shorten, fits) or _longest(text, _cut, fits) or ""
+    return link(details)

@@ -1,12 +1,16 @@
 """Web editions and the archive (mailer/publish/ stores them when an issue is sent):
 
     GET /<publication>/                      the archive: issues families got, newest first (?lang=)
+    GET /<publication>/index[.<tag>].html    the archive in one language (the first one: index.html)
     GET /<publication>/feed.atom             an Atom feed of them
     GET /<publication>/foodshare-<tag>.ics   the Foodshare calendar to subscribe to (webcal://)
     GET /<publication>/<issue>/              the issue: its editions and calendar files (?lang=)
+    GET /<publication>/<issue>/index[.<tag>].html  the issue's page in one language (the original's: index.html)
     GET /<publication>/<issue>/<tag>.html    an edition as a web page, with a language switcher
     GET /<publication>/<issue>/<name>.ics    a calendar file, as sent
 
+The pages link each other by these file names, never by ?lang=, so that the copy `publish --to`
+writes for a static host (which serves one file whatever the query) switches language too.
 What is served is what the send published, never the YAML as it is now. Pages carry nothing
 of any family, load nothing from elsewhere but the logo, and run no script.
 """
@@ -55,14 +59,22 @@ def register(app, center, also_listed: tuple[str, ...] = ()) -> None:
     @app.get("/<publication>/")
     def archive(publication: str):
         here = ours(publication)
-        slug = publication
+        return archive_page(here, publication, chosen(list(here.supported), here.supported[0]))
+
+    @app.get("/<publication>/index.html")
+    @app.get("/<publication>/index.<name>.html")
+    def archive_in(publication: str, name: str = ""):
+        here = ours(publication)
+        return archive_page(here, publication, named(name, here.supported))
+
+    def archive_page(here, slug: str, code: str):
         issues = stored.listed_issues(store, slug, also_listed)
-        code = chosen(list(here.supported), here.supported[0])
         entries = [_entry(found, code) for found in issues]
         foodshare = any(f.block_type == feeds.FOODSHARE for f in stored.files(store, slug))
         base = issues[0][0].web_url.rsplit("/", 1)[0] if issues else request.url_root + slug
-        return here.render("archive.html", code, 200, entries=entries, languages=_choices(here.supported),
-                             foodshare=_subscription(base, code) if foodshare else None)
+        return here.render("archive.html", code, 200, entries=entries, languages=[],
+                           switch=_pages(here.supported, code),
+                           foodshare=_subscription(base, code) if foodshare else None)
 
     @app.get("/<publication>/feed.atom")
     def feed(publication: str):
@@ -88,12 +100,20 @@ def register(app, center, also_listed: tuple[str, ...] = ()) -> None:
 
     @app.get("/<publication>/<issue>/")
     def issue_index(publication: str, issue: str):
-        found, here, slug = issue_editions(publication, issue), ours(publication), publication
-        code = chosen([e.lang for e in found], found[0].lang)
+        found = issue_editions(publication, issue)
+        return issue_page(ours(publication), found, chosen([e.lang for e in found], found[0].lang))
+
+    @app.get("/<publication>/<issue>/index.html")
+    @app.get("/<publication>/<issue>/index.<name>.html")
+    def issue_index_in(publication: str, issue: str, name: str = ""):
+        found = issue_editions(publication, issue)
+        return issue_page(ours(publication), found, named(name, [e.lang for e in found]))
+
+    def issue_page(here, found: list, code: str):
         shown = feeds.choose(found, code, found[0].lang)
-        calendars = [f for f in stored.files(store, slug, issue) if f.lang == shown.lang]
+        calendars = [f for f in stored.files(store, shown.publication, shown.issue) if f.lang == shown.lang]
         return here.render("issue.html", code, 200, shown=shown, switcher=_switcher(found, shown, shown),
-                             calendars=calendars, languages=[])
+                           calendars=calendars, languages=[], archive=f"../{_archive_file(here, code)}")
 
     @app.get("/<publication>/<issue>/<name>.html")
     def web_edition(publication: str, issue: str, name: str):
@@ -106,6 +126,8 @@ def register(app, center, also_listed: tuple[str, ...] = ()) -> None:
         html = render_template("edition.html", _=chrome.translations(edition.lang).gettext, edition=edition,
                                page=page, styles=Markup(page.styles), body=Markup(page.body),
                                email_only=EMAIL_ONLY_CSS, switcher=_switcher(found, edition, first),
+                               archive=f"../{_archive_file(here, edition.lang)}",
+                               issue_page=page_file(edition.lang, found[0].lang),
                                publication=here.localized.get(edition.lang, here.publication))
         response = _cached(Response(html, content_type="text/html; charset=utf-8"))
         response.headers["Content-Security-Policy"] = PAGE_POLICY
@@ -130,8 +152,28 @@ def chosen(offered: list[str], default: str) -> str:
     return from_tag(best) if best else default
 
 
-def _choices(codes) -> list[tuple[str, str]]:
-    return [(code, own_name(code)) for code in codes]
+def named(name: str, offered: list[str]) -> str:
+    """The language of index.<name>.html (index.html: the first offered); 404 for one not offered."""
+    code = from_tag(name) if name else offered[0]
+    if code not in offered:
+        abort(404)
+    return code
+
+
+def page_file(code: str, default: str) -> str:
+    """The file of an archive or issue page in language `code`: index.html in `default`, else
+    index.<tag>.html (what `publish --to` writes, and what the app answers too)."""
+    return "index.html" if code == default else f"index.{tag(code)}.html"
+
+
+def _archive_file(here, code: str) -> str:
+    return page_file(code if code in here.supported else here.supported[0], here.supported[0])
+
+
+def _pages(codes, current: str) -> list[dict]:
+    """The archive's language switcher: each language by its own name, linking to its file."""
+    return [{"tag": tag(code), "name": own_name(code), "href": page_file(code, codes[0]), "current": code == current}
+            for code in codes]
 
 
 def _switcher(found: list, current, first) -> list[dict]:

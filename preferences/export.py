@@ -2,9 +2,14 @@
 `web_base_url` is a static host. The files are the very pages the preference center serves
 (rendered by the same routes, preferences/editions.py), so a static copy and the app agree.
 
-    DIR/<issue>/index.html, <tag>.html, *.ics     the issue
-    DIR/index.html, feed.atom, foodshare-<tag>.ics the archive (this issue included), its feed, the
-                                                  Foodshare calendar per language
+    DIR/<issue>/index.html, <tag>.html, *.ics     the issue (index.html in the original's language,
+                                                  index.<tag>.html in each other edition's)
+    DIR/index.html, index.<tag>.html               the archive (this issue included): index.html in the
+                                                  publication's first language, one file per other
+    DIR/feed.atom, foodshare-<tag>.ics             its feed, the Foodshare calendar per language
+
+A static host serves one file whatever the query, so each language of a page is a file of its
+own; the pages link each other by these names (the app answers them too, preferences/editions.py).
 
 Each file is written to a temporary name and renamed (the issue's folder as a whole), so a
 reader never gets half a file and a failed export leaves the previous one as it was.
@@ -39,10 +44,11 @@ def export(store, publication, newsletters_dir: Path, issue: str, out_dir: Path)
                               f"send it first (python compose.py send {display_path(newsletters_dir / issue)} --to ...): a send "
                               "publishes its editions before the first family gets one")
     client = _app(store, publication, newsletters_dir, issue).test_client()
-    pages = {"index.html": "", **{f"{e.tag}.html": f"{e.tag}.html" for e in found},
-             **{f.name: f.name for f in stored.files(store, slug, issue)}}
-    issue_files = {name: _get(client, f"/{slug}/{issue}/{path}") for name, path in pages.items()}
-    top = {"index.html": _get(client, f"/{slug}/"), "feed.atom": _get(client, f"/{slug}/feed.atom")}
+    names = [*(editions.page_file(e.lang, found[0].lang) for e in found), *(f"{e.tag}.html" for e in found),
+             *(f.name for f in stored.files(store, slug, issue))]
+    issue_files = {name: _get(client, f"/{slug}/{issue}/{name}") for name in names}
+    top = {name: _get(client, f"/{slug}/{name}") for name in
+           [*(editions.page_file(code, publication.languages[0]) for code in publication.languages), "feed.atom"]}
     if stored.files(store, slug, block_type=FOODSHARE):
         for code in publication.languages:
             top[f"foodshare-{tag(code)}.ics"] = _get(client, f"/{slug}/foodshare-{tag(code)}.ics")

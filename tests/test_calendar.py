@@ -1,10 +1,14 @@
-"""Calendar files (blocks/calendar.py): DTSTAMP is the build time or SOURCE_DATE_EPOCH, PRODID names the publication."""
+"""Calendar files (blocks/calendar.py): DTSTAMP is the build time or SOURCE_DATE_EPOCH, PRODID names the publication;
+Google Calendar links carry the whole description unless the link would be too long."""
 import datetime as dt
+import html
+import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from icalendar import Calendar
 
-from blocks.calendar import CalendarEntry, to_ics
+from blocks.calendar import GOOGLE_URL_LIMIT, CalendarEntry, google_calendar_link, to_ics
 from blocks.loader import load_issue
 from blocks.render import render_issue
 from common.errors import ConfigError
@@ -67,3 +71,35 @@ def test_prodid_follows_publication_yaml(make_issue, tmp_path):
     ics = render_issue(load_issue(folder), "en").files["picnic-en.ics"]
     assert str(Calendar.from_ical(ics)["PRODID"]) == "-//Riverside Family Center//newsletter composer//EN"
     assert b"Office of Equity Advancement" not in ics
+
+
+def _details(link: str) -> str:
+    return parse_qs(urlsplit(link).query).get("details", [""])[0]
+
+
+def _kickoff_link(email) -> str:
+    return html.unescape(re.search(r'href="(https://calendar\.google\.com[^"]+One\+Community[^"]+)"', email.html).group(1))
+
+
+def test_a_typical_event_gets_its_whole_description_in_the_google_link(sample_issue):
+    email = render_issue(sample_issue, "en")
+    [kickoff] = [b for b in sample_issue.blocks if b.id == "kickoff"]
+    text = _details(_kickoff_link(email))
+    assert "…" not in text and text.endswith("Register: https://www.whps.org/equitypolicy")
+    assert "A join link will be emailed to you after you have completed the online registration." in text
+    assert " ".join(kickoff.fields.body.split()).replace("**", "") in " ".join(text.split())
+    assert len(_kickoff_link(email)) <= GOOGLE_URL_LIMIT
+
+
+@pytest.mark.parametrize("word", ["community", "مجتمع", "社区"])     # percent-encoding makes some scripts 9x longer
+def test_a_very_long_description_is_cut_at_a_word_to_keep_the_link_short(word):
+    body = " ".join([word] * (5000 // (len(word) + 1))) + "\n\nRegister: https://example.org/register"
+    assert len(body) >= 4990
+    entry = CalendarEntry("u", "Family night", ENTRY.start, ENTRY.end, location="Hall High School", description=body)
+    link = google_calendar_link(entry)
+    text = _details(link)
+    assert len(link) <= GOOGLE_URL_LIMIT and len(link) > GOOGLE_URL_LIMIT - 200     # as much as fits
+    assert text.endswith(f"{word}…\n\nRegister: https://example.org/register")      # whole words, the link kept
+    assert set(text.split("…")[0].split(" ")) == {word}
+    query = parse_qs(urlsplit(link).query)
+    assert query["text"] == ["Family night"] and query["location"] == ["Hall High School"]

@@ -64,6 +64,30 @@ def check(outbox: Path, base: str, fetch) -> Checked:
     return result
 
 
+def missing_in_folder(folder: Path, base: str) -> list[tuple[str, str]]:
+    """Every link of every .html file in `folder` (a static site, `publish --to`) that names no
+    file there: relative ones, and absolute ones under `base` (the site's address). A folder
+    stands for its index.html, as on a static host; query strings and fragments are dropped.
+    Returns (file, link) pairs; links elsewhere (mailto:, https://other...) are not checked."""
+    missing = []
+    root = folder.resolve()
+    for page in sorted(folder.rglob("*.html")):
+        for href in re.findall(r'(?:href|src)="([^"]+)"', page.read_text(encoding="utf-8")):
+            link = html.unescape(href)
+            if link.startswith(base.rstrip("/") + "/"):
+                target = root / link[len(base.rstrip("/")) + 1:]
+            elif re.match(r"[a-z][a-z0-9+.-]*:|//|#", link):
+                continue
+            else:
+                target = page.parent.resolve() / link
+            target = Path(str(target).split("?")[0].split("#")[0])
+            if target.is_dir() or link.split("?")[0].endswith("/"):
+                target = target / "index.html"
+            if not target.is_file() or not target.resolve().is_relative_to(root):
+                missing.append((str(page.relative_to(folder)), link))
+    return missing
+
+
 def http_fetch(server: str):
     """GET `server` + path without following redirects: the status itself."""
     class NoRedirect(urllib.request.HTTPRedirectHandler):

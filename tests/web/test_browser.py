@@ -95,3 +95,29 @@ def test_the_archive_is_accessible_and_fits(browser, live, tmp_path, width, lang
     page.goto(f"{base}/equity/{ISSUE}/?lang={lang}")
     assert violations(page) == [] and fits(page, width)
     context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_static_copy_switches_language_by_its_files(browser, live, run, newsletters, static_host, width):  # noqa: F811
+    """`publish --to` on a plain static host (which ignores ?lang=): the archive's switcher, the issue and back."""
+    folder, host = static_host
+    assert run("publish", newsletters / "equity" / ISSUE, "--to", folder / "equity").exit_code == 0
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{host}/equity/")
+    assert page.get_attribute("html", "lang") == "en" and page.get_attribute("html", "dir") == "ltr"
+    page.get_by_role("navigation").get_by_role("link", name="العربية").click()
+    page.wait_for_url(re.compile(r"/equity/index\.ar\.html$"))
+    assert page.get_attribute("html", "lang") == "ar" and page.get_attribute("html", "dir") == "rtl"
+    assert violations(page) == [] and fits(page, width)
+    page.get_by_role("heading", level=2).get_by_role("link").click()                 # the Arabic edition
+    page.wait_for_url(re.compile(rf"/{ISSUE}/ar\.html$"))
+    page.get_by_role("banner").get_by_role("link").nth(1).click()                    # "All languages": in Arabic
+    page.wait_for_url(re.compile(rf"/{ISSUE}/index\.ar\.html$"))
+    assert page.get_attribute("html", "dir") == "rtl" and violations(page) == [] and fits(page, width)
+    page.get_by_role("main").get_by_role("link").last.click()                        # "All issues": in Arabic
+    page.wait_for_url(re.compile(r"/equity/index\.ar\.html$"))
+    page.get_by_role("navigation").get_by_role("link", name="Español").click()
+    page.wait_for_url(re.compile(r"/equity/index\.es\.html$"))
+    assert page.get_attribute("html", "lang") == "es" and "Números anteriores" in page.inner_text("main")
+    context.close()

@@ -1,14 +1,16 @@
 """The web editions, the issue's page and the archive as the preference center serves them."""
 from __future__ import annotations
 
+import email
 import re
 import shutil
+from email import policy
 import xml.etree.ElementTree as ET
 
 import pytest
 from icalendar import Calendar
 
-from tests.web.conftest import ISSUE, WEB
+from tests.web.conftest import BASE, ISSUE, WEB
 
 SECOND = "2021-11-nov-dec"
 
@@ -132,3 +134,25 @@ def test_the_foodshare_calendar_merges_every_issue_and_says_when_to_fetch_it_aga
     assert "REFRESH-INTERVAL;VALUE=DURATION:PT12H" in response.get_data(as_text=True)
     english = Calendar.from_ical(client.get("/equity/foodshare-pt.ics").get_data())   # no pt edition: English
     assert all(str(e["SUMMARY"]).startswith("Food distribution") for e in english.walk("VEVENT"))
+
+
+def test_an_urdu_family_opening_their_message_sees_urdu_first_right_to_left(families, send, run, client, newsletters,
+                                                                            write_roster, tmp_path):
+    from tests.conftest import ROOT
+    shutil.copy(ROOT / "newsletters" / "equity" / ISSUE / "i18n" / "ur.po", newsletters / "equity" / ISSUE / "i18n")
+    assert run("subscribers", "import", write_roster([["zara@example.org", "Zara Khan", "Urdu", "Hall", "4"]],
+                                                     name="urdu.csv")).exit_code == 0
+    assert send().exit_code == 0
+    messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
+                for p in (tmp_path / "outbox" / "equity" / ISSUE).rglob("*.eml")]
+    [message] = [m for m in messages if m["To"].addresses[0].addr_spec == "zara@example.org"]
+    html = message.get_body(("html",)).get_content()
+    view = re.search(r'<a href="([^"]+\.html)"[^>]*>[^<]*</a>', html).group(1)     # "view in your browser": its own
+    assert view == f"{BASE}{WEB}/ur.html"
+    page = client.get(view.removeprefix(BASE)).get_data(as_text=True)
+    assert re.search(r'<html lang="ur" dir="rtl">', page)
+    items = switcher(page)
+    assert items[0] == ["اردو", "مشینی", "ترجمہ"] and "aria-current" in re.search(r"<nav.*?</li>", page, re.S).group(0)
+    assert [item[0] for item in items[1:]] == ["English", "العربية", "Español"]       # then the original, the others
+    spanish = client.get(f"{WEB}/es.html?from=ur").get_data(as_text=True)            # switching keeps theirs first
+    assert switcher(spanish)[0][0] == "اردو" and '<html lang="es" dir="ltr">' in spanish
