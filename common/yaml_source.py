@@ -86,7 +86,8 @@ def load_yaml(path: Path) -> tuple[Located | None, list[Problem]]:
     problems: list[Problem] = []
     try:
         node = _compose(text)
-        data = _convert(node, "", lines, problems, shown) if node is not None else None
+        scalar = _StrictLoader("").construct_object   # one constructor per file (not per value: that is slow)
+        data = _convert(node, "", lines, problems, shown, scalar) if node is not None else None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -97,23 +98,19 @@ def load_yaml(path: Path) -> tuple[Located | None, list[Problem]]:
     return Located(path, data, lines), problems
 
 
-def _convert(node, key, lines, problems, shown):
+def _convert(node, key, lines, problems, shown, scalar):
     lines.setdefault(key, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         result = {}
         for key_node, value_node in node.value:
-            name = str(_scalar(key_node))
+            name = str(scalar(key_node, deep=True))
             child = f"{key}.{name}" if key else name
             if name in result:
                 problems.append(Problem(shown, child, "this key appears twice; the second would silently win",
                                         "keep only one of them", key_node.start_mark.line + 1))
             lines[child] = key_node.start_mark.line + 1
-            result[name] = _convert(value_node, child, lines, problems, shown)
+            result[name] = _convert(value_node, child, lines, problems, shown, scalar)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, f"{key}[{i}]", lines, problems, shown) for i, item in enumerate(node.value)]
-    return _scalar(node)
-
-
-def _scalar(node):
-    return _StrictLoader("").construct_object(node, deep=True)
+        return [_convert(item, f"{key}[{i}]", lines, problems, shown, scalar) for i, item in enumerate(node.value)]
+    return scalar(node, deep=True)
