@@ -6,7 +6,7 @@
     order.py      machine_providers in publication.yaml: each language to the first provider offering it
     markup.py     Markdown <-> the XML a provider is sent; links, placeholders and names kept
     html.py       that XML <-> HTML, for providers that take HTML (Google)
-    glossary.py   newsletters/glossary.yaml: names kept, or translated as staff decided
+    glossary.py   newsletters/<publication>/glossary.yaml: names kept, or translated as staff decided
     run.py        plan (what to send, to whom, characters billed) and run (translate, check, store)
     report.py     what `translations machine` prints
 """

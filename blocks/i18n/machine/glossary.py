@@ -1,4 +1,4 @@
-"""The publication's glossary for machine translation: newsletters/glossary.yaml.
+"""The publication's glossary for machine translation: newsletters/<publication>/glossary.yaml.
 
 Names of programmes and offices, kept as they are or translated the way staff decided:
 
