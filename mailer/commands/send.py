@@ -26,13 +26,16 @@ from mailer.commands.options import audiences_option
               help="Send to families whose request was cut off by a crash and that no event has resolved.")
 @click.option("--skip-link-check", is_flag=True,
               help="Send even if the web edition or a calendar file does not answer 200 (kept in the report).")
+@click.option("--allow-local-translations", is_flag=True,
+              help="Send machine translations made by a server on this computer (only for tests against local "
+                   "servers: the test stubs make pseudo-translations).")
 @click.option("--reports", "reports_dir", type=click.Path(path_type=Path), default=Path("reports"),
               show_default=True, help="Where each run's report (JSON) and the proofs log are kept.")
 @audiences_option
 @click.pass_context
 def send(ctx: click.Context, issue_dir: Path, segment_name: str, backend: str, outbox_dir: Path, test_to,
          dry_run: bool, yes: bool, resend: bool, retry_failed: bool, resend_in_doubt: bool, skip_link_check: bool,
-         reports_dir: Path, audiences_path):
+         reports_dir: Path, audiences_path, allow_local_translations: bool = False):
     """Send an issue to a segment, each family in their language, exactly once.
 
     \b
@@ -53,7 +56,8 @@ def send(ctx: click.Context, issue_dir: Path, segment_name: str, backend: str, o
     NEWSLETTER_DB for the store.
     """
     from mailer.commands.progress import Progress
-    from mailer.commands.send_steps import SendSetup, confirm, editions, print_report, run_proofs
+    from mailer.commands.send_steps import (SendSetup, confirm, editions, print_report, refuse_local_translations,
+                                            run_proofs)
     from mailer.commands.web_steps import before_proofs, before_sending
 
     setup = SendSetup.load(issue_dir, segment_name, backend, outbox_dir, audiences_path, reports_dir)
@@ -67,6 +71,8 @@ def send(ctx: click.Context, issue_dir: Path, segment_name: str, backend: str, o
         if dry_run:
             print_report(setup, plan, dry_run=True)
             return
+        if backend != "outbox" and not allow_local_translations:
+            refuse_local_translations(setup, plan)
         confirm(setup, sender, plan, yes)
         # a new sender (its own report and Date), with the editions the plan and confirmation rendered
         sender = setup.sender(store, resend=resend, retry_failed=retry_failed, resend_in_doubt=resend_in_doubt,

@@ -90,6 +90,25 @@ def run_proofs(setup: SendSetup, sender, plan, addresses: list[str]) -> None:
                "sent to families; check them, then run the same command without --test-to.")
 
 
+def refuse_local_translations(setup: SendSetup, plan) -> None:
+    """A real send never carries machine translations made by a server on this computer (the test
+    stubs make pseudo-translations: "[VI] Welcome back!" is no language a family reads)."""
+    from blocks.i18n.status import language_status, local_providers
+
+    found = {lang: local_providers(language_status(setup.issue, lang))
+             for lang, count in sorted(plan.planned.items()) if count and lang != setup.issue.source_lang}
+    found = {lang: made for lang, made in found.items() if made}
+    if found:
+        raise NewsletterError(
+            f"the machine translations in {', '.join(found)} were made by "
+            f"{', '.join(sorted({p for made in found.values() for p in made}))}, a server on this computer (the "
+            "test stubs answer with pseudo-translations): families would get text they cannot read",
+            "translate them with the real service (python compose.py translations machine ... without "
+            "DEEPL_SERVER_URL or GOOGLE_TRANSLATE_ENDPOINT), or hold them (machine: hold in publication.yaml); "
+            "the outbox backend and --test-to send them for trying; --allow-local-translations sends anyway",
+            outcome="nothing was sent")
+
+
 def confirm(setup: SendSetup, sender, plan, yes: bool) -> None:
     """Show the plan and ask; without a terminal, only --yes goes on."""
     from mailer.send.proofs import proofs_sent

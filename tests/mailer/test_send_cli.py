@@ -86,3 +86,15 @@ def test_sendgrid_requests_are_packed_per_language_across_store_pages(issue, sto
     assert report.results == {"queued": 300}
     assert len(stub.requests) == 3                   # one per language; a page at a time would make 9
     assert sorted(len(r["json"]["personalizations"]) for r in stub.requests) == [100, 100, 100]
+
+
+def test_a_real_send_refuses_pseudo_translations_made_by_a_local_stub(families, run, tmp_path, monkeypatch):  # noqa
+    monkeypatch.setenv("NEWSLETTER_SECRET", SIGNER.secret)
+    monkeypatch.setenv("NEWSLETTER_BASE_URL", SIGNER.base_url)
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", "9")                     # never reached: refused before any connection
+    result = run("send", ISSUE_DIR, "--to", "all-families", "--backend", "smtp", "--yes", "--skip-link-check",
+                 "--reports", tmp_path / "reports")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "the machine translations in pt, ur were made by" in result.stderr and "127.0.0.1" in result.stderr
+    assert "families would get text they cannot read" in result.stderr and "nothing was sent" in result.stderr

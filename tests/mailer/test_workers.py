@@ -37,7 +37,7 @@ def smtp_env(store_url, port):
 @pytest.mark.parametrize("workers, staggered", [(2, True), (4, False)])
 def test_concurrent_sends_deliver_each_family_exactly_once(many, tmp_path, workers, staggered):
     args = ("send", ISSUE_DIR, "--to", "all-families", "--backend", "smtp", "--yes", "--reports", tmp_path,
-            "--skip-link-check")                # nothing serves SIGNER.base_url (tests/web test the check)
+            "--skip-link-check", "--allow-local-translations")  # no server at the base URL; stub-made editions
     with SMTPSink() as sink:
         sink.delay = 0.02                   # slow enough that the runs overlap (not asserted: timing)
         env = smtp_env(many, sink.port)
@@ -64,7 +64,7 @@ def test_a_sendgrid_run_killed_mid_request_leaves_its_families_in_doubt_not_rese
                "NEWSLETTER_SECRET": SIGNER.secret, "NEWSLETTER_BASE_URL": SIGNER.base_url,
                "NEWSLETTER_AUDIENCES": str(ROOT / "audiences.yaml")}
         args = ("send", ISSUE_DIR, "--to", "all-families", "--backend", "sendgrid", "--yes", "--reports", tmp_path,
-                "--skip-link-check")            # nothing serves SIGNER.base_url (tests/web test the check)
+                "--skip-link-check", "--allow-local-translations")  # no server at the base URL; stub-made editions
         crashed = compose(*args, env=env, crash_after=1, crash_point="posted")
         assert crashed.returncode == 70 and len(stub.requests) == 1
         in_flight = {p["to"][0]["email"] for p in stub.requests[0]["json"]["personalizations"]}
