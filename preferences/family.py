@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from flask import abort, request
 
+from blocks.publications import split_key
 from mailer.send.links import PREFERENCES, UNSUBSCRIBE, BadToken
 from mailer.store import events as delivery
-from blocks.publications import split_key
 from mailer.store.subscribers import email_for
 from mailer.store.subscriptions import follows, set_subscription, subscriptions_of
 from mailer.values.topics import TOPICS
@@ -80,7 +80,7 @@ def following(store, subscriber, center: Center) -> list[tuple[str, str, bool]]:
         rows = subscriptions_of(connection, subscriber.id)
     language = subscriber.language
     return [(slug, c.localized.get(language, c.publication).name, follows(rows, slug, c.publication.default_subscribe))
-            for slug, c in (center.everyone or {center.slug: center}).items()]
+            for slug, c in center.all.items()]
 
 
 def follow(store, subscriber, center: Center, ticked: set[str]) -> None:
@@ -134,7 +134,7 @@ def register(app, center: Center) -> None:
                 return here.family_page("bad_request.html", subscriber, 400, reason="expired", back=f"/p/{token}")
             try:
                 choice = read_choice(request.form, here.supported, here.audiences.schools,
-                                     tuple(here.everyone or {here.slug: here}))
+                                     tuple(here.all))
             except BadChoice:
                 return here.family_page("bad_request.html", subscriber, 400, reason="invalid", back=f"/p/{token}")
             subscriber, message = apply_choice(store, subscriber, choice, here)

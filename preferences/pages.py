@@ -62,8 +62,13 @@ class Center:
     localized: dict            # language code -> the publication with its name and footer in that language
     everyone: dict = field(default_factory=dict)    # slug -> Center, every publication's (this one's too)
 
+    @property
+    def all(self) -> dict:
+        """slug -> Center of every publication this app serves."""
+        return self.everyone or {self.publication.slug: self}
+
     def of(self, slug: str) -> "Center | None":
-        return (self.everyone or {self.publication.slug: self}).get(slug)
+        return self.all.get(slug)
 
     @property
     def slug(self) -> str:

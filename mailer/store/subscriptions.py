@@ -13,6 +13,7 @@ from sqlalchemy import Connection, exists, insert, literal, select, update
 from mailer.store.tables import UTCDateTime, status_history, subscribers, subscriptions, utcnow
 
 BATCH = 1000
+_OTHER = {"subscribed": "unsubscribed", "unsubscribed": "subscribed"}   # the state before a first row
 
 
 def subscribe_new(connection: Connection, emails: list[str], publications: Iterable[str], *, by: str) -> dict[str, int]:
@@ -51,7 +52,7 @@ def set_subscription(connection: Connection, subscriber_id: int, publication: st
         connection.execute(update(subscriptions).where(subscriptions.c.subscriber_id == subscriber_id,
                                                        subscriptions.c.publication == publication).values(**values))
     connection.execute(insert(status_history).values(
-        subscriber_id=subscriber_id, old_status=old or "unsubscribed", new_status=status, changed_by=by[:200],
+        subscriber_id=subscriber_id, old_status=old or _OTHER[status], new_status=status, changed_by=by[:200],
         changed_at=now, reason=reason, publication=publication))
     return True
 
