@@ -14,12 +14,11 @@ with regional variants), so Bosnian, Haitian Creole, Tamil and Urdu are not offe
 from __future__ import annotations
 
 import argparse
-import json
 import threading
 import uuid
 import xml.etree.ElementTree as ET
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from http.server import ThreadingHTTPServer
+from tests.json_stub import json_handler, serve_until_interrupted
 
 TARGETS = ["AR", "BG", "CS", "DA", "DE", "EL", "EN-GB", "EN-US", "ES", "ET", "FI", "FR", "HE", "HU", "ID", "IT",
            "JA", "KO", "LT", "LV", "NB", "NL", "PL", "PT-BR", "PT-PT", "RO", "RU", "SK", "SL", "SV", "TH", "TR",
@@ -138,34 +137,9 @@ def _listed(value) -> list[str]:
 
 
 def _handler(stub: DeepLStub):
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self, method: str):
-            url = urlsplit(self.path)
-            params = {k: v[0] if len(v) == 1 else v for k, v in parse_qs(url.query).items()}
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if body and "json" in (self.headers.get("Content-Type") or ""):
-                params.update(json.loads(body))
-            elif body:
-                params.update({k: v[0] if len(v) == 1 and k != "text" else v
-                               for k, v in parse_qs(body.decode()).items()})
-            key = (self.headers.get("Authorization") or "").removeprefix("DeepL-Auth-Key ").strip()
-            status, payload = stub.answer(method, url.path, params, key)
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self):
-            self._serve("GET")
-
-        def do_POST(self):
-            self._serve("POST")
-
-        def log_message(self, *args):
-            pass
-    return Handler
+    def key_of(headers, _params) -> str:
+        return (headers.get("Authorization") or "").removeprefix("DeepL-Auth-Key ").strip()
+    return json_handler(stub.answer, key_of, "text")
 
 
 def main() -> None:
@@ -175,11 +149,7 @@ def main() -> None:
     parser.add_argument("--quota", type=int, default=None, help="answer 456 once this many characters are used")
     args = parser.parse_args()
     stub = DeepLStub(args.port, [int(s) for s in args.fail.split(",") if s], args.quota)
-    print(f"DeepL stub (pseudo-translations, not real ones) at {stub.url}; Ctrl-C stops it.", flush=True)
-    try:
-        stub.server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    serve_until_interrupted(stub, "DeepL stub (pseudo-translations, not real ones)")
 
 
 if __name__ == "__main__":

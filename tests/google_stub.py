@@ -20,11 +20,10 @@ them); `languages=` narrows it.
 from __future__ import annotations
 
 import argparse
-import json
 import threading
 import xml.etree.ElementTree as ET
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from http.server import ThreadingHTTPServer
+from tests.json_stub import json_handler, serve_until_interrupted
 
 LANGUAGES = ("af sq am ar hy az eu be bn bs bg ca ceb zh zh-CN zh-TW co hr cs da nl en eo et fi fr fy gl ka de el "
              "gu ht ha haw iw he hi hmn hu is ig id ga it ja jw kn kk km rw ko ku ky lo la lv lt lb mk mg ms ml mt "
@@ -140,34 +139,9 @@ class GoogleStub:
 
 
 def _handler(stub: GoogleStub):
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self, method: str):
-            url = urlsplit(self.path)
-            query = parse_qs(url.query)
-            params = {k: v[0] if len(v) == 1 and k != "q" else v for k, v in query.items()}
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if body and "json" in (self.headers.get("Content-Type") or ""):
-                params.update(json.loads(body))
-            elif body:
-                params.update({k: v[0] if len(v) == 1 and k != "q" else v for k, v in parse_qs(body.decode()).items()})
-            key = (self.headers.get("X-Goog-Api-Key") or str(params.pop("key", "") or "")).strip()
-            status, payload = stub.answer(method, url.path, params, key)
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=UTF-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self):
-            self._serve("GET")
-
-        def do_POST(self):
-            self._serve("POST")
-
-        def log_message(self, *args):
-            pass
-    return Handler
+    def key_of(headers, params) -> str:
+        return (headers.get("X-Goog-Api-Key") or str(params.pop("key", "") or "")).strip()
+    return json_handler(stub.answer, key_of, "q", "application/json; charset=UTF-8")
 
 
 def main() -> None:
@@ -178,11 +152,7 @@ def main() -> None:
     args = parser.parse_args()
     fail = [int(s) if s.isdigit() else s for s in args.fail.split(",") if s]
     stub = GoogleStub(args.port, fail, args.quota)
-    print(f"Google Translate stub (pseudo-translations, not real ones) at {stub.url}; Ctrl-C stops it.", flush=True)
-    try:
-        stub.server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    serve_until_interrupted(stub, "Google Translate stub (pseudo-translations, not real ones)")
 
 
 if __name__ == "__main__":
