@@ -175,7 +175,7 @@ SCHEMA = _Settings({
                                       "the preference center's NEWSLETTER_BASE_URL/<slug>, which serves them"),
     "slug": Field(Text(translatable=False, max_length=40),
                   help="the publication's short name in web addresses, e.g. equity (/equity/<issue>/); "
-                       "defaults to its name in lowercase with dashes"),
+                       "defaults to the publication's folder name in newsletters/"),
     "logo": Field(LOGO),
     "brand_color": Field(Color(), help="the publication's colour: masthead, headings, links, rules, buttons; "
                                        "default #1f4e79 (the older spelling of colors.brand)"),
