@@ -12,7 +12,7 @@ from blocks.i18n.catalogs import translated_languages
 from blocks.i18n.policy import MachinePolicyKind
 from blocks.kinds import Choice, Language, ListOf, Text
 from blocks.model import Block, Issue
-from blocks.publications import FILE_NAME, default_slug, issue_folders, issue_key
+from blocks.publications import FILE_NAME, default_slug, issue_folders, issue_key, sharing_slug
 from blocks.registry import BLOCK_TYPES
 from blocks.schema import Field, Schema, join_key
 from common.yaml_source import Located, display_path, load_yaml
@@ -105,10 +105,16 @@ def _load_publication(path: Path, problems: list[Problem]):
     problems += found
     if doc is None:
         return None
-    record = publication_settings.SCHEMA.validate(doc.data, "", _Reporter(doc, problems))
+    report = _Reporter(doc, problems)
+    record = publication_settings.SCHEMA.validate(doc.data, "", report)
     if record is None:
         return None
-    return record.replace(slug=record.slug or default_slug(path.parent, record.name))
+    record = record.replace(slug=record.slug or default_slug(path.parent, record.name))
+    for other in sharing_slug(path.parent, record.slug):
+        report("slug", f"'{record.slug}' is also the slug of {display_path(other / FILE_NAME)}: the two publications "
+               "would share one send log, one list of families and one web address",
+               "give each publication its own slug: (by default, its folder's name)")
+    return record
 
 
 def _build_issue(issue_dir: Path, doc: Located, publication, problems: list[Problem]) -> Issue | None:

@@ -34,6 +34,23 @@ def publication_folders(root: Path = ROOT) -> list[Path]:
     return ([root] if (root / FILE_NAME).is_file() else []) + found
 
 
+def slug_of(folder: Path) -> str | None:
+    """The slug of the publication in `folder`, read quickly (None if its file does not load)."""
+    from common.yaml_source import load_yaml
+    doc, _ = load_yaml(Path(folder) / FILE_NAME)
+    if doc is None or not isinstance(doc.data, dict):
+        return None
+    return str(doc.data.get("slug") or default_slug(folder, str(doc.data.get("name") or "")))
+
+
+def sharing_slug(folder: Path, slug: str) -> list[Path]:
+    """Other publications beside `folder` whose slug is also `slug` (they would share one send
+    log, one list and one web address)."""
+    here = Path(folder).resolve()
+    near = dict.fromkeys(p.resolve() for p in publication_folders(here.parent))
+    return [other for other in near if other != here and slug_of(other) == slug]
+
+
 def issue_folders(publication_folder: Path) -> list[Path]:
     """The publication's issues, oldest name first."""
     return sorted(p.parent for p in Path(publication_folder).glob("*/issue.yaml"))

@@ -178,3 +178,14 @@ def test_staff_see_which_publications_a_family_gets(families, run):
     assert shown.exit_code == 0
     assert "gets        equity\n" in shown.output
     assert "subscribed -> unsubscribed (food)" in shown.output
+
+
+def test_two_publications_with_one_slug_are_refused_naming_both(tmp_path, monkeypatch, run):
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(ROOT / "newsletters", tmp_path / "newsletters")
+    food = tmp_path / "newsletters" / "food" / "publication.yaml"
+    food.write_text(food.read_text().replace("slug: food", "slug: equity"))
+    result = run("check", tmp_path / "newsletters" / "food" / "2021-09-sept-oct")
+    assert result.exit_code == 1
+    assert "newsletters/food/publication.yaml" in result.output
+    assert "'equity' is also the slug of newsletters/equity/publication.yaml" in result.output
