@@ -12,7 +12,7 @@ from blocks.i18n.catalogs import translated_languages
 from blocks.i18n.policy import MachinePolicyKind
 from blocks.kinds import Choice, Language, ListOf, Text
 from blocks.model import Block, Issue
-from blocks.publications import FILE_NAME, default_slug, issue_folders, issue_key, sharing_slug
+from blocks.publications import FILE_NAME, RESERVED, default_slug, issue_folders, issue_key, sharing_slug
 from blocks.registry import BLOCK_TYPES
 from blocks.schema import Field, Schema, join_key
 from common.yaml_source import Located, display_path, load_yaml
@@ -110,6 +110,9 @@ def _load_publication(path: Path, problems: list[Problem]):
     if record is None:
         return None
     record = record.replace(slug=record.slug or default_slug(path.parent, record.name))
+    if record.slug in RESERVED:
+        report("slug", f"'{record.slug}' is an address the preference center uses itself",
+               "set another slug: in this file (or rename the publication's folder)")
     for other in sharing_slug(path.parent, record.slug):
         report("slug", f"'{record.slug}' is also the slug of {display_path(other / FILE_NAME)}: the two publications "
                "would share one send log, one list of families and one web address",

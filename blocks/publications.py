@@ -13,6 +13,8 @@ from pathlib import Path
 
 FILE_NAME = "publication.yaml"
 ROOT = Path("newsletters")
+# First path parts the preference center uses itself: a publication cannot be called so.
+RESERVED = frozenset({"u", "p", "healthz", "webhooks", "static"})
 
 
 def slugify(name: str) -> str:

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from babel import Locale
 
-from blocks.publications import slugify
+from blocks.publications import RESERVED, slugify
 from common.errors import ConfigError
 
-# First path parts the preference center uses itself: a publication cannot be called so.
-RESERVED = frozenset({"u", "p", "healthz", "webhooks", "static"})
 
 
 def publication_slug(publication) -> str:

@@ -189,3 +189,12 @@ def test_two_publications_with_one_slug_are_refused_naming_both(tmp_path, monkey
     assert result.exit_code == 1
     assert "newsletters/food/publication.yaml" in result.output
     assert "'equity' is also the slug of newsletters/equity/publication.yaml" in result.output
+
+
+def test_a_publication_cannot_be_named_like_an_address_of_the_preference_center(tmp_path, monkeypatch, run):
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(ROOT / "newsletters" / "food", tmp_path / "newsletters" / "static")
+    settings = tmp_path / "newsletters" / "static" / "publication.yaml"
+    settings.write_text(settings.read_text().replace("slug: food", ""))      # the folder's name, then
+    result = run("check", tmp_path / "newsletters" / "static" / "2021-09-sept-oct")
+    assert result.exit_code == 1 and "'static' is an address the preference center uses itself" in result.output
