@@ -116,28 +116,44 @@ def show(email: str, audiences_path):
 @click.argument("email")
 @click.option("--source", required=True,
               help="How and where the family asked, e.g. 'signed form at Aiken, 2021-10-04' (kept in the history).")
-def opt_in(email: str, source: str):
+@click.option("--publication", "publication", default=None, metavar="SLUG",
+              help="Also follow this publication (e.g. one with default_subscribe: false, or one they left).")
+def opt_in(email: str, source: str, publication: str | None = None):
     """Subscribe an address again on the family's explicit request, with its source and time.
 
     The only way back after a spam complaint or an unsubscribe (links never do it). A bounced
     address should first be corrected through the school's records.
     """
     from mailer.store.subscribers import normalize
+    from mailer.store.subscriptions import set_subscription
 
+    slug = chosen_publications((publication,))[0].slug if publication else None
     with _open() as store:
         change = store.opt_in(email, source=source, by="cli")
+        if slug:
+            with store.write() as connection:
+                set_subscription(connection, store.get(email).id, slug, "subscribed", by="cli", reason=source)
     address = normalize(email)
     click.echo(f"{address} was already subscribed." if change is None else
                f"{address}: {change.old_status} -> subscribed (explicit opt-in: {source}).")
+    if slug:
+        click.echo(f"{address} follows {slug}.")
 
 
 @subscribers.command()
 @click.argument("email")
 @click.option("--reason", default="", help="Why, for the history (e.g. 'asked by phone').")
-def unsubscribe(email: str, reason: str):
-    """Unsubscribe an address now. An unknown address is added as unsubscribed."""
+@click.option("--publication", "publication", default=None, metavar="SLUG",
+              help="Leave only this publication (e.g. food); the family keeps the others. "
+                   "Without it: unsubscribed from everything.")
+def unsubscribe(email: str, reason: str, publication: str | None = None):
+    """Unsubscribe an address now, from everything or from one publication. An unknown address
+    is added as unsubscribed (from everything) so no import can subscribe it."""
     from mailer.store.subscribers import normalize
 
+    if publication is not None:
+        _leave(normalize(email), chosen_publications((publication,))[0].slug, reason)
+        return
     with _open() as store:
         address = normalize(email)
         known = store.get(address) is not None
@@ -148,6 +164,22 @@ def unsubscribe(email: str, reason: str):
         click.echo(f"{address} was not in the store; added as unsubscribed so no import can subscribe it.")
     else:
         click.echo(f"{address}: {change.old_status} -> unsubscribed.")
+
+
+def _leave(address: str, slug: str, reason: str) -> None:
+    from common.errors import StoreError
+    from mailer.store.subscriptions import set_subscription
+
+    with _open() as store:
+        found = store.get(address)
+        if found is None:
+            raise StoreError(f"{address} is not in the subscriber store",
+                             f"to keep it from ever being subscribed: python compose.py subscribers unsubscribe "
+                             f"{address}", outcome="nothing was changed")
+        with store.write() as connection:
+            changed = set_subscription(connection, found.id, slug, "unsubscribed", by="cli", reason=reason)
+    click.echo(f"{address}: unsubscribed from {slug}; other publications unchanged." if changed else
+               f"{address} was already unsubscribed from {slug}.")
 
 
 @subscribers.command()

@@ -198,3 +198,17 @@ def test_a_publication_cannot_be_named_like_an_address_of_the_preference_center(
     settings.write_text(settings.read_text().replace("slug: food", ""))      # the folder's name, then
     result = run("check", tmp_path / "newsletters" / "static" / "2021-09-sept-oct")
     assert result.exit_code == 1 and "'static' is an address the preference center uses itself" in result.output
+
+
+def test_staff_can_unsubscribe_a_family_from_one_publication(families, run, tmp_path):
+    left = run("subscribers", "unsubscribe", "joe@example.org", "--publication", "food", "--reason", "asked by phone")
+    assert left.exit_code == 0 and "unsubscribed from food; other publications unchanged" in left.output
+    assert families.get("joe@example.org").status == "subscribed"
+    reports = send_both(families, tmp_path)
+    assert reports["equity/2021-09-sept-oct"].results == {"sent": 5}
+    assert reports["food/2021-09-sept-oct"].results == {"sent": 4}
+    again = run("subscribers", "unsubscribe", "joe@example.org", "--publication", "food")
+    assert "already unsubscribed from food" in again.output
+    back = run("subscribers", "opt-in", "joe@example.org", "--source", "phone call, 2021-10-04", "--publication", "food")
+    assert back.exit_code == 0 and "joe@example.org follows food." in back.output
+    assert send_both(families, tmp_path)["food/2021-09-sept-oct"].results == {"sent": 1}
