@@ -14,11 +14,9 @@ with regional variants), so Bosnian, Haitian Creole, Tamil and Urdu are not offe
 from __future__ import annotations
 
 import argparse
-import threading
 import uuid
 import xml.etree.ElementTree as ET
-from http.server import ThreadingHTTPServer
-from tests.json_stub import json_handler, serve_until_interrupted
+from tests.json_stub import LocalServer, json_handler, serve_until_interrupted
 
 TARGETS = ["AR", "BG", "CS", "DA", "DE", "EL", "EN-GB", "EN-US", "ES", "ET", "FI", "FR", "HE", "HU", "ID", "IT",
            "JA", "KO", "LT", "LV", "NB", "NL", "PL", "PT-BR", "PT-PT", "RO", "RU", "SK", "SL", "SV", "TH", "TR",
@@ -56,7 +54,7 @@ def pseudo_translate(text: str, target: str, ignored: set[str], glossary: dict[s
     return inner[len("<t>"):-len("</t>")] if inner != "<t />" else ""
 
 
-class DeepLStub:
+class DeepLStub(LocalServer):
     def __init__(self, port: int = 0, fail: list[int] | None = None, quota: int | None = None,
                  no_glossary: set[str] = frozenset(), spoil=None):
         self.fail, self.quota, self.no_glossary = list(fail or []), quota, set(no_glossary)
@@ -64,16 +62,7 @@ class DeepLStub:
         self.translate_requests: list[dict] = []
         self.characters = 0
         self.glossaries: dict[str, dict] = {}
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> "DeepLStub":
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *_):
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve_on(port, _handler(self))
 
     def answer(self, method: str, path: str, params: dict, key: str) -> tuple[int, object]:
         if not key:

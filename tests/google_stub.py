@@ -20,10 +20,8 @@ them); `languages=` narrows it.
 from __future__ import annotations
 
 import argparse
-import threading
 import xml.etree.ElementTree as ET
-from http.server import ThreadingHTTPServer
-from tests.json_stub import json_handler, serve_until_interrupted
+from tests.json_stub import LocalServer, json_handler, serve_until_interrupted
 
 LANGUAGES = ("af sq am ar hy az eu be bn bs bg ca ceb zh zh-CN zh-TW co hr cs da nl en eo et fi fr fy gl ka de el "
              "gu ht ha haw iw he hi hmn hu is ig id ga it ja jw kn kk km rw ko ku ky lo la lv lt lb mk mg ms ml mt "
@@ -90,7 +88,7 @@ def pseudo_translate(text: str, target: str) -> str:
     return inner.replace("'", "&#39;")              # as Google writes apostrophes in HTML
 
 
-class GoogleStub:
+class GoogleStub(LocalServer):
     def __init__(self, port: int = 0, fail: list | None = None, quota: int | None = None,
                  languages: tuple[str, ...] = LANGUAGES, spoil=None):
         self.fail, self.quota, self.languages = list(fail or []), quota, tuple(languages)
@@ -98,16 +96,7 @@ class GoogleStub:
         self.translate_requests: list[dict] = []
         self.keys_seen: list[str] = []
         self.characters = 0
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> "GoogleStub":
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *_):
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve_on(port, _handler(self))
 
     def answer(self, method: str, path: str, params: dict, key: str) -> tuple[int, object]:
         self.keys_seen.append(key)

@@ -1,11 +1,29 @@
-"""What the translation stubs share (tests/deepl_stub.py, tests/google_stub.py): an HTTP handler
+"""What the local stubs share (tests/deepl_stub.py, tests/google_stub.py, tests/mailer/http_stub.py):
+the server's life on 127.0.0.1; for the translation stubs, an HTTP handler
 that reads the query and a form or JSON body into one dict of parameters, asks the stub for
 (status, JSON answer), and writes it; and running a stub from the command line."""
 from __future__ import annotations
 
 import json
-from http.server import BaseHTTPRequestHandler
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+
+class LocalServer:
+    """A threaded HTTP server on 127.0.0.1 (`port` 0: any free one), served while in a `with`."""
+
+    def _serve_on(self, port: int, handler) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *_):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def json_handler(answer, key_of, repeated: str, content_type: str = "application/json"):

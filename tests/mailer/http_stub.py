@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.json_stub import LocalServer
 
 
-class Stub:
+class Stub(LocalServer):
     def __init__(self, responses: list[tuple[int, dict, dict | None]]):
         self.responses = list(responses)         # (status, headers, json body); the last one repeats
         self.requests: list[dict] = []
@@ -28,13 +29,4 @@ class Stub:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> "Stub":
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *_):
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve_on(0, Handler)
