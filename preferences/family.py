@@ -74,11 +74,9 @@ def apply_choice(store, subscriber, choice: Choice, center: Center | None = None
     return now, message if now.status == status else None
 
 
-def following(store, subscriber, center: Center) -> list[tuple[str, str, bool]]:
+def following(connection, subscriber, center: Center) -> list[tuple[str, str, bool]]:
     """(slug, name in the family's language, follows it) for every publication of the center."""
-    with store.read() as connection:
-        rows = subscriptions_of(connection, subscriber.id)
-    language = subscriber.language
+    rows, language = subscriptions_of(connection, subscriber.id), subscriber.language
     return [(slug, c.localized.get(language, c.publication).name, follows(rows, slug, c.publication.default_subscribe))
             for slug, c in center.all.items()]
 
@@ -86,10 +84,15 @@ def following(store, subscriber, center: Center) -> list[tuple[str, str, bool]]:
 def follow(store, subscriber, center: Center, ticked: set[str]) -> None:
     """Subscribe to the ticked publications and unsubscribe from the others (a history row each)."""
     with store.write() as connection:
-        for slug, _name, follows in following(store, subscriber, center):
-            if (slug in ticked) != follows:
+        for slug, _name, gets in following(connection, subscriber, center):
+            if (slug in ticked) != gets:
                 set_subscription(connection, subscriber.id, slug, "subscribed" if slug in ticked else "unsubscribed",
                                  by="preferences", reason="the family's choice on the preference page")
+
+
+def _following(store, subscriber, center: Center) -> list[tuple[str, str, bool]]:
+    with store.read() as connection:
+        return following(connection, subscriber, center)
 
 
 def register(app, center: Center) -> None:
@@ -141,4 +144,4 @@ def register(app, center: Center) -> None:
         return here.family_page("preferences.html", subscriber, token=token, message=message,
                                 csrf=here.csrf_token(subscriber.id), topics=TOPICS, topic_labels=TOPIC_LABELS,
                                 schools=sorted(here.audiences.schools.values(), key=lambda s: s.name),
-                                publications=following(store, subscriber, here))
+                                publications=_following(store, subscriber, here))

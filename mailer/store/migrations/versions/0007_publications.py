@@ -73,9 +73,8 @@ def _legacy_publication() -> str:
              or context.config.attributes.get("publication") or os.environ.get("NEWSLETTER_PUBLICATION", ""))
     if given:
         return given.strip()
-    from blocks.loader import load_publication
-    from blocks.publications import FILE_NAME, ROOT, publication_folders
-    slugs = sorted({load_publication(folder / FILE_NAME).slug for folder in publication_folders(ROOT)})
+    from blocks.publications import ROOT, publication_folders, slug_of
+    slugs = sorted({slug_of(folder) for folder in publication_folders(ROOT)} - {None})
     if len(slugs) == 1:
         return slugs[0]
     found = f"publications {', '.join(slugs)} in {Path(ROOT).resolve()}" if slugs else \
