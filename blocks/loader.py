@@ -12,7 +12,8 @@ from blocks.i18n.catalogs import translated_languages
 from blocks.i18n.policy import MachinePolicyKind
 from blocks.kinds import Choice, Language, ListOf, Text
 from blocks.model import Block, Issue
-from blocks.publications import FILE_NAME, RESERVED, default_slug, issue_folders, issue_key, sharing_slug
+from blocks.publications import (FILE_NAME, RESERVED, ROOT, default_slug, issue_folders, issue_key,
+                                 publication_folders, sharing_slug)
 from blocks.registry import BLOCK_TYPES
 from blocks.schema import Field, Schema, join_key
 from common.yaml_source import Located, display_path, load_yaml
@@ -92,6 +93,16 @@ def load_publication(path: Path | str = Path("newsletters") / "equity" / FILE_NA
     if problems:
         raise NewsletterError(problems)
     return publication
+
+
+def load_publications(root: Path | str = ROOT) -> dict[Path, object]:
+    """Every publication in `root` (newsletters/): {its folder: its settings}; NewsletterError
+    listing every problem of every publication.yaml at once."""
+    problems: list[Problem] = []
+    found = {folder: _load_publication(folder / FILE_NAME, problems) for folder in publication_folders(Path(root))}
+    if problems:
+        raise NewsletterError(problems)
+    return found
 
 
 def issue_key_for(issue_dir: Path | str) -> str:

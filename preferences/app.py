@@ -20,8 +20,7 @@ from flask import Flask, abort, request
 from jinja2 import StrictUndefined
 
 from blocks.i18n.localize import localize_publication
-from blocks.loader import load_publication
-from blocks.publications import FILE_NAME, publication_folders
+from blocks.loader import load_publications
 from common.errors import ConfigError
 from mailer.send.links import LinkSigner
 from mailer.store import events as delivery
@@ -49,7 +48,7 @@ def create_app(*, store: Store | None = None, signer: LinkSigner | None = None, 
     from mailer.audiences.loader import load_audiences
     signer = signer or (LinkSigner.from_env(demo=True) if demo else LinkSigner.for_server())
     key = load_public_key(webhook_key if webhook_key is not None else os.environ.get(SETTING, ""))
-    publications = publication_folders(newsletters_dir)
+    publications = load_publications(newsletters_dir)
     if not publications:
         raise ConfigError("newsletters", f"no publication in {newsletters_dir}/: the pages show a publication's "
                           "name, address and languages", "run the preference center from the project folder, "
@@ -63,11 +62,10 @@ def create_app(*, store: Store | None = None, signer: LinkSigner | None = None, 
     if key is None and not demo:
         app.logger.warning("%s is not set: the SendGrid webhook refuses every event (403)", SETTING)
     everyone: dict[str, Center] = {}
-    for folder in publications:
-        publication = load_publication(folder / FILE_NAME)
-        everyone.setdefault(publication.slug, Center(
+    for folder, publication in publications.items():
+        everyone[publication.slug] = Center(
             store, signer, publication, audiences, demo,
-            {code: localize_publication(publication, folder, code) for code in publication.languages}, everyone))
+            {code: localize_publication(publication, folder, code) for code in publication.languages}, everyone)
     center = next(iter(everyone.values()))      # pages not about one publication (errors) use the first
 
     @app.context_processor

@@ -26,8 +26,7 @@ def serve(host: str, port: int, demo: bool):
     """
     from werkzeug.serving import run_simple
 
-    from blocks.loader import load_publication
-    from blocks.publications import FILE_NAME, publication_folders
+    from blocks.loader import load_publications
     from common.errors import ConfigError
     from mailer.publish.naming import web_base
     from mailer.send.links import DEMO_BASE_URL
@@ -42,8 +41,7 @@ def serve(host: str, port: int, demo: bool):
     app = create_app(demo=demo)
     if demo:
         links = os.environ.get("NEWSLETTER_BASE_URL") or DEMO_BASE_URL
-        archives = ", ".join(f"{web_base(load_publication(folder / FILE_NAME), links)}/"
-                             for folder in publication_folders())
+        archives = ", ".join(f"{web_base(publication, links)}/" for publication in load_publications().values())
         click.echo(f"Demo mode: signed with the public demo secret, for this computer only. The links in "
                    f"outbox/ point at {links}; the web editions and archives are at {archives}.", err=True)
     run_simple(host, port, app, threaded=True, request_handler=RequestHandler)

@@ -15,13 +15,8 @@ publication_option = click.option(
 def all_publications() -> dict:
     """{slug: publication settings} of every publication in newsletters/ (NewsletterError listing
     every problem of a broken publication.yaml)."""
-    from blocks.loader import load_publication
-    from blocks.publications import FILE_NAME, ROOT, publication_folders
-    found = {}
-    for folder in publication_folders(ROOT):
-        publication = load_publication(folder / FILE_NAME)
-        found.setdefault(publication.slug, publication)
-    return found
+    from blocks.loader import load_publications
+    return {publication.slug: publication for publication in load_publications().values()}
 
 
 def chosen_publications(names) -> list:
