@@ -14,9 +14,13 @@ not taken.
 
 Which families are free is decided per family as the dry run decides (plan.decide): no log
 row, failed, a claim whose lease expired or whose process on this machine is gone, and what
-the run's options say; done ones are counted as skipped, live claims of others as busy.
-Pages are read by id (keyset) and the log rows of a page by (issue, subscriber_id), so the
-plans do not depend on the database's statistics (a fresh send log has none).
+the run's options say; done ones are counted as skipped. Live claims (other workers' batches)
+are left out by the page query itself (sendlog.held_ids) and only counted, as busy: read back
+one by one, every worker would read every batch the others hold, inside the one-at-a-time
+claim transaction. Pages are read by id (keyset), the log rows of a page by (issue,
+subscriber_id) and live claims as a hashed NOT IN, so the plans do not depend on the
+database's statistics (a send log filling up during the send has none). The families'
+schools and topics are read after the claim commits, outside it.
 """
 from __future__ import annotations
 
@@ -44,7 +48,7 @@ def languages(connection: Connection, segment) -> dict[str, int]:
 
 @dataclass
 class Batch:
-    items: list[tuple[Recipient, sendlog.Logged | None]]    # claimed, with the log row as it was
+    items: list[tuple]                                       # claimed rows, with the log row as it was
     last_id: int                                             # the highest id looked at (the next claim starts after)
     lost: int = 0                                            # free when read, changed by another before the write
     busy: int = 0                                            # live claims of other workers passed over
@@ -60,12 +64,13 @@ def claim_batch(connection: Connection, issue: str, owner: str, segment, family_
     (subscriber_id, email, language, segment, backend, message_id)."""
     _serialize(connection, issue)
     now, chosen, batch = utcnow(), [], Batch([], after_id)
+    free = subscribers.c.id.not_in(sendlog.held_ids(connection, issue, now))
     columns = (subscribers.c.id, subscribers.c.email, subscribers.c.name, subscribers.c.language,
                subscribers.c.all_topics)
+    ours = (SUBSCRIBED, clause_for(segment), subscribers.c.language.in_(family_languages))
     while len(chosen) < size:
-        page = connection.execute(select(*columns).where(
-            SUBSCRIBED, clause_for(segment), subscribers.c.language.in_(family_languages),
-            subscribers.c.id > batch.last_id).order_by(subscribers.c.id).limit(size)).all()
+        page = connection.execute(select(*columns).where(*ours, free, subscribers.c.id > batch.last_id)
+                                  .order_by(subscribers.c.id).limit(size)).all()
         if not page:
             break
         logged = sendlog.logged(connection, issue, [r.id for r in page])
@@ -80,16 +85,25 @@ def claim_batch(connection: Connection, issue: str, owner: str, segment, family_
                 batch.busy += 1
             else:
                 batch.skipped[entry.status] += 1
+    passed = [subscribers.c.id > after_id] + ([subscribers.c.id <= batch.last_id] if len(chosen) == size else [])
+    batch.busy += connection.execute(select(func.count() - func.count().filter(free)).select_from(subscribers)
+                                     .where(*ours, *passed)).scalar()
     if not chosen:
         return batch
     seen = {row.id: entry for row, entry in chosen if entry is not None}
     claimed = sendlog.claim(connection, issue, [row_for(row, entry) for row, entry in chosen], owner, status, seen)
-    rows = [row for row, _ in chosen if row.id in claimed]
-    schools, topics = values_for(connection, "schools", [r.id for r in rows]), topics_for(connection, rows)
-    batch.items = [(Recipient(r.id, r.email, r.name, r.language, schools.get(r.id, ()), topics[r.id]), seen.get(r.id))
-                   for r in rows]
-    batch.lost = len(chosen) - len(rows)
+    batch.items = [(row, entry) for row, entry in chosen if row.id in claimed]
+    batch.lost = len(chosen) - len(batch.items)
     return batch
+
+
+def recipients(connection: Connection, items: list) -> list[tuple[Recipient, sendlog.Logged | None]]:
+    """A batch's claimed families as Recipients, with their schools and topics (read after
+    the claim is committed: the claim transaction, one at a time per issue, stays short)."""
+    rows = [row for row, _ in items]
+    schools, topics = values_for(connection, "schools", [r.id for r in rows]), topics_for(connection, rows)
+    return [(Recipient(r.id, r.email, r.name, r.language, schools.get(r.id, ()), topics[r.id]), entry)
+            for r, entry in items]
 
 
 def _serialize(connection: Connection, issue: str) -> None:

@@ -16,8 +16,10 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, Serializer, URLSafeSerializer
+from itsdangerous.encoding import base64_encode
 
 from common.errors import ConfigError
 
@@ -30,6 +32,21 @@ PREVIOUS_MINIMUM = 16       # what secrets made before the 32-character rule had
 MIN_DISTINCT = 8            # fewer different characters than this is not random ("aaaa...", "abab...")
 SECRET_HINT = ("export NEWSLETTER_SECRET=$(python -c 'import secrets; print(secrets.token_urlsafe(32))') "
                "and use the same one for sends and the preference center")
+
+
+class _LinkSerializer(URLSafeSerializer):
+    """itsdangerous's URL-safe serializer, minus its zlib attempt when signing: a token carries
+    a number and an issue name, which compression shortens by a few characters at most, and
+    zlib.compress was half the cost of a token (two per family, 10,000 families: 0.6 s). It
+    reads both forms, so links signed either way keep working."""
+
+    def dump_payload(self, obj) -> bytes:
+        return base64_encode(Serializer.dump_payload(self, obj))
+
+
+@lru_cache(maxsize=16)
+def _serializer(keys: tuple[str, ...], purpose: str) -> URLSafeSerializer:
+    return _LinkSerializer(list(keys), salt=f"newsletter-link-{purpose}")
 
 
 class BadToken(Exception):
@@ -96,7 +113,7 @@ class LinkSigner:
         return [*reversed(self.previous), self.secret]
 
     def _serializer(self, purpose: str) -> URLSafeSerializer:
-        return URLSafeSerializer(self.keys, salt=f"newsletter-link-{purpose}")
+        return _serializer(tuple(self.keys), purpose)
 
     def token(self, purpose: str, subscriber_id: int, issue: str) -> str:
         return self._serializer(purpose).dumps([subscriber_id, issue])

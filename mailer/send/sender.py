@@ -102,7 +102,9 @@ class Sender:
                     break
                 after_id = batch.last_id
                 if batch.items:
-                    self._hand_over([(r, lang, e) for r, e in batch.items], lang)
+                    with self.store.read() as connection:
+                        items = batches.recipients(connection, batch.items)
+                    self._hand_over([(r, lang, e) for r, e in items], lang)
 
     # -- handing over --------------------------------------------------------------------------
     def _log_row(self, candidate, entry, lang: str) -> dict:
