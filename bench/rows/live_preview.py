@@ -62,6 +62,7 @@ class LivePage:
         self.issue_yaml = workdir / "newsletters" / "equity" / "2021-09-sept-oct" / "issue.yaml"
         self.original, self.saves, self.seen = self.issue_yaml.read_text(encoding="utf-8"), 0, []
         self.edited: dict[str, str] = {}
+        self.stuck = False                  # did not stop within 30 s of Ctrl-C
         self.server = subprocess.Popen([sys.executable, str(ROOT / "compose.py"), "preview",
                                         "newsletters/equity/2021-09-sept-oct", "--port", "0"], cwd=workdir,
                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -117,7 +118,12 @@ class LivePage:
             self.playwright.stop()
         if self.server.poll() is None:
             self.server.send_signal(signal.SIGINT)
-            self.server.wait(timeout=30)
+            try:
+                self.server.wait(timeout=30)
+            except subprocess.TimeoutExpired:          # noted, without hiding what went wrong before
+                self.server.kill()
+                self.server.wait()
+                self.stuck = True
 
 
 def npx_mjml(sources: list[Path], out: Path) -> float:
@@ -191,4 +197,7 @@ def run(ctx) -> Row:
                          for kind, figures in kinds.items()) + "; the target applies to each")
     row.notes.append(f"MJML's Node API, warm (what `mjml --watch` pays per save, before any browser): "
                      f"{duration(warm_api)} for the three languages; `npx mjml` is mostly starting node")
+    if live.stuck:
+        row.passed = False
+        row.notes.append("compose.py preview did not stop within 30 s of Ctrl-C (SIGINT); it was killed")
     return row
