@@ -15,11 +15,29 @@ publications list the ones they use, in order (machine_providers, blocks/i18n/ma
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from babel import Locale
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
+
+from common.errors import TransientError
 
 from blocks.i18n.machine.markup import billable
+
+
+T = TypeVar("T")
+
+
+def with_retries(attempt: Callable[[], T], delays: Sequence[float], sleep: Callable[[float], None]) -> T:
+    """`attempt()`, tried again after each of `delays` (seconds) while it raises TransientError
+    (the provider busy or unreachable); the last TransientError as it was. Other errors (a
+    refused key, a spent quota) are not retried. Tenacity, as the mail backends' policy."""
+    retrying = Retrying(retry=retry_if_exception_type(TransientError), stop=stop_after_attempt(len(delays) + 1),
+                        wait=lambda state: delays[min(state.attempt_number, len(delays)) - 1] if delays else 0,
+                        sleep=sleep, reraise=True)     # (tenacity asks the wait before it stops)
+    return retrying(attempt)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Callable
 import deepl
 from babel import Locale
 
-from blocks.i18n.machine.base import Provider, Translated
+from blocks.i18n.machine.base import Provider, Translated, with_retries
 from blocks.i18n.machine.markup import IGNORED
 from common.errors import ConfigError, ProviderError, TransientError
 
@@ -34,7 +34,7 @@ class DeepL(Provider):
 
     def __init__(self, auth_key: str, server_url: str | None = None, sleep: Callable[[float], None] = time.sleep,
                  delays: tuple[float, ...] = RETRY_DELAYS, publication: str = "newsletter"):
-        deepl.http_client.max_network_retries = 0          # we retry (below), with waits we choose
+        deepl.http_client.max_network_retries = 0          # we retry (base.with_retries), with waits we choose
         self.server_url, self.sleep, self.delays, self.publication = server_url, sleep, delays, publication
         self.client = deepl.Translator(auth_key, server_url=server_url, send_platform_info=False)
         self._targets: set[str] | None = None
@@ -132,31 +132,30 @@ class DeepL(Provider):
 
     def _call(self, method, *args, **kwargs):
         """One API call, retried while DeepL is busy; its errors as ours."""
-        for attempt in range(len(self.delays) + 1):
-            try:
-                return method(*args, **kwargs)
-            except deepl.AuthorizationException as e:
-                raise ConfigError(KEY, f"DeepL refused the key ({e})",
-                                  "check DEEPL_AUTH_KEY: copy the key again from your DeepL account",
-                                  outcome="nothing more was translated") from None
-            except deepl.QuotaExceededException:
-                raise ProviderError("DeepL's character quota for this billing period is used up (456)",
-                                    "what was translated before is kept; run the same command after the quota "
-                                    "renews, or raise the limit in your DeepL account", status=456,
-                                    outcome="the rest was not translated") from None
-            except (deepl.TooManyRequestsException, deepl.ConnectionException, deepl.DeepLException) as e:
-                status = getattr(e, "http_status_code", None)
-                busy = isinstance(e, (deepl.TooManyRequestsException, deepl.ConnectionException)) or \
-                    (status or 0) >= 500
-                if not busy:
-                    raise ProviderError(f"DeepL refused the request: {e}", "this is likely a bug; please report it",
-                                        status=status, outcome="the rest was not translated") from None
-                if attempt == len(self.delays):
-                    where = f" at {self.server_url}" if self.server_url else ""
-                    error = TransientError(f"DeepL{where} is busy or cannot be reached ({e})",
-                                           "what was translated is kept: run the same command again later"
-                                           + (f" (check {SERVER})" if self.server_url else ""), status=status,
-                                           unreachable=isinstance(e, deepl.ConnectionException))
-                    error.outcome = "nothing more was translated"
-                    raise error from None
-                self.sleep(self.delays[attempt])
+        return with_retries(lambda: self._once(method, *args, **kwargs), self.delays, self.sleep)
+
+    def _once(self, method, *args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except deepl.AuthorizationException as e:
+            raise ConfigError(KEY, f"DeepL refused the key ({e})",
+                              "check DEEPL_AUTH_KEY: copy the key again from your DeepL account",
+                              outcome="nothing more was translated") from None
+        except deepl.QuotaExceededException:
+            raise ProviderError("DeepL's character quota for this billing period is used up (456)",
+                                "what was translated before is kept; run the same command after the quota "
+                                "renews, or raise the limit in your DeepL account", status=456,
+                                outcome="the rest was not translated") from None
+        except (deepl.TooManyRequestsException, deepl.ConnectionException, deepl.DeepLException) as e:
+            status = getattr(e, "http_status_code", None)
+            busy = isinstance(e, (deepl.TooManyRequestsException, deepl.ConnectionException)) or (status or 0) >= 500
+            if not busy:
+                raise ProviderError(f"DeepL refused the request: {e}", "this is likely a bug; please report it",
+                                    status=status, outcome="the rest was not translated") from None
+            where = f" at {self.server_url}" if self.server_url else ""
+            error = TransientError(f"DeepL{where} is busy or cannot be reached ({e})",
+                                   "what was translated is kept: run the same command again later"
+                                   + (f" (check {SERVER})" if self.server_url else ""), status=status,
+                                   unreachable=isinstance(e, deepl.ConnectionException))
+            error.outcome = "nothing more was translated"
+            raise error from None

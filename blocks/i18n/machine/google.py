@@ -26,7 +26,7 @@ import requests
 from babel import Locale
 
 from blocks.i18n.machine import html
-from blocks.i18n.machine.base import Provider, Translated
+from blocks.i18n.machine.base import Provider, Translated, with_retries
 from common.errors import ConfigError, ProviderError, TransientError
 
 KEY, ENDPOINT = "GOOGLE_TRANSLATE_API_KEY", "GOOGLE_TRANSLATE_ENDPOINT"
@@ -118,27 +118,26 @@ class GoogleTranslate(Provider):
 
     def _call(self, method: str, url: str, **kwargs) -> dict:
         """One API call, retried while Google is busy; its `data`, or its errors as ours."""
-        for attempt in range(len(self.delays) + 1):
-            try:
-                response = self.session.request(method, url, timeout=self.timeout, **kwargs)
-            except requests.RequestException as e:
-                status, problem, unreachable = None, f"{type(e).__name__}: {e}", True
-            else:
-                if response.status_code == 200:
-                    return _json(response).get("data") or {}
-                status, unreachable = response.status_code, False
-                problem, reasons = _error(response)
-                self._refuse(status, problem, reasons)
-            if attempt == len(self.delays):
-                where = f" at {self.endpoint}" if self.endpoint else ""
-                error = TransientError(f"Google Cloud Translation{where} is busy or cannot be reached ({problem})",
-                                       "what was translated is kept: run the same command again later"
-                                       + (f" (check {ENDPOINT})" if self.endpoint else ""), status=status,
-                                       unreachable=unreachable)
-                error.outcome = "nothing more was translated"
-                raise error
-            self.sleep(self.delays[attempt])
-        raise AssertionError("unreachable")
+        return with_retries(lambda: self._once(method, url, **kwargs), self.delays, self.sleep)
+
+    def _once(self, method: str, url: str, **kwargs) -> dict:
+        try:
+            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+        except requests.RequestException as e:
+            status, problem, unreachable = None, f"{type(e).__name__}: {e}", True
+        else:
+            if response.status_code == 200:
+                return _json(response).get("data") or {}
+            status, unreachable = response.status_code, False
+            problem, reasons = _error(response)
+            self._refuse(status, problem, reasons)
+        where = f" at {self.endpoint}" if self.endpoint else ""
+        error = TransientError(f"Google Cloud Translation{where} is busy or cannot be reached ({problem})",
+                               "what was translated is kept: run the same command again later"
+                               + (f" (check {ENDPOINT})" if self.endpoint else ""), status=status,
+                               unreachable=unreachable)
+        error.outcome = "nothing more was translated"
+        raise error
 
     def _refuse(self, status: int, problem: str, reasons: set[str]) -> None:
         """Raise for an answer retrying won't change; return for one that may pass (busy, down)."""
