@@ -10,6 +10,7 @@ import click
 from common.errors import NewsletterError
 from common.yaml_source import display_path
 from mailer.commands.web_steps import where_line
+from mailer.send.report import families_text
 
 STATUS_COLUMNS = (("sent", "sent"), ("queued", "queued"), ("rejected", "rejected"), ("invalid", "invalid"),
                   ("failed", "failed"), ("in_doubt", "in doubt"))
@@ -121,7 +122,7 @@ def confirm(setup: SendSetup, sender, plan, yes: bool) -> None:
                f"from {pub.sender.name} <{pub.sender.email}>:")
     for lang, count in sorted(plan.planned.items()):
         subject = sender.template(lang).email.subject
-        click.echo(f"  {lang:<8} {count:>7,} families   {subject}")
+        click.echo(f"  {lang:<8} {count:>7,} {'family' if count == 1 else 'families':<8}   {subject}")
     _print_not_sending(plan)
     done = proofs_sent(setup.reports)
     if done:
@@ -135,13 +136,13 @@ def confirm(setup: SendSetup, sender, plan, yes: bool) -> None:
     if not sys.stdin.isatty():
         raise NewsletterError("nothing was sent: there is no terminal to confirm on",
                               "check the plan above, then add --yes to send without asking", outcome="")
-    if not click.confirm(f"Send to {total:,} families now?", default=False):
+    if not click.confirm(f"Send to {families_text(total)} now?", default=False):
         raise NewsletterError("nothing was sent: not confirmed", outcome="")
 
 
 def _print_not_sending(report) -> None:
     for lang, count in sorted(report.held.items()):
-        click.echo(f"Held (not sent until approved): {count:,} families reading {lang}")
+        click.echo(f"Held (not sent until approved): {families_text(count)} reading {lang}")
     for status, count in sorted(report.skipped.items()):
         click.echo(f"Skipped, already {status.replace('_', ' ')} for this issue: {count:,}")
     if report.busy:
@@ -152,7 +153,7 @@ def _print_not_sending(report) -> None:
 
 def print_report(setup: SendSetup, report, dry_run: bool) -> None:
     if dry_run:
-        click.echo(f"Plan (dry run, nothing sent): {sum(report.planned.values()):,} families")
+        click.echo(f"Plan (dry run, nothing sent): {families_text(sum(report.planned.values()))}")
         for lang, count in sorted(report.planned.items()):
             click.echo(f"  {lang:<8} {count:>7,}")
         if report.by_school:
@@ -170,7 +171,7 @@ def print_report(setup: SendSetup, report, dry_run: bool) -> None:
         click.echo("Nothing to send: every family of this segment already has this issue.")
     not_delivered = sum(report.results[s] for s in ("failed", "rejected", "invalid", "in_doubt"))
     if not_delivered:
-        click.echo(f"{not_delivered:,} families did not get it: python compose.py report "
+        click.echo(f"{families_text(not_delivered)} did not get it: python compose.py report "
                    f"{display_path(setup.issue.path)} --failures lists each with the reason.")
     if setup.backend_name == "outbox" and report.results:
         click.echo(f"Messages are in {setup.outbox_dir / setup.issue.key}/<language>/ (open any .eml in a mail "

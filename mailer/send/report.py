@@ -10,6 +10,11 @@ from pathlib import Path
 OUTCOMES = ("sent", "queued", "rejected", "invalid", "failed", "in_doubt")
 
 
+def families_text(count: int) -> str:
+    """"1 family", "1,250 families": for what staff read."""
+    return f"{count:,} famil{'y' if count == 1 else 'ies'}"
+
+
 @dataclass
 class SendReport:
     planned: Counter = field(default_factory=Counter)        # edition language -> families to send now

@@ -27,7 +27,7 @@ from mailer.backends.base import DELIVERED, INVALID, PERMANENT, SENT, Backend, J
 from mailer.message.mime import HeaderInjection, MessageTemplate, check_envelope
 from mailer.send import batches, plan, sendlog
 from mailer.send.personalize import Personalizer
-from mailer.send.report import SendReport
+from mailer.send.report import SendReport, families_text
 from mailer.send.routing import Router
 
 
@@ -71,7 +71,7 @@ class Sender:
                 sendlog.release(connection, self.issue.key, self.owner, reason)
             self.report.stopped = reason
             delivered = self.report.delivered
-            error.outcome = (f"sending stopped: {delivered} famil{'y' if delivered == 1 else 'ies'} got it in "
+            error.outcome = (f"sending stopped: {families_text(delivered)} got it in "
                              "this run; the others are still to send: fix the cause and run the same command "
                              "again")
             raise

@@ -45,6 +45,7 @@ def test_proofs_go_to_staff_only_marked_test_and_are_shown_before_the_real_send(
     assert not (tmp_path / "outbox" / "equity" / "2021-09-sept-oct" / "en").exists()       # no family got anything
     plan = send()
     assert "Proofs sent: ar, en, es, pt, ur" in plan.stdout
+    assert "      1 family " in plan.stdout and "1 families" not in plan.stdout    # one family per language here
     again = send("--yes")
     assert "total" in again.stdout and again.exit_code == 0
 
