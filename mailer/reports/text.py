@@ -160,13 +160,23 @@ def segment_report(segment, counts, school_name, audiences_file: str = "audience
     return lines
 
 
-def segment_list(audiences, counts_by_name: dict) -> list[str]:
+def segment_list(audiences, counts_by_name: dict, publication: str | None = None) -> list[str]:
     width = max((len(name) for name in audiences.segments), default=10) + 2
     lines = [f"{'segment':<{width}}{'families':>9}{'excluded':>10}  description"]
     for name, segment in audiences.segments.items():
+        if name not in counts_by_name:           # another publication's segment
+            continue
         counts = counts_by_name[name]
-        lines.append(f"{name:<{width}}{_n(counts.total):>9}{_n(counts.excluded_total):>10}  {segment.description}")
+        scope = f"  (only {segment.publication})" if segment.publication and not publication else ""
+        lines.append(f"{name:<{width}}{_n(counts.total):>9}{_n(counts.excluded_total):>10}  {segment.description}"
+                     f"{scope}")
     lines.append("")
+    if publication:
+        lines.append(f"Families: those who get {publication} (not those who left it); segments only for another "
+                     "publication are left out.")
+    else:
+        lines.append("Families: every subscribed family of the segment (of a segment only for one publication: "
+                     "those who get it); --publication SLUG counts one publication's reach.")
     lines.append("Excluded: unsubscribed, bounced or complained addresses that match; they are never emailed.")
     lines.append("Details: audience show NAME")
     return lines

@@ -212,3 +212,27 @@ def test_staff_can_unsubscribe_a_family_from_one_publication(families, run, tmp_
     back = run("subscribers", "opt-in", "joe@example.org", "--source", "phone call, 2021-10-04", "--publication", "food")
     assert back.exit_code == 0 and "joe@example.org follows food." in back.output
     assert send_both(families, tmp_path)["food/2021-09-sept-oct"].results == {"sent": 1}
+
+
+def test_staff_see_how_many_families_a_segment_reaches_for_one_publication(families, run, tmp_path):
+    """audience list/show --publication count as a send of that publication reaches: a family
+    who left it is not counted; without it, every family of the segment is."""
+    assert run("subscribers", "unsubscribe", "joe@example.org", "--publication", "food").exit_code == 0
+    every, food = run("audience", "list"), run("audience", "list", "--publication", "food")
+    assert every.exit_code == food.exit_code == 0, every.output + food.output
+    line = {r.output: [x for x in r.output.splitlines() if x.startswith("all-families")][0] for r in (every, food)}
+    assert line[every.output].split()[1] == "5" and line[food.output].split()[1] == "4"
+    assert "those who get food" in food.output
+    shown = run("audience", "show", "all-families", "--publication", "food")
+    assert "4 subscribed families in this segment." in shown.output and "follows food" in shown.output
+    assert "5 subscribed families" in run("audience", "show", "all-families", "--publication", "equity").output
+    unknown = run("audience", "show", "all-families", "--publication", "fod")
+    assert unknown.exit_code == 1 and "no publication called fod" in unknown.output
+    audiences = tmp_path / "audiences.yaml"                      # a segment only for food counts food's families
+    audiences.write_text((ROOT / "audiences.yaml").read_text() + "\n  food-news:\n    description: Food news\n"
+                         "    publication: food\n")
+    scoped = run("audience", "show", "food-news", "--audiences", audiences)
+    assert "4 subscribed families in this segment." in scoped.output
+    assert "food-news" not in run("audience", "list", "--publication", "equity", "--audiences", audiences).output
+    other = run("audience", "show", "food-news", "--publication", "equity", "--audiences", audiences)
+    assert other.exit_code == 1 and "only for the publication 'food'" in other.output
