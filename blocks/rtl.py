@@ -13,6 +13,7 @@ Outlook and Yahoo do not support it), so nothing here relies on <bdi>.
                                 in English get lang="en" dir="ltr" throughout
     isolate_latin_runs(html)    runs of Latin text with spaces or brackets inside right-to-left text,
                                 e.g. "(Office of Equity Advancement)", become one isolated run
+                                (isolate_latin_in: the same in one escaped text, for web pages)
     isolate_text(text)          the same for the plain-text part: phones, addresses, e-mails, URLs
                                 and Latin runs between LRI/FSI and PDI
 
@@ -121,6 +122,12 @@ def isolate_latin_runs(html: str) -> str:
             parts[i] = _LATIN_RUN.sub(_isolated_run, parts[i])
         sections[n] = "".join(parts)
     return head + sep + "".join(sections)
+
+
+def isolate_latin_in(escaped: str) -> str:
+    """isolate_latin_runs for one piece of HTML-escaped text: a publication's name such as
+    "مكتب تعزيز الإنصاف (Office of Equity Advancement)" on a right-to-left web page."""
+    return _LATIN_RUN.sub(_isolated_run, escaped)
 
 
 def _isolated_run(found: re.Match) -> str:

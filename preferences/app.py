@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 from flask import Flask, abort, request
-from jinja2 import StrictUndefined
 
 from blocks.i18n.localize import localize_publication
 from blocks.loader import load_publications
@@ -28,7 +27,7 @@ from mailer.store.subscribers import Store
 
 from preferences import editions, family
 from preferences.access_log import redact
-from preferences.pages import Center
+from preferences.pages import Center, set_up_templates
 from preferences.webhook import SETTING, NotEvents, WebhookRefused, check_headers, load_public_key, verify_body
 
 FORM_LIMIT = 1024 * 1024              # a preference form is a few hundred bytes
@@ -57,7 +56,7 @@ def create_app(*, store: Store | None = None, signer: LinkSigner | None = None, 
     audiences = audiences or load_audiences()
     store = store or Store.open()
     app = PreferenceCenter(__name__)
-    app.jinja_env.undefined = StrictUndefined
+    set_up_templates(app)
     app.config["MAX_CONTENT_LENGTH"] = FORM_LIMIT
     if key is None and not demo:
         app.logger.warning("%s is not set: the SendGrid webhook refuses every event (403)", SETTING)

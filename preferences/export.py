@@ -22,7 +22,6 @@ import tempfile
 from pathlib import Path
 
 from flask import Flask
-from jinja2 import StrictUndefined
 
 from blocks.i18n.localize import localize_publication
 from common.errors import NewsletterError
@@ -32,7 +31,7 @@ from mailer.publish.feeds import FOODSHARE
 from mailer.publish.naming import publication_slug, tag
 
 from preferences import editions
-from preferences.pages import Center
+from preferences.pages import Center, set_up_templates
 
 
 def export(store, publication, newsletters_dir: Path, issue: str, out_dir: Path) -> list[str]:
@@ -63,7 +62,7 @@ def _app(store, publication, newsletters_dir: Path, issue: str) -> Flask:
     """The web edition routes alone (no secret, no webhook), the archive listing `issue`."""
     app = Flask("preferences.export")
     app.root_path = str(Path(__file__).parent)
-    app.jinja_env.undefined = StrictUndefined
+    set_up_templates(app)
     app.context_processor(lambda: {"demo": False})
     localized = {code: localize_publication(publication, newsletters_dir, code) for code in publication.languages}
     editions.register(app, Center(store, None, publication, None, False, localized), also_listed=(issue,))

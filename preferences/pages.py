@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from babel import Locale
 from flask import render_template, request
 from itsdangerous import BadSignature, TimestampSigner
+from jinja2 import StrictUndefined
+from markupsafe import Markup, escape
 
+from blocks import rtl
 from blocks.i18n import chrome
 
 N_ = lambda text: text  # noqa: E731 - marks strings for extraction; translated at display time
@@ -39,6 +42,26 @@ def page_language(code: str, supported: tuple[str, ...]) -> PageLanguage:
     locale = Locale.parse(code)
     direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
     return PageLanguage(code, direction, chrome.translations(code).gettext)
+
+
+def bidi(text: str, direction: str) -> Markup:
+    """A name on a page (the `bidi` filter): on a right-to-left page, its runs of Latin text such
+    as "(Office of Equity Advancement)" read left to right as one unit (rtl.isolate_latin_in),
+    instead of their words and brackets being scrambled where the line wraps."""
+    escaped = escape(text)
+    return Markup(rtl.isolate_latin_in(str(escaped))) if direction == "rtl" else escaped
+
+
+def with_name(message: str, name: str, direction: str) -> Markup:
+    """A translated sentence with %(name)s (the `with_name` filter), the name as `bidi` shows it."""
+    return Markup(escape(message)) % {"name": bidi(name, direction)}
+
+
+def set_up_templates(app) -> None:
+    """What every app rendering these templates needs: strict variables, the bidi filters
+    (the preference center's, and publish --to's for a static host)."""
+    app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.filters.update(bidi=bidi, with_name=with_name)
 
 
 def language_choices(supported: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -41,6 +41,20 @@ def test_arabic_pages_are_right_to_left(client, families):
     assert "مكتب تعزيز الإنصاف" in page                      # the publication's name, translated
 
 
+def test_english_in_an_arabic_name_reads_as_one_left_to_right_unit(client, families):
+    """"مكتب تعزيز الإنصاف (Office of Equity Advancement)" in a right-to-left header scrambled
+    its words and brackets where a phone's line wrapped; the English part is now isolated,
+    in the header and in the unsubscribe page's sentences, as in the emails."""
+    isolated = '<span dir="ltr" style="white-space: nowrap;">\u2066(Office of Equity Advancement)\u2069</span>'
+    page = client.get(link(families, "omar@example.org", "p")).get_data(as_text=True)
+    header = re.search(r"<header>.*?</header>", page, re.S).group(0)
+    assert "مكتب تعزيز الإنصاف " + isolated in header
+    asked = client.get(link(families, "omar@example.org")).get_data(as_text=True)
+    assert isolated in re.search(r"<h1>.*?</h1>", asked, re.S).group(0)
+    english = client.get(link(families, "joe@example.org", "p")).get_data(as_text=True)
+    assert "\u2066" not in english and 'dir="ltr" style' not in english      # left-to-right pages are as they were
+
+
 def test_language_switcher(client, families):
     page = client.get(link(families, "joe@example.org", "p") + "?lang=pt").get_data(as_text=True)
     assert '<html lang="pt" dir="ltr">' in page and "Salvar minhas escolhas" in page
