@@ -3,6 +3,10 @@ where the publication's `machine:` policy sends it, or partly), the issue's fall
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+
+from babel import Locale
+from babel.core import get_global, parse_locale
 
 from blocks.i18n.status import ENGLISH, FULL, HELD, MACHINE_EDITION, PARTIAL, language_status, provider_gap
 from blocks.model import Issue
@@ -48,7 +52,7 @@ class Router:
         if status.outcome == ENGLISH:
             return self._fallback(status.reason)
         kind = _KINDS[status.outcome]
-        return Route(None if kind == HOLD else match, kind, status.reason)
+        return Route(None if kind == HOLD else match, kind, status.reason + _other_script(language, match))
 
     def _fallback(self, why: str) -> Route:
         if self.issue.fallback == "english":
@@ -56,9 +60,38 @@ class Router:
         return Route(None, HOLD, why + "; fallback: hold")
 
     def matching(self, language: str) -> str | None:
-        """The issue's language for a family's: the same code, or the same base language
-        ("zh" reads "zh_Hans", "es_MX" reads "es")."""
+        """The issue's language for a family's: the same code, else the same base language, in
+        the family's script where the issue has it ("zh_TW" reads "zh_Hant", "zh" reads
+        "zh_Hans", "es_MX" reads "es"); a Traditional Chinese family gets Simplified only when
+        the issue has no Traditional edition (and the dry run says so)."""
         if language in self.issue.languages:
             return language
         base = language.split("_")[0]
-        return next((lang for lang in self.issue.languages if lang.split("_")[0] == base), None)
+        same = [lang for lang in self.issue.languages if lang.split("_")[0] == base]
+        script = script_of(language)
+        return next((lang for lang in same if script_of(lang) == script), same[0] if same else None)
+
+
+@lru_cache(maxsize=None)
+def script_of(code: str) -> str | None:
+    """The script a language is written in: given (zh_Hant), implied by its region (zh_TW: Hant)
+    or the language's usual one (zh: Hans, sr: Cyrl, ar: Arab); None if Babel does not know it."""
+    try:
+        language, territory, script, _ = parse_locale(code)
+    except ValueError:
+        return None
+    if script:
+        return script
+    likely = get_global("likely_subtags")
+    found = likely.get(f"{language}_{territory}" if territory else language) or likely.get(language)
+    return parse_locale(found)[2] if found else None
+
+
+def _other_script(language: str, edition: str) -> str:
+    """For the dry run's reason: the edition is written in another script than the family reads."""
+    theirs, ours = script_of(language), script_of(edition)
+    if theirs is None or ours is None or theirs == ours:
+        return ""
+    names = Locale.parse("en").scripts
+    return (f"; written in {names.get(ours, ours)} script, these families read {names.get(theirs, theirs)}: "
+            f"add {language} to the publication's languages")

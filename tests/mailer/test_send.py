@@ -119,6 +119,17 @@ def test_regional_and_script_variants_read_their_base_language(issue):
     assert router.matching("pt") is None and router.edition("pt") == "en"
 
 
+def test_a_family_reading_traditional_chinese_gets_it_when_the_issue_has_it_and_staff_are_told_when_not(issue):
+    both = Router(replace(issue, languages=("en", "zh_Hans", "zh_Hant")))
+    assert both.matching("zh_TW") == "zh_Hant" and both.matching("zh_HK") == "zh_Hant"   # not the first zh_* listed
+    assert both.matching("zh") == "zh_Hans" and both.matching("zh_Hant") == "zh_Hant"
+    simplified = Router(replace(issue, languages=("en", "zh_Hans")))
+    assert simplified.matching("zh_Hant") == "zh_Hans"           # closer than English, but the dry run says so
+    reason = simplified.route("zh_Hant").reason
+    assert "written in Simplified script, these families read Traditional: add zh_Hant" in reason
+    assert "script" not in simplified.route("zh").reason and "script" not in Router(issue).route("es_MX").reason
+
+
 def test_dry_run_plans_per_language_and_school_and_sends_nothing(issue, families, tmp_path):
     report = sender(issue, families, OutboxBackend(tmp_path, issue.key)).run(None, dry_run=True)
     assert report.planned == {"en": 1, "es": 1, "ar": 1, "pt": 1, "ur": 1} and report.by_school["aiken"] == 1
