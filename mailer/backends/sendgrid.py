@@ -2,8 +2,9 @@
 
 Settings (environment): SENDGRID_API_KEY (required), SENDGRID_API_HOST (default
 https://api.sendgrid.com; tests point it at a local mock), SENDGRID_RETRIES (5),
-SENDGRID_RETRY_DELAY (first backoff in seconds, 2), SENDGRID_SEND_AT (optional ISO time,
-at most 72 hours ahead).
+SENDGRID_RETRY_DELAY (first backoff in seconds, 2), SENDGRID_MAX_WAIT (seconds, 300: a rate
+limit that resets later than this stops the send with "rerun after HH:MM" instead of waiting),
+SENDGRID_SEND_AT (optional ISO time, at most 72 hours ahead).
 
 Per-recipient tokens become SendGrid substitutions (our __TOKENS__ are already unique
 strings), so the HTML is uploaded once per request, not once per family. Each
@@ -41,9 +42,9 @@ class SendGridBackend(Backend):
     in_doubt_after_crash = True       # a request cut off by a crash is resolved by the event webhook
 
     def __init__(self, api_key: str, *, host: str = "https://api.sendgrid.com", retries: int = 5,
-                 retry_delay: float = 2.0, send_at: dt.datetime | None = None, timeout: float = 60,
-                 categories: tuple[str, ...] = (), sleep=time.sleep, clock=time.time):
-        super().__init__(RetryPolicy(retries=retries, delay=retry_delay, sleep=sleep))
+                 retry_delay: float = 2.0, max_wait: float = 300.0, send_at: dt.datetime | None = None,
+                 timeout: float = 60, categories: tuple[str, ...] = (), sleep=time.sleep, clock=time.time):
+        super().__init__(RetryPolicy(retries=retries, delay=retry_delay, max_wait=max_wait, sleep=sleep))
         self.client = SendGridAPIClient(api_key=api_key, host=host.rstrip("/"))
         self.client.client.timeout = timeout
         self.send_at, self.categories = send_at, categories
@@ -64,7 +65,8 @@ class SendGridBackend(Backend):
             api_key=config.setting("SENDGRID_API_KEY", hint=KEY_HINT),
             host=config.setting("SENDGRID_API_HOST", "https://api.sendgrid.com"),
             retries=config.integer("SENDGRID_RETRIES", 5),
-            retry_delay=float(config.setting("SENDGRID_RETRY_DELAY", "2")),
+            retry_delay=config.seconds("SENDGRID_RETRY_DELAY", 2),
+            max_wait=config.seconds("SENDGRID_MAX_WAIT", 300),
             send_at=send_at,
         )
         return cls(**(settings | overrides))

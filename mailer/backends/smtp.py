@@ -72,9 +72,9 @@ class SMTPBackend(Backend):
             port=config.integer("SMTP_PORT", 465 if security == "tls" else 587),
             security=security, user=config.setting("SMTP_USER", ""), password=config.setting("SMTP_PASSWORD", ""),
             ca_file=config.setting("SMTP_CA_FILE", ""),
-            pool=config.integer("SMTP_POOL", 4), timeout=config.integer("SMTP_TIMEOUT", 30),
+            pool=config.integer("SMTP_POOL", 4), timeout=config.seconds("SMTP_TIMEOUT", 30),
             retries=config.integer("SMTP_RETRIES", 5),
-            retry_delay=float(config.setting("SMTP_RETRY_DELAY", "2")),
+            retry_delay=config.seconds("SMTP_RETRY_DELAY", 2),
         )
         return cls(**(settings | overrides))
 

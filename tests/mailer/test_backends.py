@@ -157,3 +157,13 @@ def test_a_sendgrid_429_with_a_reset_hours_away_stops_the_run_and_leaves_familie
             sender(issue, families, backend).run(None)
     assert len(stub.requests) == 1 and "rerun the same command after" in str(caught.value)
     assert set(logged_statuses(families, issue.key)) == {"failed"}       # to send on the next run
+
+
+@pytest.mark.parametrize("name, value", [("SMTP_RETRY_DELAY", "2s"), ("SMTP_TIMEOUT", "-5"), ("SMTP_POOL", "four"),
+                                         ("SMTP_RETRIES", "nan")])
+def test_a_mistyped_smtp_setting_is_a_message_naming_it_not_a_traceback(monkeypatch, name, value):
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as caught:
+        SMTPBackend.from_env()
+    assert caught.value.setting == name and f"'{value}' is not" in caught.value.problems[0].message

@@ -140,3 +140,28 @@ def test_missing_key_names_the_setting(monkeypatch):
     with pytest.raises(ConfigError) as caught:
         SendGridBackend.from_env()
     assert caught.value.setting == "SENDGRID_API_KEY"
+
+
+def test_how_long_a_rate_limit_may_make_the_send_wait_is_a_setting(monkeypatch, template):
+    """SENDGRID_MAX_WAIT: a reset 2 minutes away is waited for by default (300 s), and stops
+    the send when staff set 60 s; a setting that is not a number is a message, not a traceback."""
+    from common.errors import ConfigError, SendingStopped
+    monkeypatch.setenv("SENDGRID_API_KEY", "SG.x")
+    answers = [(429, {"X-RateLimit-Reset": "120"}, {"errors": [{"message": "too many requests"}]}),
+               (202, {"X-Message-Id": "m"}, None)]
+    slept = []
+    with Stub(list(answers)) as stub:
+        backend = SendGridBackend.from_env(host=stub.url, sleep=slept.append, clock=lambda: 0.0)
+        list(backend.send(messages(template, 2)))
+    assert len(stub.requests) == 2 and slept == [120.0]
+    monkeypatch.setenv("SENDGRID_MAX_WAIT", "60")
+    with Stub(list(answers)) as stub:
+        backend = SendGridBackend.from_env(host=stub.url, sleep=slept.append, clock=lambda: 0.0)
+        with pytest.raises(SendingStopped):
+            list(backend.send(messages(template, 2)))
+    for name, value in (("SENDGRID_MAX_WAIT", "5 minutes"), ("SENDGRID_RETRY_DELAY", "2s"), ("SENDGRID_RETRIES", "-1")):
+        monkeypatch.setenv(name, value)
+        with pytest.raises(ConfigError) as caught:
+            SendGridBackend.from_env()
+        assert caught.value.setting == name and value in caught.value.problems[0].message
+        monkeypatch.delenv(name)
