@@ -31,8 +31,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_common  # noqa: E402  (sets up the import path)
 import fixtures  # noqa: E402
-import os
-if os.environ.get("INSTR"): sys.path.insert(0, "/tmp/prof"); import instr  # noqa
 
 
 class Crash(RuntimeError):
