@@ -27,7 +27,8 @@ def list_(audiences_path, publication):
     from mailer.reports.text import segment_list
 
     audiences = load_audiences(audiences_path)
-    segments = {name: _reach(segment, publication) for name, segment in audiences.segments.items()
+    reach = _Reach(publication)
+    segments = {name: reach(segment) for name, segment in audiences.segments.items()
                 if not (publication and segment.publication not in (None, publication))}
     with _open() as store:
         counts = {name: store.count(segment) for name, segment in segments.items()}
@@ -50,24 +51,28 @@ def show_segment(name: str, audiences_path, publication):
     from mailer.reports.text import segment_report
 
     audiences = load_audiences(audiences_path)
-    segment = _reach(audiences.segment(name), publication)
+    segment = _Reach(publication)(audiences.segment(name))
     with _open() as store:
         counts = store.count(segment)
     _echo(segment_report(segment, counts, audiences.school_name, display_path(audiences.path)))
 
 
-def _reach(segment, publication: str | None):
-    """`segment` as a send of `publication` (or of the segment's own one) reaches it: only the
+class _Reach:
+    """A segment as a send of `publication` (or of the segment's own one) reaches it: only the
     families who follow that publication; the segment as it is when there is neither."""
-    from mailer.commands.publications import all_publications
-    slug = publication or segment.publication
-    if slug is None:
-        return segment
-    if segment.publication not in (None, slug):
-        raise NewsletterError(f"segment '{segment.name}' is only for the publication '{segment.publication}'",
-                              f"leave out --publication, or give --publication {segment.publication}")
-    found = all_publications()
-    if slug not in found:
-        raise NewsletterError(f"no publication called {slug} in newsletters/",
-                              f"publications here: {', '.join(found) or 'none'} (the folder names in newsletters/)")
-    return segment.of(slug, found[slug].default_subscribe)
+
+    def __init__(self, publication: str | None):
+        self.publication, self._found = publication, None
+
+    def __call__(self, segment):
+        from mailer.commands.publications import all_publications, named_publications
+        slug = self.publication or segment.publication
+        if slug is None:
+            return segment
+        if segment.publication not in (None, slug):
+            raise NewsletterError(f"segment '{segment.name}' is only for the publication '{segment.publication}'",
+                                  f"leave out --publication, or give --publication {segment.publication}")
+        if self._found is None:                 # newsletters/ read once for all segments
+            self._found = all_publications()
+        [found] = named_publications([slug], self._found)
+        return segment.of(slug, found.default_subscribe)

@@ -22,9 +22,8 @@ from typing import TypeVar
 from babel import Locale
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
-from common.errors import TransientError
-
 from blocks.i18n.machine.markup import billable
+from common.errors import TransientError
 
 
 T = TypeVar("T")
