@@ -220,8 +220,9 @@ def test_staff_see_how_many_families_a_segment_reaches_for_one_publication(famil
     assert run("subscribers", "unsubscribe", "joe@example.org", "--publication", "food").exit_code == 0
     every, food = run("audience", "list"), run("audience", "list", "--publication", "food")
     assert every.exit_code == food.exit_code == 0, every.output + food.output
-    line = {r.output: [x for x in r.output.splitlines() if x.startswith("all-families")][0] for r in (every, food)}
-    assert line[every.output].split()[1] == "5" and line[food.output].split()[1] == "4"
+    def families_of_all(result) -> str:
+        return next(line.split()[1] for line in result.output.splitlines() if line.startswith("all-families"))
+    assert families_of_all(every) == "5" and families_of_all(food) == "4"
     assert "those who get food" in food.output
     shown = run("audience", "show", "all-families", "--publication", "food")
     assert "4 subscribed families in this segment." in shown.output and "follows food" in shown.output
