@@ -53,6 +53,13 @@ def browser_missing() -> str | None:
     return None
 
 
+def ctrl_c_works() -> None:
+    """In the child before it starts: SIGINT as in a terminal. A bench started in the background
+    by a script (`python bench/run.py &`) has SIGINT ignored, the child inherits that, and the
+    preview would never see the Ctrl-C that close() sends (it happened: "did not stop")."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class LivePage:
     """compose.py preview on a copy of the sample issue, and Chromium showing it."""
 
@@ -65,7 +72,8 @@ class LivePage:
         self.stuck = False                  # did not stop within 30 s of Ctrl-C
         self.server = subprocess.Popen([sys.executable, str(ROOT / "compose.py"), "preview",
                                         "newsletters/equity/2021-09-sept-oct", "--port", "0"], cwd=workdir,
-                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                       preexec_fn=ctrl_c_works)
         url = next((m.group(1) for line in self.server.stdout
                     if (m := re.search(r"Preview at (http://127\.0\.0\.1:\d+/)", line))), None)
         if url is None:

@@ -28,7 +28,9 @@ def served(browser, newsletters):  # noqa: F811
     with errors.open("w") as stderr:
         command = subprocess.Popen([sys.executable, str(ROOT / "compose.py"), "preview", "newsletters/equity/2021-09-sept-oct",
                                     "--port", "0"], cwd=newsletters.parent, stdout=subprocess.PIPE, stderr=stderr,
-                                   text=True)
+                                   text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    # (SIGINT as in a terminal even when pytest runs in the background of a script, which
+    # ignores it for its children: else the Ctrl-C below would never reach the preview)
     try:
         for line in command.stdout:
             if found := re.search(r"Preview at (http://127\.0\.0\.1:\d+/)", line):
