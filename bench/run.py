@@ -72,7 +72,7 @@ def compile_project() -> None:
     """Byte-compile the project's modules, as an installation has them after its first run.
     Where PYTHONDONTWRITEBYTECODE is set (this sandbox sets it) Python never writes them, and
     every fresh process the rows start (send workers, child.py) would compile ~130 modules
-    from source first: ~0.3 s each, which no real deployment pays."""
+    from source first: ~0.3 s a process, which no real deployment pays."""
     for folder in ("blocks", "mailer", "common", "preferences", "preview"):
         compileall.compile_dir(str(ROOT / folder), quiet=1)
     compileall.compile_file(str(ROOT / "compose.py"), quiet=1)
