@@ -82,7 +82,7 @@ class SMTPBackend(Backend):
     # -- connections ---------------------------------------------------------------------
     def _context(self) -> ssl.SSLContext | None:
         """The TLS settings, made once and shared by every connection (loading the system's
-        certificate authorities costs ~60 ms of CPU); none without TLS."""
+        certificate authorities costs ~30 ms of CPU); none without TLS."""
         if self.security == "none":
             return None
         with self._lock:
