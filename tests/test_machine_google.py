@@ -24,15 +24,9 @@ from common.errors import ConfigError, NewsletterError, ProviderError, Transient
 from compose import cli
 from tests.deepl_stub import DeepLStub
 from tests.google_stub import LANGUAGES, GoogleStub
-from tests.test_machine import ISSUE_WITH_LINKS, links
+from tests.test_machine import issue_dir, links  # noqa: F401 (issue_dir: a fixture)
 
 DEEPL_LACKS = ("bs", "ur", "ta", "ht")
-
-
-@pytest.fixture
-def issue_dir(make_issue, tmp_path, monkeypatch):
-    monkeypatch.setattr(catalogs, "LIBRARY_I18N", tmp_path / "library-i18n")
-    return make_issue(ISSUE_WITH_LINKS)
 
 
 @pytest.fixture
