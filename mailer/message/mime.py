@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import html as html_escaping
+import struct
 from dataclasses import dataclass
 from email.utils import format_datetime
+from functools import lru_cache
 
 from blocks import tokens
 from blocks.render import RenderedEmail
@@ -43,8 +45,22 @@ class _Segments:
 
 
 def _base64_lines(data: bytes) -> bytes:
+    """`data` in base64, in lines of 76 characters joined by CRLF (RFC 2045).
+
+    The lines are cut by one struct call rather than a Python slice per line: a message is
+    ~1,300 lines, and this is the largest per-recipient cost after the base64 itself."""
     encoded_data = base64.b64encode(data)
-    return b"\r\n".join(encoded_data[i:i + 76] for i in range(0, len(encoded_data), 76))
+    full = len(encoded_data) // 76
+    lines = _line_cutter(full).unpack_from(encoded_data)
+    if len(encoded_data) % 76:
+        lines = (*lines, encoded_data[full * 76:])
+    return b"\r\n".join(lines)
+
+
+@lru_cache(maxsize=64)
+def _line_cutter(lines: int) -> struct.Struct:
+    """Cuts the first `lines` 76-character lines off a bytes object (one per message size)."""
+    return struct.Struct("76s" * lines)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ class Sender:
         self.report = SendReport()
         self.date = dt.datetime.now(dt.timezone.utc)
         self.owner = sendlog.new_owner()
+        self._results_log = None                          # SerialWrites while run() sends
 
     def template(self, lang: str) -> MessageTemplate:
         if lang not in self.templates:
@@ -63,7 +64,9 @@ class Sender:
         if dry_run:
             return plan.dry_run(self, segment)
         try:
-            with self.backend:
+            # results are recorded one at a time over one connection (the backend's threads
+            # are done before it closes)
+            with self.store.serial_writes() as self._results_log, self.backend:
                 self._send_batches(segment)
         except (ConfigError, SendingStopped) as error:
             reason = error.problems[0].message
@@ -178,7 +181,7 @@ class Sender:
     def _record(self, results: list[SendResult], lang: str | None = None) -> None:
         if not results:
             return
-        with self.store.write() as connection:
+        with self._results_log.write() as connection:
             sendlog.record(connection, self.issue.key, results)
         if lang is not None:
             for result in results:
@@ -197,7 +200,7 @@ class _Journal(Journal):
         # request in doubt. SMTP sends an unrecorded claim again either way (same Message-ID),
         # so it skips this write and records each result as soon as it is known.
         if self.sender.backend.in_doubt_after_crash:
-            with self.sender.store.write() as connection:
+            with self.sender._results_log.write() as connection:
                 sendlog.mark_sending(connection, self.sender.issue.key, [m.subscriber_id for m in messages])
 
     def done(self, results: list[SendResult]) -> None:

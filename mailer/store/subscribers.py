@@ -23,6 +23,7 @@ from mailer.store import queries
 from mailer.values.emails import BadEmail, normalize_email
 from common.errors import StoreError
 from mailer.values.languages import UnknownLanguage, language_code
+from mailer.store.serial import SerialWrites
 from mailer.store.records import Recipient, SegmentCount, StatusChange, Subscriber
 from mailer.store.tables import STATUSES, status_history, subscribers, utcnow
 from mailer.store.writes import replace_unknown, replace_values
@@ -80,6 +81,11 @@ class Store:
         """A connection in a write transaction: committed at the end, rolled back on any error."""
         with self.engine.connect().execution_options(sqlite_immediate=True) as connection, connection.begin():
             yield connection
+
+    def serial_writes(self) -> SerialWrites:
+        """Like write(), for many small transactions from several threads (the send journal):
+        one held connection, one transaction at a time. Use as a context manager."""
+        return SerialWrites(self.engine)
 
     # -- reading ---------------------------------------------------------------------------------
 

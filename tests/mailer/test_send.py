@@ -1,6 +1,7 @@
 """Sending: the right language to every family, exactly once, with working one-click unsubscribe."""
 from __future__ import annotations
 
+import base64
 import email
 import os
 import subprocess
@@ -81,6 +82,13 @@ def test_outbox_send_routes_languages_and_builds_valid_messages(issue, families,
     text = message.get_body(("plain",)).get_content()
     assert unsubscribe in text and "__" not in text.replace("__init__", "")
     assert not message.defects and all(not p.defects for p in message.iter_parts())
+
+
+@pytest.mark.parametrize("size", [0, 1, 56, 57, 58, 114, 5_000, 72_001])
+def test_base64_parts_are_cut_into_76_character_lines_as_the_standard_library_does(size):
+    from mailer.message.mime import _base64_lines
+    data = bytes(range(256)) * (size // 256 + 1)
+    assert _base64_lines(data[:size]) == base64.encodebytes(data[:size]).rstrip(b"\n").replace(b"\n", b"\r\n")
 
 
 def test_rerun_and_overlapping_segments_skip_families_already_sent(issue, families, tmp_path):
