@@ -95,11 +95,10 @@ def journal(ctx) -> None:
         with store.write() as connection:
             sendlog.claim(connection, "profile", rows, sendlog.new_owner(), sendlog.PENDING, {})
         yield
-        for i in ids:                          # what SMTPBackend's journal does per message
-            with store.write() as connection:
-                sendlog.mark_sending(connection, "profile", [i])
-            with store.write() as connection:
-                sendlog.record(connection, "profile", [SendResult(i, "sent")])
+        with store.serial_writes() as writes:  # what an SMTP send records per message (Sender._record)
+            for i in ids:
+                with writes.write() as connection:
+                    sendlog.record(connection, "profile", [SendResult(i, "sent")])
 
 
 TARGETS = {"render": render, "roster": roster, "import": import_, "resume": resume, "journal": journal}
