@@ -3,8 +3,9 @@
 The send journal writes one short transaction per message as the SMTP pool's threads finish
 them. Through Store.write() each would check a connection out of the pool, and threads that
 collide wait in SQLite's busy handler (sleeps of 1 ms and more, during which that thread's
-SMTP connection idles). Here they queue on a lock and share one connection instead: measured
-on the bench's SMTP row, about a quarter of the sending process's CPU less.
+SMTP connection idles). Here they queue on a lock and share one connection instead. Measured
+on the bench's SMTP row (1,000 messages, client CPU): 2.6 s -> 2.35 s, on top of building the
+statement once (sendlog._RECORD: 3.2 s -> 2.6 s).
 """
 from __future__ import annotations
 
