@@ -167,7 +167,10 @@ def print_report(setup: SendSetup, report, dry_run: bool) -> None:
     for lang, row in report.rows():
         click.echo(f"{lang:<10}{row['planned']:>9,}" + "".join(f"{row[key]:>10,}" for key, _ in STATUS_COLUMNS))
     _print_not_sending(report)
-    if not report.results:
+    if not report.results and report.busy:
+        click.echo(f"Nothing to send for this run: another run is sending to the other {families_text(report.busy)} "
+                   "right now (its own report tells how that went).")
+    elif not report.results:
         click.echo("Nothing to send: every family of this segment already has this issue.")
     not_delivered = sum(report.results[s] for s in ("failed", "rejected", "invalid", "in_doubt"))
     if not_delivered:

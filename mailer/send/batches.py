@@ -14,10 +14,10 @@ not taken.
 
 Which families are free is decided per family as the dry run decides (plan.decide): no log
 row, failed, a claim whose lease expired or whose process on this machine is gone, and what
-the run's options say; done ones are counted as skipped. Live claims (other workers' batches)
-are left out by the page query itself (sendlog.held_ids) and only counted, as busy: read back
-one by one, every worker would read every batch the others hold, inside the one-at-a-time
-claim transaction. Pages are read by id (keyset), the log rows of a page by (issue,
+the run's options say. Live claims (other workers' batches) are left out by the page query
+itself (sendlog.held_ids): read back one by one, every worker would read every batch the
+others hold, inside the one-at-a-time claim transaction. What a run left to others (done
+before, being sent by another run) is counted once, at its end (left_to_others). Pages are read by id (keyset), the log rows of a page by (issue,
 subscriber_id) and live claims as a hashed NOT IN, so the plans do not depend on the
 database's statistics (a send log filling up during the send has none). The families'
 schools and topics are read after the claim commits, outside it.
@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
 
@@ -35,7 +35,7 @@ from mailer.send import sendlog
 from mailer.store.queries import SUBSCRIBED, topics_for, values_for
 from mailer.store.records import Recipient
 from mailer.store.rules import clause_for
-from mailer.store.tables import subscribers, utcnow
+from mailer.store.tables import send_log, subscribers, utcnow
 
 _LOCK_CLASS = 0x6E6C   # advisory-lock key space of claims ("nl")
 
@@ -50,9 +50,6 @@ def languages(connection: Connection, segment) -> dict[str, int]:
 class Batch:
     items: list[tuple]                                       # claimed rows, with the log row as it was
     last_id: int                                             # the highest id looked at (the next claim starts after)
-    lost: int = 0                                            # free when read, changed by another before the write
-    busy: int = 0                                            # live claims of other workers passed over
-    skipped: Counter = field(default_factory=Counter)        # log status -> families done, passed over
 
 
 def claim_batch(connection: Connection, issue: str, owner: str, segment, family_languages: list[str], after_id: int,
@@ -76,25 +73,34 @@ def claim_batch(connection: Connection, issue: str, owner: str, segment, family_
         logged = sendlog.logged(connection, issue, [r.id for r in page])
         for row in page:
             batch.last_id, entry = row.id, logged.get(row.id)
-            decision = decide(entry, now)
-            if decision == "send":
+            if decide(entry, now) == "send":
                 chosen.append((row, entry))
                 if len(chosen) == size:
                     break
-            elif decision == "busy":
-                batch.busy += 1
-            else:
-                batch.skipped[entry.status] += 1
-    passed = [subscribers.c.id > after_id] + ([subscribers.c.id <= batch.last_id] if len(chosen) == size else [])
-    batch.busy += connection.execute(select(func.count() - func.count().filter(free)).select_from(subscribers)
-                                     .where(*ours, *passed)).scalar()
     if not chosen:
         return batch
     seen = {row.id: entry for row, entry in chosen if entry is not None}
     claimed = sendlog.claim(connection, issue, [row_for(row, entry) for row, entry in chosen], owner, status, seen)
     batch.items = [(row, entry) for row, entry in chosen if row.id in claimed]
-    batch.lost = len(chosen) - len(batch.items)
     return batch
+
+
+def left_to_others(connection: Connection, issue: str, owner: str, segment,
+                   family_languages: list[str]) -> tuple[Counter, int]:
+    """After a run: the families of `segment` reading `family_languages` it left to other runs,
+    from the send log as it is now. (Log status -> families done with the issue by earlier or
+    concurrent runs; families a live run still holds.) Counted claim by claim instead, a family
+    another run was sending when one claim passed it, and had sent by the next, would be
+    counted twice."""
+    c = send_log.c
+    ours = (SUBSCRIBED, clause_for(segment), subscribers.c.language.in_(family_languages))
+    done = connection.execute(
+        select(c.status, func.count()).select_from(subscribers.join(send_log, c.subscriber_id == subscribers.c.id))
+        .where(*ours, c.issue == issue, c.status.in_(sendlog.DONE), c.owner != owner).group_by(c.status))
+    held = sendlog.held_ids(connection, issue, utcnow()).where(c.owner != owner)
+    busy = connection.execute(select(func.count()).select_from(subscribers)
+                              .where(*ours, subscribers.c.id.in_(held))).scalar()
+    return Counter(dict(done.all())), busy
 
 
 def recipients(connection: Connection, items: list) -> list[tuple[Recipient, sendlog.Logged | None]]:

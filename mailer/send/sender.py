@@ -47,6 +47,7 @@ class Sender:
         self.date = dt.datetime.now(dt.timezone.utc)
         self.owner = sendlog.new_owner()
         self._results_log = None                          # SerialWrites while run() sends
+        self._sending_languages: list[str] = []           # family languages routed to an edition
 
     def template(self, lang: str) -> MessageTemplate:
         if lang not in self.templates:
@@ -72,13 +73,22 @@ class Sender:
             reason = error.problems[0].message
             with self.store.write() as connection:
                 sendlog.release(connection, self.issue.key, self.owner, reason)
+            self._count_left_to_others(segment)
             self.report.stopped = reason
             delivered = self.report.delivered
             error.outcome = (f"sending stopped: {families_text(delivered)} got it in "
                              "this run; the others are still to send: fix the cause and run the same command "
                              "again")
             raise
+        self._count_left_to_others(segment)
         return self.report
+
+    def _count_left_to_others(self, segment) -> None:
+        """The report's "skipped, already sent" and "being sent by another run", once, at the end."""
+        if self._sending_languages:
+            with self.store.read() as connection:
+                self.report.skipped, self.report.busy = batches.left_to_others(
+                    connection, self.issue.key, self.owner, segment, self._sending_languages)
 
     def _send_batches(self, segment) -> None:
         """Claim whole batches of one edition from the store and hand each over, until none is left."""
@@ -91,6 +101,7 @@ class Sender:
                 self.report.held[language] += count
             else:
                 editions.setdefault(edition, []).append(language)
+        self._sending_languages = [language for languages in editions.values() for language in languages]
         status = sendlog.PENDING if self.backend.journals_each_message else sendlog.SENDING
         decide = partial(plan.decide, self)
         for lang, languages in editions.items():
@@ -99,8 +110,6 @@ class Sender:
                 with self.store.write() as connection:
                     batch = batches.claim_batch(connection, self.issue.key, self.owner, segment, languages, after_id,
                                                 self.backend.batch_size, decide, status, row_for)
-                self.report.busy += batch.busy + batch.lost
-                self.report.skipped.update(batch.skipped)
                 if batch.last_id == after_id:
                     break
                 after_id = batch.last_id

@@ -9,6 +9,7 @@ from collections import Counter
 
 from sqlalchemy import update
 
+from mailer.backends.base import SendResult
 from mailer.backends.outbox import OutboxBackend
 from mailer.backends.sendgrid import SendGridBackend
 from mailer.send import sendlog
@@ -86,3 +87,28 @@ def test_an_expired_claim_is_taken_over_and_a_live_one_of_another_worker_is_left
     assert set(outbox_files(tmp_path / issue.key)) == {"ana@example.org", "joe@example.org", "rui@example.org",
                                                          "sana@example.org"}
     assert report.results == {"sent": 4} and report.busy == 1            # omar: another worker's, still live
+
+
+def test_a_family_another_run_finishes_while_this_one_sends_is_counted_once(issue, store, write_roster, run,
+                                                                             tmp_path):  # noqa: F811
+    """Seen busy by one claim and done by the next, omar was counted twice ("Skipped, already
+    sent: 1" and "Being sent by another run: 1" for one family): the report says what the
+    other runs did once, as it stands at the end."""
+    rows = [["amal@example.org", "Amal", "Arabic", "Aiken", "2"], ["omar@example.org", "Omar", "Arabic", "Hall", "10"]]
+    assert run("subscribers", "import", write_roster(rows)).exit_code == 0
+    omar = store.get("omar@example.org").id
+    with store.write() as connection:                       # another run is sending to omar
+        sendlog.claim(connection, issue.key, [{"subscriber_id": omar, "email": "omar@example.org", "language": "ar",
+                                               "segment": "all-families", "backend": "outbox",
+                                               "message_id": "<omar>"}], "another-host:1:x", sendlog.PENDING, {})
+    backend = OutboxBackend(tmp_path, issue.key)
+    deliver = backend.send
+
+    def the_other_run_finishes_meanwhile(messages, journal=None):
+        with store.write() as connection:
+            sendlog.record(connection, issue.key, [SendResult(omar, "sent")])
+        yield from deliver(messages, journal)
+    backend.send = the_other_run_finishes_meanwhile
+    report = sender(issue, store, backend).run(None)
+    assert set(outbox_files(tmp_path / issue.key)) == {"amal@example.org"}
+    assert report.results == {"sent": 1} and report.skipped == {"sent": 1} and report.busy == 0

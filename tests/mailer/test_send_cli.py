@@ -99,3 +99,16 @@ def test_a_real_send_refuses_pseudo_translations_made_by_a_local_stub(families, 
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "the machine translations in pt, ur were made by" in result.stderr and "127.0.0.1" in result.stderr
     assert "families would get text they cannot read" in result.stderr and "nothing was sent" in result.stderr
+
+
+def test_a_run_that_found_the_rest_taken_by_another_run_does_not_say_everyone_has_it(capsys):
+    from mailer.commands.send_steps import print_report
+    from mailer.send.report import SendReport
+    from types import SimpleNamespace
+    from blocks.loader import load_issue
+    from tests.mailer.test_send import ISSUE_DIR
+    setup = SimpleNamespace(backend_name="smtp", issue=load_issue(ISSUE_DIR), web_url="https://example.org/x")
+    print_report(setup, SendReport(busy=75), dry_run=False)
+    out = capsys.readouterr().out
+    assert "Being sent by another run right now: 75" in out
+    assert "another run is sending to the other 75 families" in out and "every family" not in out
