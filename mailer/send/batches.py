@@ -17,10 +17,11 @@ row, failed, a claim whose lease expired or whose process on this machine is gon
 the run's options say. Live claims (other workers' batches) are left out by the page query
 itself (sendlog.held_ids): read back one by one, every worker would read every batch the
 others hold, inside the one-at-a-time claim transaction. What a run left to others (done
-before, being sent by another run) is counted once, at its end (left_to_others). Pages are read by id (keyset), the log rows of a page by (issue,
-subscriber_id) and live claims as a hashed NOT IN, so the plans do not depend on the
-database's statistics (a send log filling up during the send has none). The families'
-schools and topics are read after the claim commits, outside it.
+before, being sent by another run) is counted once, at its end (left_to_others). Pages are
+read by id (keyset), the log rows of a page by (issue, subscriber_id) and live claims as a
+hashed NOT IN, so the plans do not depend on the database's statistics (a send log filling up
+during the send has none). The families' schools and topics are read after the claim
+commits, outside it.
 """
 from __future__ import annotations
 
