@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select
 
 from mailer.send import sendlog
-from mailer.store.queries import SUBSCRIBED, topics_for, values_for
+from mailer.store.queries import SUBSCRIBED, logged_counts, topics_for, values_for
 from mailer.store.records import Recipient
 from mailer.store.rules import clause_for
 from mailer.store.tables import send_log, subscribers, utcnow
@@ -93,15 +93,12 @@ def left_to_others(connection: Connection, issue: str, owner: str, segment,
     concurrent runs; families a live run still holds.) Counted claim by claim instead, a family
     another run was sending when one claim passed it, and had sent by the next, would be
     counted twice."""
-    c = send_log.c
-    ours = (SUBSCRIBED, clause_for(segment), subscribers.c.language.in_(family_languages))
-    done = connection.execute(
-        select(c.status, func.count()).select_from(subscribers.join(send_log, c.subscriber_id == subscribers.c.id))
-        .where(*ours, c.issue == issue, c.status.in_(sendlog.DONE), c.owner != owner).group_by(c.status))
-    held = sendlog.held_ids(connection, issue, utcnow()).where(c.owner != owner)
-    busy = connection.execute(select(func.count()).select_from(subscribers)
-                              .where(*ours, subscribers.c.id.in_(held))).scalar()
-    return Counter(dict(done.all())), busy
+    done = logged_counts(connection, segment, issue, sendlog.DONE, languages=family_languages, not_owner=owner)
+    held = sendlog.held_ids(connection, issue, utcnow()).where(send_log.c.owner != owner)
+    busy = connection.execute(select(func.count()).select_from(subscribers).where(
+        SUBSCRIBED, clause_for(segment), subscribers.c.language.in_(family_languages),
+        subscribers.c.id.in_(held))).scalar()
+    return Counter(done), busy
 
 
 def recipients(connection: Connection, items: list) -> list[tuple[Recipient, sendlog.Logged | None]]:

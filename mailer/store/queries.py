@@ -159,12 +159,16 @@ def count(connection: Connection, segment) -> SegmentCount:
                         unknown={name: ordered(values) for name, values in sorted(unknown.items())})
 
 
-def logged_counts(connection: Connection, segment, issue: str, statuses: tuple[str, ...]) -> dict[str, int]:
-    """Subscribed families of `segment` whose send-log row of `issue` is in `statuses`, per status."""
+def logged_counts(connection: Connection, segment, issue: str, statuses: tuple[str, ...], *,
+                  languages: list[str] | None = None, not_owner: str | None = None) -> dict[str, int]:
+    """Subscribed families of `segment` whose send-log row of `issue` is in `statuses`, per status;
+    only those reading `languages` and whose row another run than `not_owner` wrote, if given."""
+    also = ([subscribers.c.language.in_(languages)] if languages is not None else []) + \
+        ([send_log.c.owner != not_owner] if not_owner is not None else [])
     rows = connection.execute(
         select(send_log.c.status, func.count())
         .select_from(subscribers.join(send_log, send_log.c.subscriber_id == subscribers.c.id))
-        .where(SUBSCRIBED, clause_for(segment), send_log.c.issue == issue, send_log.c.status.in_(statuses))
+        .where(SUBSCRIBED, clause_for(segment), send_log.c.issue == issue, send_log.c.status.in_(statuses), *also)
         .group_by(send_log.c.status))
     return dict(rows.all())
 
