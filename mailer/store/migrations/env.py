@@ -2,9 +2,12 @@
 
 Run by mailer.store.engine.migrate() on every open (with a connection passed in config.attributes),
 or by hand from the repository root with alembic.ini: `alembic revision -m "..."`,
-`alembic upgrade head` (the URL is $NEWSLETTER_DB or var/newsletter.db).
+`alembic upgrade head` (the URL is NEWSLETTER_DB, read through common.settings, or var/newsletter.db).
 """
 from alembic import context
+
+from common.errors import NewsletterError
+from common.settings import Settings
 
 from mailer.store.engine import make_engine
 from mailer.store.tables import metadata
@@ -19,11 +22,13 @@ def _run(conn) -> None:
 
 
 if context.is_offline_mode():
-    raise SystemExit("offline (--sql) migrations are not supported; run against a database")
+    raise NewsletterError("offline (--sql) migrations are not supported", "run against a database")
 elif connection is not None:
     _run(connection)
 else:
-    engine = make_engine(context.config.get_main_option("sqlalchemy.url") or None)
+    settings = Settings.from_env()
+    context.config.attributes.setdefault("publication", settings.legacy_publication)
+    engine = make_engine(context.config.get_main_option("sqlalchemy.url") or settings.db or None)
     with engine.connect() as conn:
         _run(conn)
         conn.commit()
