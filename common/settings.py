@@ -170,7 +170,8 @@ class Settings:
                                              group="build")
     # links and the families' side
     secret: str = setting("NEWSLETTER_SECRET", "signs unsubscribe and preference links (32+ random characters)",
-                          _secret, hint=SECRET_HINT, group="links")
+                          _secret, hint=f"{SECRET_HINT}; to try everything on this computer without one: python "
+                          "compose.py demo, then python compose.py serve --demo", group="links")
     secret_previous: tuple[str, ...] = setting("NEWSLETTER_SECRET_PREVIOUS", "older secrets still accepted "
                                                "(key rotation; comma-separated)", _previous_secrets,
                                                hint=SECRET_HINT, group="links")
