@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from common.cli_context import settings_of
+
 
 @click.command()
 @click.argument("issue_dir", type=click.Path(path_type=Path))
@@ -18,14 +20,13 @@ import click
 def report(issue_dir: Path, out_file: Path | None, show_failures: bool, csv_file: Path | None):
     """Reach of an issue per language and per school: sent, delivered, bounced, opened, clicked,
     unsubscribed, and the families it did not reach (rejected, invalid, failed, in doubt, pending)."""
-    from mailer.reports.reach import OPENS_CAVEAT, failures, html_page, reach, table
-    from mailer.commands.options import open_store
+    from mailer.reports.reach import OPENS_CAVEAT, html_page, table
+    from workflows import reach
 
-    from blocks.loader import issue_key_for
-    slug = issue_key_for(issue_dir)
-    with open_store() as store:
-        languages, schools = reach(store, slug)
-        missed = failures(store, slug) if show_failures else []
+    settings = settings_of()
+    found = reach.report(settings, issue_dir)
+    slug, languages, schools = found.issue_key, found.languages, found.schools
+    missed = reach.failures(settings, issue_dir) if show_failures else []
     if not languages:
         click.echo(f"Nothing has been sent for {slug} yet.")
         return

@@ -138,10 +138,10 @@ def test_user_mistakes_are_plain_messages(run, tmp_path):
     assert result.exit_code == 1 and "save the spreadsheet as .xlsx or .csv" in result.stderr
 
 
-def test_unreachable_database_is_a_plain_message(run, monkeypatch):
+def test_unreachable_database_is_a_plain_message(run, monkeypatch):     # exit 4: stopped, safe to rerun
     monkeypatch.setenv("NEWSLETTER_DB", "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
     result = run("subscribers", "show", "a@example.org")
-    assert result.exit_code == 1 and "cannot open the subscriber store" in result.stderr
+    assert result.exit_code == 4 and "cannot open the subscriber store" in result.stderr
     assert "Traceback" not in result.output
 
 
