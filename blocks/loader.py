@@ -12,13 +12,12 @@ from blocks.i18n.catalogs import translated_languages
 from blocks.i18n.policy import MachinePolicyKind
 from blocks.kinds import Choice, Language, ListOf, Text
 from blocks.model import Block, Issue
-from blocks.publications import (FILE_NAME, RESERVED, ROOT, default_slug, issue_folders, issue_key,
-                                 publication_folders, sharing_slug)
+from blocks.publications import (FILE_NAME, RESERVED, ROOT, default_slug, is_library, issue_folders, issue_key,
+                                 library_folder, publication_folders, sharing_slug)
 from blocks.registry import BLOCK_TYPES
 from blocks.schema import Field, Schema, join_key
 from common.yaml_source import Located, display_path, load_yaml
 
-LIBRARY = Path(__file__).parent / "library"
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 RESERVED_IDS = {"issue", "publication", "library"}  # used as translation contexts
 
@@ -46,8 +45,12 @@ class _Reporter:
         self.problems.append(Problem(self.file, key, message, hint, self.doc.line(key)))
 
 
-def load_issue(issue_dir: Path | str) -> Issue:
-    """Load and validate newsletters/<publication>/<issue>/; raise NewsletterError listing every problem."""
+def load_issue(issue_dir: Path | str, library_dir: Path | str | None = None) -> Issue:
+    """Load and validate newsletters/<publication>/<issue>/; raise NewsletterError listing every problem.
+
+    Included blocks come from `library_dir` (the setting NEWSLETTER_LIBRARY), by default the
+    newsletters folder's library/ (publications.library_folder); the Issue keeps it as `library`,
+    where the library blocks' translations are stored too."""
     issue_dir = Path(issue_dir)
     problems: list[Problem] = []
     if not issue_dir.is_dir():
@@ -61,7 +64,7 @@ def load_issue(issue_dir: Path | str) -> Issue:
     problems += found
     issue = None
     if doc is not None:
-        issue = _build_issue(issue_dir, doc, publication, problems)
+        issue = _build_issue(issue_dir, doc, publication, problems, library_dir)
     if problems:
         raise NewsletterError(problems)
     return issue
@@ -70,7 +73,11 @@ def load_issue(issue_dir: Path | str) -> Issue:
 def _check_layout(issue_dir: Path, problems: list[Problem]) -> None:
     """publication.yaml belongs beside the issues, never inside one (it would be ignored)."""
     here, beside = issue_dir / FILE_NAME, issue_dir.parent / FILE_NAME
-    if here.exists() and not (issue_dir / "issue.yaml").exists():
+    if is_library(issue_dir) and not (issue_dir / "issue.yaml").exists():
+        problems.append(Problem(display_path(issue_dir), "", "this is the library of standing blocks, not an issue's folder",
+                                "give an issue's folder, e.g. newsletters/equity/2021-09-sept-oct; issues include "
+                                "library blocks with '- include: <name>'"))
+    elif here.exists() and not (issue_dir / "issue.yaml").exists():
         issues = [f.name for f in issue_folders(issue_dir)]
         problems.append(Problem(display_path(issue_dir), "", "this is a publication's folder, not an issue's",
                                 f"give one of its issues, e.g. {display_path(issue_dir / issues[-1])}" if issues else
@@ -131,13 +138,15 @@ def _load_publication(path: Path, problems: list[Problem]):
     return record
 
 
-def _build_issue(issue_dir: Path, doc: Located, publication, problems: list[Problem]) -> Issue | None:
+def _build_issue(issue_dir: Path, doc: Located, publication, problems: list[Problem],
+                 library_dir: Path | str | None) -> Issue | None:
     report = _Reporter(doc, problems)
     raw = doc.data if isinstance(doc.data, dict) else {}
     if not isinstance(doc.data, dict):
         report("", "an issue file must be a mapping of fields", "start with 'title: ...'")
     fields = ISSUE_FIELDS.validate({k: v for k, v in raw.items() if k != "blocks"}, "", report)
-    blocks = _load_blocks(raw.get("blocks"), doc, report, problems)
+    library = library_folder(issue_dir, library_dir)
+    blocks = _load_blocks(raw.get("blocks"), doc, report, problems, library)
     if publication is not None and fields is not None:
         for i, lang in enumerate(fields.languages):
             if lang not in publication.languages:
@@ -151,10 +160,11 @@ def _build_issue(issue_dir: Path, doc: Located, publication, problems: list[Prob
     return Issue(slug=issue_dir.resolve().name, path=issue_dir, title=fields.title, period=fields.period,
                  subject=fields.subject, preheader=fields.preheader, languages=tuple(fields.languages) + added,
                  blocks=tuple(blocks), publication=publication,
-                 fallback=fields.fallback or publication.fallback, machine=machine, added_languages=added)
+                 fallback=fields.fallback or publication.fallback, machine=machine, added_languages=added,
+                 library=library)
 
 
-def _load_blocks(raw, doc: Located, report, problems) -> list[Block] | None:
+def _load_blocks(raw, doc: Located, report, problems, library: Path) -> list[Block] | None:
     if not raw:
         report("blocks", "the issue has no blocks", "add a 'blocks:' list, each item with 'type:' and 'id:'")
         return None
@@ -165,7 +175,7 @@ def _load_blocks(raw, doc: Located, report, problems) -> list[Block] | None:
     blocks, seen = [], {}
     for i, item in enumerate(raw):
         key = f"blocks[{i}]"
-        block = _include(item, key, report, problems) if isinstance(item, dict) and "include" in item \
+        block = _include(item, key, report, problems, library) if isinstance(item, dict) and "include" in item \
             else _block(item, key, report, doc)
         if block is None:
             continue
@@ -207,20 +217,25 @@ def _block(item, key: str, report, doc: Located, default_id: str | None = None,
                  source=display_path(doc.path), key=key, line=doc.line(key), library=library)
 
 
-def _include(item: dict, key: str, report, problems) -> Block | None:
+def _include(item: dict, key: str, report, problems, library: Path) -> Block | None:
     name = item.get("include")
     extra = set(item) - {"include", "id"}
     if extra:
         report(f"{key}.{sorted(extra)[0]}", "an included block cannot change fields here",
-               f"edit blocks/library/{name}.yaml, or copy the block into the issue")
+               f"edit {display_path(library / f'{name}.yaml')}, or copy the block into the issue")
         return None
-    available = sorted(p.stem for p in LIBRARY.glob("*.yaml"))
+    if not library.is_dir():
+        report(f"{key}.include", f"'{name}' is a library block, and there is no library folder {display_path(library)}/",
+               f"put the library there (an install from before it moved: git mv blocks/library {display_path(library)}), "
+               "set NEWSLETTER_LIBRARY to the library's folder, or copy the block into the issue")
+        return None
+    available = sorted(p.stem for p in library.glob("*.yaml"))
     if not isinstance(name, str) or name not in available:
         close = difflib.get_close_matches(str(name), available, n=1)
-        report(f"{key}.include", f"no library block '{name}' in blocks/library/",
+        report(f"{key}.include", f"no library block '{name}' in {display_path(library)}/",
                f"did you mean '{close[0]}'?" if close else f"library blocks: {', '.join(available) or 'none yet'}")
         return None
-    doc, found = load_yaml(LIBRARY / f"{name}.yaml")
+    doc, found = load_yaml(library / f"{name}.yaml")
     problems += found
     if doc is None:
         return None

@@ -41,6 +41,8 @@ class Issue:
                                                   # them (e.g. machine), though issue.yaml does not list them
     machine_text: bool = False    # this (localized) edition shows machine translations
     english_parts: tuple[str, ...] = ()   # issue and publication texts this edition still shows in English
+    library: Path | None = None   # the library its included blocks came from (their translations: library/i18n/);
+                                  # None: publications.library_folder(path), the newsletters folder's library/
 
     @property
     def key(self) -> str:

@@ -4,6 +4,12 @@ newsletters/<publication>/<issue>/issue.yaml (one folder per office writing to f
 A publication's identity is its slug: `slug:` in publication.yaml, else its folder's name. The
 single-publication layout of earlier versions (newsletters/publication.yaml beside the issues)
 still loads; its slug is `slug:` or the name in lowercase with dashes.
+
+Beside the publications, newsletters/library/ holds the standing blocks any issue may include
+(<name>.yaml) and their translations (i18n/<lang>.po): content, like the issues, so it is never
+inside the Python package. It is neither a publication nor an issue. An issue's library is
+`library_folder(issue)`: the setting NEWSLETTER_LIBRARY when given, else <newsletters>/library
+of the newsletters folder the issue lives in.
 """
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from pathlib import Path
 
 FILE_NAME = "publication.yaml"
 ROOT = Path("newsletters")
+LIBRARY = "library"         # <newsletters>/library/: the standing blocks, never a publication or an issue
 # First path parts the preference center uses itself: a publication cannot be called so.
 RESERVED = frozenset({"u", "p", "healthz", "webhooks", "static"})
 
@@ -30,10 +37,34 @@ def default_slug(folder: Path, name: str) -> str:
 
 
 def publication_folders(root: Path = ROOT) -> list[Path]:
-    """Every folder holding a publication.yaml: newsletters/*/ and, in the old layout, newsletters/."""
+    """Every folder holding a publication.yaml: newsletters/*/ and, in the old layout, newsletters/
+    (so never newsletters/library/, which has none: `new-publication` refuses that folder)."""
     root = Path(root)
     found = sorted(p.parent for p in root.glob(f"*/{FILE_NAME}"))
     return ([root] if (root / FILE_NAME).is_file() else []) + found
+
+
+def newsletters_root(publication_folder: Path) -> Path:
+    """The newsletters folder a publication is in: its parent (newsletters/<publication>/), or the
+    folder itself in the old layout (publication.yaml in newsletters/)."""
+    folder = Path(publication_folder).resolve()
+    return folder if folder.name == ROOT.name else folder.parent
+
+
+def library_folder(issue_dir: Path, library_dir: Path | str | None = None) -> Path:
+    """The library of standing blocks an issue includes from: `library_dir` (the setting
+    NEWSLETTER_LIBRARY) when given, else the `library` folder of the newsletters folder the issue
+    is in (an issue at X/newsletters/equity/2021-09 includes from X/newsletters/library)."""
+    if library_dir:
+        return Path(library_dir)
+    return newsletters_root(Path(issue_dir).resolve().parent) / LIBRARY
+
+
+def is_library(folder: Path) -> bool:
+    """Whether `folder` is (inside) a library of standing blocks rather than a publication or an issue."""
+    folder = Path(folder).resolve()
+    return any(f.name == LIBRARY and not (f / FILE_NAME).is_file() and not (f / "issue.yaml").is_file()
+               for f in (folder, folder.parent))
 
 
 def slug_of(folder: Path) -> str | None:

@@ -18,7 +18,7 @@ import yaml
 
 from blocks.kinds import TODO
 from blocks.publication import SLUG
-from blocks.publications import FILE_NAME, issue_folders
+from blocks.publications import FILE_NAME, LIBRARY, is_library, issue_folders
 from blocks.scaffold_publication import publication_yaml
 from common.errors import NewsletterError
 from common.problems import Problem
@@ -165,6 +165,9 @@ def new_issue(folder: Path, source: Path | None = None, today: dt.date | None = 
     if folder.exists():
         raise _refuse(folder, "this folder already exists",
                       "choose a new name for the issue, e.g. the month: " + display_path(publication / "2021-11-nov"))
+    if is_library(publication) and not (publication / FILE_NAME).is_file():
+        raise _refuse(publication, "this is the library of standing blocks: issues are not written there",
+                      "give newsletters/<publication>/<issue>, e.g. newsletters/equity/2021-11-nov")
     if not (publication / FILE_NAME).is_file():
         raise _refuse(publication / FILE_NAME, "no publication.yaml: an issue belongs to a publication",
                       f"create it first: python compose.py new-publication {display_path(publication)}")
@@ -196,6 +199,10 @@ def new_publication(folder: Path) -> Path:
     path = folder / FILE_NAME
     if path.exists():
         raise _refuse(path, "publication.yaml already exists", "edit it, or give a new folder")
+    if folder.name == LIBRARY:
+        raise _refuse(folder, f"'{LIBRARY}' is the folder of the standing blocks every issue may include, "
+                      "not a publication's", "give the publication's folder another name, e.g. newsletters/school-library "
+                      "(its slug: can still be 'library')")
     if not SLUG.fullmatch(folder.name):
         raise _refuse(folder, f"'{folder.name}' cannot be part of a web address (it is the publication's slug)",
                       "name the folder with lowercase letters, digits and dashes, e.g. newsletters/special-ed")

@@ -91,8 +91,8 @@ class Snapshot:
 
 
 class Previewer:
-    def __init__(self, issue_dir: Path | str, drafts: bool = False):
-        self.issue_dir, self.drafts = Path(issue_dir), drafts
+    def __init__(self, issue_dir: Path | str, drafts: bool = False, library_dir: Path | str | None = None):
+        self.issue_dir, self.drafts, self.library_dir = Path(issue_dir), drafts, library_dir
         self.issue = None
         self.renderer = Renderer()
         self.section_checks = checks.SectionChecks()
@@ -111,7 +111,7 @@ class Previewer:
         issue = self.issue
         if issue is None or self._unreadable or not changed or any(p.suffix == ".yaml" for p in changed):
             try:
-                issue = load_issue(self.issue_dir)
+                issue = load_issue(self.issue_dir, self.library_dir)
             except NewsletterError as e:
                 problems, issue = list(e.problems), None
             self._unreadable = issue is None

@@ -42,9 +42,9 @@ PROBLEM_GRACE = 0.15    # seconds a result with problems waits for another batch
 
 class PreviewServer:
     def __init__(self, issue_dir: Path | str, host: str = "127.0.0.1", port: int = 8001, drafts: bool = False,
-                 log: Callable[[str], None] | None = None):
-        self.previewer = Previewer(issue_dir, drafts)
-        self.watched = Watched(Path(issue_dir))
+                 log: Callable[[str], None] | None = None, library_dir: Path | str | None = None):
+        self.previewer = Previewer(issue_dir, drafts, library_dir)
+        self.watched = Watched(Path(issue_dir), library_dir)
         self.hub = Hub()
         self.log = log or (lambda line: None)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)     # no line per request in the terminal

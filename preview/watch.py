@@ -2,7 +2,8 @@
 
     the issue           <issue>/issue.yaml, <issue>/i18n/<lang>.po
     its publication     <issue>/../publication.yaml, <issue>/../i18n/<lang>.po
-    library blocks      blocks/library/*.yaml, blocks/library/i18n/<lang>.po
+    library blocks      <newsletters>/library/*.yaml, <newsletters>/library/i18n/<lang>.po (or the
+                        library the loader is given: publications.library_folder)
     templates           blocks/templates/**/*.j2
     chrome catalogs     blocks/i18n/chrome/<lang>.po
 
@@ -15,23 +16,26 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 from blocks.i18n.chrome import CATALOGS
-from blocks.loader import LIBRARY
+from blocks.publications import library_folder
 from blocks.render_env import TEMPLATES
 
 
 class Watched:
     """The folders to watch, and a filter (watchfiles' watch_filter) for the files that matter."""
 
-    def __init__(self, issue_dir: Path):
+    def __init__(self, issue_dir: Path, library_dir: Path | str | None = None):
         issue = Path(issue_dir).resolve()
         self.rules = [
             (issue, ("issue.yaml", "i18n/*.po")),
             (issue.parent, ("publication.yaml", "i18n/*.po")),
-            (LIBRARY.resolve(), ("*.yaml", "i18n/*.po")),
+            (library_folder(issue, library_dir).resolve(), ("*.yaml", "i18n/*.po")),
             (TEMPLATES.resolve(), ("*.j2",)),
             (CATALOGS.resolve(), ("*.po",)),
         ]
-        folders = sorted({folder for folder, _ in self.rules}, key=lambda f: len(f.parts))
+        # a library not made yet (an issue with no library beside it) is watched from its parent, so it is
+        # seen once made; watchfiles refuses a folder that does not exist
+        found = {folder if folder.is_dir() else folder.parent for folder, _ in self.rules}
+        folders = sorted((f for f in found if f.is_dir()), key=lambda f: len(f.parts))
         self.roots = [f for i, f in enumerate(folders) if not any(f.is_relative_to(o) for o in folders[:i])]
 
     def __call__(self, _change, path: str) -> bool:
@@ -47,3 +51,4 @@ class Watched:
                 if any(fnmatch(inside, pattern) for pattern in patterns):
                     return True
         return False
+

@@ -10,11 +10,15 @@ SAMPLE = ROOT / "newsletters" / "equity" / "2021-09-sept-oct"
 
 @pytest.fixture
 def make_issue(tmp_path, monkeypatch):
-    """Write an issue folder (with the real publication.yaml beside it) and return its path."""
+    """Write an issue folder (with the real publication.yaml beside it, and the real library blocks,
+    without their translations, in tmp/newsletters/library) and return its path."""
     monkeypatch.chdir(tmp_path)
     newsletters = tmp_path / "newsletters" / "equity"
     newsletters.mkdir(parents=True)
     shutil.copy(ROOT / "newsletters" / "equity" / "publication.yaml", newsletters / "publication.yaml")
+    (tmp_path / "newsletters" / "library").mkdir()
+    for block in (ROOT / "newsletters" / "library").glob("*.yaml"):
+        shutil.copy(block, tmp_path / "newsletters" / "library" / block.name)
 
     def make(issue_yaml: str, name: str = "test-issue") -> Path:
         folder = newsletters / name

@@ -10,7 +10,7 @@ import pytest
 
 from blocks import markdown
 from blocks.calendar import CalendarEntry, google_calendar_link, shorten
-from blocks.i18n import catalogs, chrome
+from blocks.i18n import chrome
 from blocks.i18n.localize import localize
 from blocks.loader import load_issue
 from blocks.render import render_issue
@@ -45,8 +45,7 @@ def test_shorten_never_cuts_a_word_or_a_link():
 
 
 @pytest.fixture
-def issue_dir(make_issue, tmp_path, monkeypatch):
-    monkeypatch.setattr(catalogs, "LIBRARY_I18N", tmp_path / "library-i18n")
+def issue_dir(make_issue):
     return make_issue(ISSUE)
 
 
@@ -75,8 +74,7 @@ def test_spanish_footer_needs_no_article_before_the_offices_name():
         "Recibe este correo porque se suscribió a este boletín: Oficina para el Avance de la Equidad."
 
 
-def test_arabic_foodshare_dates_use_the_arabic_comma(make_issue, tmp_path, monkeypatch):
-    monkeypatch.setattr(catalogs, "LIBRARY_I18N", tmp_path / "library-i18n")
+def test_arabic_foodshare_dates_use_the_arabic_comma(make_issue):
     folder = make_issue(ISSUE.split("blocks:")[0] + """blocks:
   - type: foodshare_calendar
     id: food

@@ -10,7 +10,7 @@ from babel import Locale
 
 from blocks import dates
 from common.errors import NewsletterError
-from blocks.i18n import catalogs, chrome
+from blocks.i18n import chrome
 from blocks.i18n.exchange import export, import_po
 from blocks.i18n.localize import localize
 from blocks.i18n.status import language_status
@@ -39,8 +39,7 @@ blocks:
 
 
 @pytest.fixture
-def issue_dir(make_issue, tmp_path, monkeypatch):
-    monkeypatch.setattr(catalogs, "LIBRARY_I18N", tmp_path / "library-i18n")
+def issue_dir(make_issue):
     return make_issue(ISSUE)
 
 
@@ -208,8 +207,7 @@ def test_arabic_is_right_to_left(issue_dir):
     assert re.search(r'<div class="block-event lang-en" lang="en" dir="ltr"', email.html)
 
 
-def test_phone_numbers_and_addresses_are_isolated_in_rtl(make_issue, tmp_path, monkeypatch):
-    monkeypatch.setattr(catalogs, "LIBRARY_I18N", tmp_path / "library-i18n")
+def test_phone_numbers_and_addresses_are_isolated_in_rtl(make_issue):
     folder = make_issue(ISSUE.split("blocks:")[0] + "blocks:\n  - type: contact\n    id: office\n"
                         "    heading: Questions?\n    phone: (860) 263-0724\n    address: 50 South Main St, West Hartford\n")
     translate(load_issue(folder), "ar", {"office.heading": "أسئلة؟"})
@@ -245,13 +243,12 @@ def test_calendar_files_are_in_the_readers_language(issue_dir):
     assert "SUMMARY;LANGUAGE=es:Picnic familiar" in ics and "LOCATION:En línea" in ics
 
 
-def test_library_blocks_are_translated_once_for_every_issue(make_issue, tmp_path, monkeypatch):
-    monkeypatch.setattr(catalogs, "LIBRARY_I18N", tmp_path / "library-i18n")
+def test_library_blocks_are_translated_once_for_every_issue(make_issue, tmp_path):
     first = load_issue(make_issue(ISSUE.split("blocks:")[0] + "blocks:\n  - include: mental-health\n", "first"))
     po = export(first, "es")
     texts = {e.msgctxt: f"ES {e.msgid}" for e in po if e.msgctxt.startswith("library/")}
     translate(first, "es", texts)
-    assert (tmp_path / "library-i18n" / "es.po").exists()
+    assert (tmp_path / "newsletters" / "library" / "i18n" / "es.po").exists()     # beside the issues, not in blocks/
     second = load_issue(make_issue(ISSUE.split("blocks:")[0] + "blocks:\n  - include: mental-health\n", "second"))
     assert language_status(second, "es").owners_with("approved") == ["mental-health"]
 

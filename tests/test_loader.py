@@ -111,7 +111,7 @@ def test_unknown_library_block(make_issue):
 def test_library_block_is_included_with_its_file_name_as_id(make_issue):
     folder = make_issue(HEADER + "  - include: mental-health\n")
     block = load_issue(folder).blocks[0]
-    assert block.id == "mental-health" and block.source.endswith("blocks/library/mental-health.yaml")
+    assert block.id == "mental-health" and block.source.endswith("newsletters/library/mental-health.yaml")
 
 
 def test_foodshare_entry_needs_date_or_weekday(make_issue):

@@ -38,8 +38,7 @@ ISSUE_WITH_LINKS = ISSUE.replace("""    online: true
 
 
 @pytest.fixture
-def issue_dir(make_issue, tmp_path, monkeypatch):
-    monkeypatch.setattr(catalogs, "LIBRARY_I18N", tmp_path / "library-i18n")
+def issue_dir(make_issue):
     return make_issue(ISSUE_WITH_LINKS)
 
 

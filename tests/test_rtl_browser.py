@@ -9,7 +9,6 @@ import re
 import pytest
 
 from blocks.build import build_issue
-from blocks.i18n import catalogs
 from blocks.i18n.localize import localize
 from blocks.loader import load_issue
 from blocks.render import render_issue
@@ -51,8 +50,7 @@ _DIRECTION = re.compile(r' (dir|lang)="[^"]*"')
 
 
 @pytest.fixture
-def urdu(make_issue, tmp_path, monkeypatch):
-    monkeypatch.setattr(catalogs, "LIBRARY_I18N", tmp_path / "library-i18n")
+def urdu(make_issue):
     folder = make_issue(ISSUE.replace("languages: [en, es, ar]", "languages: [en, ur]") + CONTACT)
     translate(load_issue(folder), "ur", URDU)
     return render_issue(localize(load_issue(folder), "ur"), "ur").preview().html

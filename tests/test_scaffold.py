@@ -25,12 +25,13 @@ def run(*args, cwd):
 
 @pytest.fixture
 def equity(tmp_path, monkeypatch):
-    """A copy of the equity publication with its sample issue (translations included)."""
+    """A copy of the equity publication with its sample issue (translations included), and the library."""
     monkeypatch.chdir(tmp_path)
     folder = tmp_path / "newsletters" / "equity"
     folder.mkdir(parents=True)
     shutil.copy(SAMPLE.parent / "publication.yaml", folder)
     shutil.copytree(SAMPLE, folder / SAMPLE.name)
+    shutil.copytree(ROOT / "newsletters" / "library", tmp_path / "newsletters" / "library")
     return folder
 
 

@@ -1,7 +1,8 @@
 """Stored content translations: gettext PO files, one per language and scope.
 
   newsletters/<publication>/i18n/<lang>.po           publication settings (footer, name)
-  blocks/library/i18n/<lang>.po                      library blocks, translated once for every issue
+  newsletters/library/i18n/<lang>.po                 library blocks, translated once for every issue
+                                                     (the issue's library: Issue.library, never the package)
   newsletters/<publication>/<issue>/i18n/<lang>.po   the issue's own blocks, subject and preheader
 
 Each entry keeps, as its msgid, the English it was translated from: when the English
@@ -21,8 +22,7 @@ from pathlib import Path
 import polib
 
 from blocks.model import Issue
-
-LIBRARY_I18N = Path(__file__).resolve().parent.parent / "library" / "i18n"
+from blocks.publications import library_folder
 
 MISSING, STALE, DRAFT, MACHINE, APPROVED = "missing", "stale", "draft", "machine", "approved"
 STATUSES = (APPROVED, MACHINE, DRAFT, STALE, MISSING)            # best first (for families)
@@ -62,8 +62,13 @@ def scope_file(issue: Issue, context: str, lang: str) -> Path:
     if context.startswith("publication."):
         return issue.path.parent / "i18n" / f"{lang}.po"
     if context.startswith("library/"):
-        return LIBRARY_I18N / f"{lang}.po"
+        return library_i18n(issue) / f"{lang}.po"
     return issue.path / "i18n" / f"{lang}.po"
+
+
+def library_i18n(issue: Issue) -> Path:
+    """Where the issue's library blocks' translations are: <its library>/i18n/."""
+    return (issue.library or library_folder(issue.path)) / "i18n"
 
 
 def scope_files(issue: Issue, lang: str) -> list[Path]:

@@ -4,7 +4,7 @@ Contexts are what PO files use as msgctxt:
   issue.subject, issue.preheader, ...       fields of issue.yaml
   publication.footer, publication.name      fields of newsletters/<publication>/publication.yaml
   <block id>.<field path>                   e.g. kickoff.title, kickoff.links[0].label
-  library/<name>.<field path>               blocks included from blocks/library/, translated once
+  library/<name>.<field path>               blocks included from newsletters/library/, translated once
 """
 from __future__ import annotations
 

@@ -118,17 +118,29 @@ def test_a_port_in_use_is_a_plain_error(server, issue):
 
 def test_only_the_files_an_issue_is_made_from_matter(issue):
     watched = Watched(issue)
-    blocks = ROOT / "blocks"
+    blocks, library = ROOT / "blocks", issue.parent.parent / "library"     # the issue's newsletters/library
     matters = [issue / "issue.yaml", issue / "i18n" / "es.po", issue.parent / "publication.yaml",
-               issue.parent / "i18n" / "ar.po", blocks / "library" / "mental-health.yaml",
-               blocks / "library" / "i18n" / "es.po", blocks / "templates" / "event.mjml.j2",
+               issue.parent / "i18n" / "ar.po", library / "mental-health.yaml",
+               library / "i18n" / "es.po", blocks / "templates" / "event.mjml.j2",
                blocks / "templates" / "pages" / "index.html.j2", blocks / "i18n" / "chrome" / "es.po"]
     ignored = [issue / ".issue.yaml.swp", issue / "issue.yaml~", issue / ".#issue.yaml", issue / "4913",
                issue / "notes.txt", issue.parent / "2021-10" / "issue.yaml", blocks / "render.py",
-               ROOT / "newsletters" / "equity" / "publication.yaml"]
+               ROOT / "newsletters" / "equity" / "publication.yaml",
+               ROOT / "newsletters" / "library" / "mental-health.yaml"]      # another copy's library
     assert [p for p in matters if not watched.matters(p)] == []
     assert [p for p in ignored if watched.matters(p)] == []
     assert issue.parent.resolve() in watched.roots and issue.resolve() not in watched.roots
+    assert library.resolve() in watched.roots
+
+
+def test_the_library_watched_is_the_one_the_issue_is_loaded_with(issue, tmp_path):
+    elsewhere = tmp_path / "shared-library"                 # NEWSLETTER_LIBRARY, given to the loader
+    elsewhere.mkdir()
+    watched = Watched(issue, elsewhere)
+    assert watched.matters(elsewhere / "mental-health.yaml") and watched.matters(elsewhere / "i18n" / "es.po")
+    assert not watched.matters(issue.parent.parent / "library" / "mental-health.yaml")
+    missing = Watched(issue, tmp_path / "not-yet")           # watched from its parent, so it is seen once made
+    assert missing.matters(tmp_path / "not-yet" / "mental-health.yaml") and tmp_path.resolve() in missing.roots
 
 
 def test_the_command_is_registered_and_refuses_a_missing_folder(tmp_path):
