@@ -43,7 +43,7 @@ def check(issue_dir: Path):
 
     Exits 0 when the issue is ready to build, 1 when anything needs fixing.
     """
-    issue = load_issue(issue_dir)
+    issue = load_issue(issue_dir, library_dir=settings_of().library)
     summaries = [summarize(email, issue) for email in render_all(issue, stamp=settings_of().build_time)]
     click.echo(f"{issue_dir}: {len(issue.blocks)} blocks, languages {', '.join(issue.languages)}: no problems.")
     _print_summary(summaries)
@@ -56,7 +56,7 @@ def check(issue_dir: Path):
 @click.option("--drafts", is_flag=True, help="Show draft translations in the previews (families never get drafts).")
 def build(issue_dir: Path, out_dir: Path | None, drafts: bool):
     """Build previews of an issue: HTML and text per language, calendar files, index.html."""
-    issue = load_issue(issue_dir)
+    issue = load_issue(issue_dir, library_dir=settings_of().library)
     out_dir = out_dir or Path("build") / issue.key
     summaries = build_issue(issue, out_dir, drafts=drafts, stamp=settings_of().build_time)
     _print_summary(summaries)
@@ -75,7 +75,7 @@ def translations():
               help="PO file to write (default: <issue>-<lang>.po in the current folder).")
 def export_command(issue_dir: Path, lang: str, out_file: Path | None):
     """Write a PO file with every text of the issue, for Poedit, Weblate or Crowdin."""
-    issue = load_issue(issue_dir)
+    issue = load_issue(issue_dir, library_dir=settings_of().library)
     lang = lang.replace("-", "_")
     if lang not in issue.publication.languages or lang == issue.source_lang:
         raise NewsletterError(f"'{lang}' is not one of the publication's translation languages "
@@ -110,7 +110,7 @@ def import_command(po_file: Path, issue_dir: Path | None):
         po, lang, slug = read_po(po_file)
         if issue_dir is None:
             issue_dir = _issue_named(slug)
-        report = import_po(load_issue(issue_dir), po, lang, po_file)
+        report = import_po(load_issue(issue_dir, library_dir=settings_of().library), po, lang, po_file)
     except NewsletterError as e:
         e.outcome = "nothing was stored"
         raise
@@ -125,7 +125,7 @@ def import_command(po_file: Path, issue_dir: Path | None):
 @click.argument("issue_dir", type=ISSUE_DIR)
 def status_command(issue_dir: Path):
     """Per language: blocks approved/machine/draft/stale/missing, words ready, and what a send would do."""
-    issue = load_issue(issue_dir)
+    issue = load_issue(issue_dir, library_dir=settings_of().library)
     click.echo(f"{'language':<32} {'approved':>8} {'machine':>7} {'draft':>6} {'stale':>6} {'missing':>8} "
                f"{'words':>6}  at send time")
     details, statuses = [], []
@@ -182,7 +182,7 @@ def machine_command(issue_dir: Path, langs: tuple[str, ...], all_missing: bool, 
     from blocks.i18n.machine.report import done_lines, plan_lines
     from blocks.i18n.machine.run import plan, run
 
-    issue = load_issue(issue_dir)
+    issue = load_issue(issue_dir, library_dir=settings_of().library)
     chosen = _machine_languages(issue, langs, all_missing)
     glossary = load_glossary(issue.path.parent)
     names = (provider,) if provider else issue.publication.get("machine_providers") or ProviderOrder().names

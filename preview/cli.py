@@ -10,6 +10,7 @@ import click
 from common.errors import NewsletterError
 from common.problems import Problem
 from common.yaml_source import display_path
+from common.cli_context import settings_of
 
 
 @click.command()
@@ -31,7 +32,8 @@ def preview(issue_dir: Path, port: int, host: str, open_browser: bool, drafts: b
     if not issue_dir.is_dir():
         raise NewsletterError([Problem(display_path(issue_dir), "", "no such issue folder",
                                        "give the folder holding issue.yaml, e.g. newsletters/equity/2021-09-sept-oct")])
-    server = PreviewServer(issue_dir, host=host, port=port, drafts=drafts, log=click.echo)
+    server = PreviewServer(issue_dir, host=host, port=port, drafts=drafts, log=click.echo,
+                           library_dir=settings_of().library)
     before = signal.signal(signal.SIGTERM, _interrupt)      # `kill` stops it as cleanly as Ctrl-C
     try:
         click.echo(f"Building the preview of {issue_dir} ...")

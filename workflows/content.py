@@ -19,7 +19,7 @@ def check(settings: Settings, issue_dir: Path) -> CheckResult:
     from blocks.build import render_all, summarize
     from blocks.loader import load_issue
 
-    issue = load_issue(issue_dir)
+    issue = load_issue(issue_dir, library_dir=settings.library)
     return CheckResult(issue, [summarize(email, issue) for email in render_all(issue, stamp=settings.build_time)])
 
 
@@ -29,6 +29,6 @@ def build(settings: Settings, issue_dir: Path, out_dir: Path | None = None, draf
     from blocks.build import build_issue
     from blocks.loader import load_issue
 
-    issue = load_issue(issue_dir)
+    issue = load_issue(issue_dir, library_dir=settings.library)
     out_dir = out_dir or Path("build") / issue.key
     return issue, out_dir, build_issue(issue, out_dir, drafts=drafts, stamp=settings.build_time)

@@ -140,7 +140,7 @@ def prepare(settings: Settings, request: SendRequest) -> SendJob:
     from mailer.publish.naming import web_base
     from mailer.send.links import LinkSigner
 
-    issue = load_issue(request.issue_dir)
+    issue = load_issue(request.issue_dir, library_dir=settings.library)
     # the segment's families who follow this issue's publication
     segment = load_audiences(request.audiences or settings.audiences).segment(request.segment).of(
         issue.publication.slug, issue.publication.default_subscribe)
