@@ -1,7 +1,7 @@
 """The sending side's click commands, registered by compose.py: subscribers, audience, send,
-demo, report. send.py is the command; send_steps.py its steps (set up, proofs, confirmation,
-the printed report); progress.py the progress bar.
+demo, report: a face of the core (workflows/). send.py is the command; send_steps.py what it
+shows (plan, proofs, confirmation, the run's report); progress.py the progress bar.
 
-The only CLI layer of mailer/: user mistakes arrive here as common.errors.NewsletterError
-and click prints them; nothing here catches errors to turn them into exit codes.
+User mistakes arrive here as common.errors.NewsletterError; compose.py prints them and sets the
+exit code. Nothing here catches errors to turn them into exit codes.
 """

@@ -12,7 +12,7 @@ batch between them; and new families have no row to lock yet.) The write is send
 (insert unless present, compare-and-swap otherwise), so a row changed since it was read is
 not taken.
 
-Which families are free is decided per family as the dry run decides (plan.decide): no log
+Which families are free is decided per family as the dry run decides (Sender.decide): no log
 row, failed, a claim whose lease expired or whose process on this machine is gone, and what
 the run's options say. Live claims (other workers' batches) are left out by the page query
 itself (sendlog.held_ids): read back one by one, every worker would read every batch the
@@ -53,13 +53,28 @@ class Batch:
     last_id: int                                             # the highest id looked at (the next claim starts after)
 
 
-def claim_batch(connection: Connection, issue: str, owner: str, segment, family_languages: list[str], after_id: int,
-                size: int, decide: Callable, status: str, row_for: Callable) -> Batch:
-    """Claim the next batch: up to `size` families of `family_languages` with ids after `after_id`.
-
-    `connection` is in a write transaction. `decide(logged or None, now)` says "send", "busy"
-    or "skip"; `row_for(candidate, logged or None)` gives the log row to write
+@dataclass(frozen=True)
+class Claims:
+    """What one run claims, batch after batch: an edition's families of `segment` reading
+    `family_languages`, `size` at a time, for `owner`, as `status`. `decide(logged or None, now)`
+    says "send", "busy" or "skip"; `row_for(candidate, logged or None)` gives the log row to write
     (subscriber_id, email, language, segment, backend, message_id)."""
+    issue: str
+    owner: str
+    segment: object
+    family_languages: list[str]
+    size: int
+    decide: Callable
+    status: str
+    row_for: Callable
+
+
+def claim_batch(connection: Connection, claims: Claims, after_id: int) -> Batch:
+    """Claim the next batch of `claims`: up to `claims.size` families with ids after `after_id`
+    (`connection` is in a write transaction)."""
+    issue, owner, segment, family_languages, size, decide, status, row_for = (
+        claims.issue, claims.owner, claims.segment, claims.family_languages, claims.size, claims.decide,
+        claims.status, claims.row_for)
     _serialize(connection, issue)
     now, chosen, batch = utcnow(), [], Batch([], after_id)
     free = subscribers.c.id.not_in(sendlog.held_ids(connection, issue, now))

@@ -22,15 +22,18 @@ from blocks.i18n.localize import localize
 from blocks.model import Issue
 from blocks.render import render_issue
 from common.errors import ConfigError, SendingStopped
-from mailer.backends.base import DELIVERED, INVALID, PERMANENT, SENT, Backend, Journal, Outgoing, \
+from mailer.backends.base import DELIVERED, INVALID, PERMANENT, REJECTED, SENT, Backend, Journal, Outgoing, \
     SendResult
 from mailer.message.mime import HeaderInjection, MessageTemplate, check_envelope
-from mailer.send import batches, plan, sendlog
+from mailer.send import batches, sendlog
 from mailer.send.personalize import Personalizer
 from mailer.send.report import SendReport, families_text
 from mailer.send.routing import Router
+from mailer.store import queries
+from mailer.store.tables import utcnow
 
 
+CONFIG_CAUSED = ("401", "403", "530", "535")     # legacy rejections caused by a wrong setting, not the family
 CANCELLED = "cancelled: no new batch was claimed; rerun the same command to send the rest"
 
 
@@ -67,7 +70,7 @@ class Sender:
     def run(self, segment, dry_run: bool = False) -> SendReport:
         """Send to every subscribed family of `segment` (a dry run only plans)."""
         if dry_run:
-            return plan.dry_run(self, segment)
+            return self._dry_run(segment)
         try:
             # results are recorded one at a time over one connection (the backend's threads
             # are done before it closes)
@@ -107,16 +110,15 @@ class Sender:
                 editions.setdefault(edition, []).append(language)
         self._sending_languages = [language for languages in editions.values() for language in languages]
         status = sendlog.PENDING if self.backend.journals_each_message else sendlog.SENDING
-        decide = partial(plan.decide, self)
         for lang, languages in editions.items():
-            row_for, after_id = partial(self._log_row, lang=lang), 0
+            claims, after_id = batches.Claims(self.issue.key, self.owner, segment, languages, self.backend.batch_size,
+                                              self.decide, status, partial(self._log_row, lang=lang)), 0
             while True:
                 if self.cancel():
                     self.report.stopped = CANCELLED
                     return
                 with self.store.write() as connection:
-                    batch = batches.claim_batch(connection, self.issue.key, self.owner, segment, languages, after_id,
-                                                self.backend.batch_size, decide, status, row_for)
+                    batch = batches.claim_batch(connection, claims, after_id)
                 if batch.last_id == after_id:
                     break
                 after_id = batch.last_id
@@ -124,6 +126,67 @@ class Sender:
                     with self.store.read() as connection:
                         items = batches.recipients(connection, batch.items)
                     self._hand_over([(r, lang, e) for r, e in items], lang)
+
+    # -- the dry run: what a send would do, per edition and school, without claiming or sending --
+    def _dry_run(self, segment) -> SendReport:
+        """Fill the report with the plan for `segment` and return it. Recipients are streamed from
+        the store by id, never all at once; each family is routed to an edition (or held) and
+        checked against the send log: done already, being sent by another worker, or to send now."""
+        done = self._done_statuses()
+        slug = self.issue.key
+        if done:
+            with self.store.read() as connection:
+                self.report.skipped.update(queries.logged_counts(connection, segment, slug, done))
+        for batch in self.store.recipient_batches(segment, batch_size=self.backend.batch_size,
+                                                  skip_logged=(slug, done) if done else None):
+            self._plan(batch)
+        return self.report
+
+    def _done_statuses(self) -> tuple[str, ...]:
+        """Send-log statuses that mean "done with this issue" for this run (left out of the query)."""
+        if self.resend:
+            return ()
+        return tuple(s for s in sendlog.DONE if not (s == sendlog.IN_DOUBT and self.resend_in_doubt)
+                     and not (s == REJECTED and self.retry_failed))
+
+    def _plan(self, batch) -> None:
+        report, routed = self.report, []
+        for recipient in batch:
+            lang = self.router.edition(recipient.language)
+            if lang is None:
+                report.held[recipient.language] += 1
+            else:
+                routed.append((recipient, lang))
+        with self.store.read() as connection:
+            logged = sendlog.logged(connection, self.issue.key, [r.id for r, _ in routed])
+        now = utcnow()
+        for recipient, lang in routed:
+            entry = logged.get(recipient.id)
+            decision = self.decide(entry, now)
+            if decision == "busy":
+                report.busy += 1
+                continue
+            if decision == "skip":
+                report.skipped[entry.status] += 1
+                continue
+            report.planned[lang] += 1
+            for school in recipient.schools or ("",):
+                report.by_school[school] += 1
+
+    def decide(self, entry, now) -> str:
+        """send (new or retry), busy (another worker has it), or skip (done before): what the dry
+        run counts and what the real send's claims apply (batches.py)."""
+        if entry is None:
+            return "send"
+        if entry.held_by_another(now):
+            return "busy"
+        if entry.status in (sendlog.PENDING, sendlog.SENDING, sendlog.FAILED) or self.resend:
+            return "send"
+        if entry.status == sendlog.IN_DOUBT:
+            return "send" if self.resend_in_doubt else "skip"
+        if entry.status == REJECTED and self.retry_failed and entry.detail.startswith(CONFIG_CAUSED):
+            return "send"
+        return "skip"
 
     # -- handing over --------------------------------------------------------------------------
     def _log_row(self, candidate, entry, lang: str) -> dict:
