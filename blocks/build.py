@@ -6,6 +6,7 @@ the output folder only when complete, so a failed build never leaves half the fi
 """
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -38,9 +39,10 @@ class BuiltLanguage:
         return self.html_bytes > GMAIL_CLIP_WARNING
 
 
-def render_all(issue: Issue, drafts: bool = False) -> list[RenderedEmail]:
-    """Each of the issue's languages as families would get it (drafts too, for previews, if asked)."""
-    return [render_issue(localize(issue, lang, drafts=drafts), lang) for lang in issue.languages]
+def render_all(issue: Issue, drafts: bool = False, stamp: dt.datetime | None = None) -> list[RenderedEmail]:
+    """Each of the issue's languages as families would get it (drafts too, for previews, if asked);
+    `stamp`: the calendar files' DTSTAMP (Settings.build_time), else now."""
+    return [render_issue(localize(issue, lang, drafts=drafts), lang, stamp=stamp) for lang in issue.languages]
 
 
 def summarize(email: RenderedEmail, issue: Issue) -> BuiltLanguage:
@@ -49,8 +51,9 @@ def summarize(email: RenderedEmail, issue: Issue) -> BuiltLanguage:
                          status.outcome, status)
 
 
-def build_issue(issue: Issue, out_dir: Path, drafts: bool = False) -> list[BuiltLanguage]:
-    emails = [email.preview() for email in render_all(issue, drafts=drafts)]
+def build_issue(issue: Issue, out_dir: Path, drafts: bool = False,
+                stamp: dt.datetime | None = None) -> list[BuiltLanguage]:
+    emails = [email.preview() for email in render_all(issue, drafts=drafts, stamp=stamp)]
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:

@@ -8,7 +8,6 @@ Calendar apps match a re-published event by UID and take the later DTSTAMP as th
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -29,19 +28,9 @@ class CalendarEntry:
     url: str = ""
 
 
-def build_time() -> dt.datetime:
-    """Now in UTC, to the second; or the moment SOURCE_DATE_EPOCH (seconds since 1970, UTC) says."""
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not raw:
-        return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    if re.fullmatch(r"[0-9]+", raw):
-        try:
-            return dt.datetime.fromtimestamp(int(raw), dt.timezone.utc)
-        except (OverflowError, OSError, ValueError):
-            pass                              # beyond the dates Python can represent
-    raise ConfigError("SOURCE_DATE_EPOCH", f"'{raw}' is not a number of seconds since 1970-01-01 UTC",
-                      "set it to a whole number such as the last commit's time (git log -1 --format=%ct), "
-                      "or unset it to stamp calendar files with the build time", outcome="nothing was written")
+def build_time(stamp: dt.datetime | None = None) -> dt.datetime:
+    """`stamp` (Settings.build_time: SOURCE_DATE_EPOCH, for reproducible builds), else now in UTC, to the second."""
+    return stamp or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
 def product_id(publication_name: str) -> str:
@@ -63,7 +52,7 @@ def new_calendar(calendar_name: str, publication_name: str) -> Calendar:
 def to_ics(entries: list[CalendarEntry], calendar_name: str, lang: str, publication_name: str,
            stamp: dt.datetime | None = None) -> bytes:
     """A calendar of `entries`; `stamp` (DTSTAMP) defaults to build_time()."""
-    stamp = stamp or build_time()
+    stamp = build_time(stamp)
     cal = new_calendar(calendar_name, publication_name)
     for entry in entries:
         event = Event()

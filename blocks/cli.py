@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from blocks.build import GMAIL_CLIP_WARNING, build_issue, render_all, summarize
+from common.cli_context import settings_of
 from common.errors import NewsletterError
 from blocks.i18n import chrome
 from blocks.i18n.exchange import export, import_po, read_po
@@ -43,7 +44,7 @@ def check(issue_dir: Path):
     Exits 0 when the issue is ready to build, 1 when anything needs fixing.
     """
     issue = load_issue(issue_dir)
-    summaries = [summarize(email, issue) for email in render_all(issue)]
+    summaries = [summarize(email, issue) for email in render_all(issue, stamp=settings_of().build_time)]
     click.echo(f"{issue_dir}: {len(issue.blocks)} blocks, languages {', '.join(issue.languages)}: no problems.")
     _print_summary(summaries)
 
@@ -57,7 +58,7 @@ def build(issue_dir: Path, out_dir: Path | None, drafts: bool):
     """Build previews of an issue: HTML and text per language, calendar files, index.html."""
     issue = load_issue(issue_dir)
     out_dir = out_dir or Path("build") / issue.key
-    summaries = build_issue(issue, out_dir, drafts=drafts)
+    summaries = build_issue(issue, out_dir, drafts=drafts, stamp=settings_of().build_time)
     _print_summary(summaries)
     click.echo(f"\nWrote {out_dir}/ - open {out_dir / 'index.html'} to compare the languages side by side.")
 
@@ -185,7 +186,7 @@ def machine_command(issue_dir: Path, langs: tuple[str, ...], all_missing: bool, 
     chosen = _machine_languages(issue, langs, all_missing)
     glossary = load_glossary(issue.path.parent)
     names = (provider,) if provider else issue.publication.get("machine_providers") or ProviderOrder().names
-    order = ProviderOrder(names, publication=issue.publication.name)
+    order = ProviderOrder(names, settings=settings_of(), publication=issue.publication.name)
     plans = plan(issue, chosen, order, glossary)
     click.echo("\n".join(plan_lines(plans, order, dry_run)))
     if dry_run:

@@ -9,6 +9,7 @@ machine translations.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -56,13 +57,15 @@ class RenderedEmail:
 
 
 def render_issue(issue: Issue, lang: str, web_url: str = tokens.WEB_URL, calendar_files: bool = True,
-                 notice_blocks: tuple[Block, ...] | None = None) -> RenderedEmail:
+                 notice_blocks: tuple[Block, ...] | None = None, stamp: dt.datetime | None = None) -> RenderedEmail:
     """The email in `lang` (give a localized issue); `calendar_files=False` skips making the
     .ics files (a send links to the published ones). `notice_blocks`: the blocks the note at the
-    top speaks of, if not the issue's (the preview renders one block alone under the whole note)."""
+    top speaks of, if not the issue's (the preview renders one block alone under the whole note).
+    `stamp`: the calendar files' DTSTAMP (Settings.build_time), else now."""
     ctx = _context(issue, lang, web_url)
     files: dict[str, bytes] = {}
-    items = [_prepare(block, issue, ctx, files if calendar_files else None) for block in issue.blocks]
+    items = [_prepare(block, issue, ctx, files if calendar_files else None, stamp)
+             for block in issue.blocks]
     variables = {"issue": issue, "pub": issue.publication, "lang": lang, "dir": ctx.direction,
                  "align": "right" if ctx.direction == "rtl" else "left", "web_url": web_url,
                  "notice": _notice(issue, notice_blocks or [item["block"] for item in items], ctx),
@@ -89,7 +92,7 @@ def _context(issue: Issue, lang: str, web_url: str) -> RenderContext:
                          web_url=web_url)
 
 
-def _prepare(block: Block, issue: Issue, ctx: RenderContext, files: dict | None) -> dict:
+def _prepare(block: Block, issue: Issue, ctx: RenderContext, files: dict | None, stamp: dt.datetime | None = None) -> dict:
     """A block's template values, in the email's language or - for a fallback - wholly in English."""
     if block.lang:
         ctx = _context(issue, block.lang, ctx.web_url)
@@ -102,7 +105,7 @@ def _prepare(block: Block, issue: Issue, ctx: RenderContext, files: dict | None)
         name = ctx.calendar_file(block.id)
         if files is not None:
             calendar_name = block.fields.get("heading") or block.fields.get("title") or issue.title
-            files[name] = to_ics(entries, calendar_name, ctx.lang, issue.publication.name)
+            files[name] = to_ics(entries, calendar_name, ctx.lang, issue.publication.name, stamp)
         extra["calendar_url"] = f"{ctx.web_url}/{name}"
     return {"block": block, "f": block.fields, "fields": block.fields, "x": extra, "lang": ctx.lang,
             "dir": ctx.direction, "align": "right" if ctx.direction == "rtl" else "left"}

@@ -1,9 +1,10 @@
 """The one user-error type and its families.
 
 Every mistake a user can fix (a bad file, a wrong setting, an unknown address, a provider
-that refuses the credentials) is a `NewsletterError`. It is a `click.ClickException`, so a
-command never catches it: click prints it (`show`) and exits with its `exit_code`, in one
-place, like MkDocs' single abort path. A traceback therefore always means a bug.
+that refuses the credentials) is a `NewsletterError`. The core raises it and never prints; the
+command line (compose.py, `Commands.main`) prints it (`lines`) and turns it into the exit code
+(README, "Exit codes"), in one place, like MkDocs' single abort path; the studio shows the
+same lines on its pages. A traceback therefore always means a bug.
 
     NewsletterError            located problems (file:line: key: message -> hint), all at once
     ├── ConfigError            a missing or wrong setting: names it and how to fix it
@@ -12,8 +13,10 @@ place, like MkDocs' single abort path. A traceback therefore always means a bug.
         ├── TransientError     ... for now (429, 5xx, 4xx SMTP, timeouts): retry later
         ├── OutcomeUnknown     the request went out but its answer never came (in doubt)
         └── SendingStopped     the server can't be reached or asks to wait too long: stop the run
+    FamiliesNotReached         a send finished, but some families did not get the issue
 
-Nothing below the command layer calls sys.exit.
+Nothing below the command layer calls sys.exit. (NewsletterError stays a click.ClickException
+so that click's own parsing errors and ours share one path in compose.py.)
 """
 from __future__ import annotations
 
@@ -94,3 +97,18 @@ class OutcomeUnknown(ProviderError):
 class SendingStopped(ProviderError):
     """Going on would only fail or wait for hours (server unreachable, rate limit far away): the
     run stops, every family not handed over stays to send, and a later rerun sends them."""
+
+
+class StoreUnreachable(StoreError):
+    """The store's server or file could not be reached (down, locked, no permission): safe to rerun."""
+
+
+class FamiliesNotReached(NewsletterError):
+    """A send finished, but `count` families were not reached (rejected, failed, invalid, in doubt)."""
+
+    def __init__(self, count: int, report_path=None):
+        self.count, self.report_path = count, report_path
+        where = f"; the report: {report_path}" if report_path else ""
+        super().__init__(f"{count:,} famil{'y' if count == 1 else 'ies'} did not get it{where}",
+                         "python compose.py report ISSUE --failures lists each with the reason and what to do",
+                         outcome="")

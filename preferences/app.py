@@ -1,10 +1,11 @@
 """The preference center (Flask): one-click unsubscribe, preferences, the SendGrid webhook, and
 the web editions of sent issues with their archive (preferences/editions.py).
 
-    create_app()            reads NEWSLETTER_SECRET (and _PREVIOUS), NEWSLETTER_DB,
-                            SENDGRID_WEBHOOK_PUBLIC_KEY, every newsletters/*/publication.yaml and
-                            audiences.yaml from the current folder; refuses a weak secret or an
-                            unusable key (ConfigError) before opening anything
+    create_app(settings)    uses NEWSLETTER_SECRET (and _PREVIOUS), NEWSLETTER_DB,
+                            SENDGRID_WEBHOOK_PUBLIC_KEY (common.settings), every
+                            newsletters/*/publication.yaml and audiences.yaml from the current
+                            folder; refuses a weak secret or an unusable key (ConfigError) before
+                            opening anything
     create_app(demo=True)   `serve --demo`: the public demo secret, a banner on every page
 
 Pages are plain server-rendered HTML in the family's language; nothing sets a cookie. Request
@@ -12,7 +13,6 @@ bodies are limited (FORM_LIMIT, WEBHOOK_LIMIT) and refused with 413 before they 
 """
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from flask import Flask, abort, request
 from blocks.i18n.localize import localize_publication
 from blocks.loader import load_publications
 from common.errors import ConfigError
+from common.settings import Settings
 from mailer.send.links import LinkSigner
 from mailer.store import events as delivery
 from mailer.store.subscribers import Store
@@ -41,20 +42,22 @@ class PreferenceCenter(Flask):
         self.logger.error("Exception on %s [%s]", redact(request.path), request.method, exc_info=exc_info)
 
 
-def create_app(*, store: Store | None = None, signer: LinkSigner | None = None, audiences=None,
-               webhook_key: str | None = None, clock=time.time, newsletters_dir: Path = Path("newsletters"),
-               demo: bool = False) -> Flask:
+def create_app(settings: Settings | None = None, *, store: Store | None = None, signer: LinkSigner | None = None,
+               audiences=None, webhook_key: str | None = None, clock=time.time,
+               newsletters_dir: Path = Path("newsletters"), demo: bool = False) -> Flask:
+    """The app for `settings` (common.settings; default: none set, as for tests that pass the rest)."""
     from mailer.audiences.loader import load_audiences
-    signer = signer or (LinkSigner.from_env(demo=True) if demo else LinkSigner.for_server())
-    key = load_public_key(webhook_key if webhook_key is not None else os.environ.get(SETTING, ""))
+    settings = settings or Settings()
+    signer = signer or (LinkSigner.for_send(settings, demo=True) if demo else LinkSigner.for_server(settings))
+    key = load_public_key(webhook_key if webhook_key is not None else settings.webhook_public_key)
     publications = load_publications(newsletters_dir)
     if not publications:
         raise ConfigError("newsletters", f"no publication in {newsletters_dir}/: the pages show a publication's "
                           "name, address and languages", "run the preference center from the project folder, "
                           "which has newsletters/<publication>/publication.yaml",
                           outcome="the preference center did not start")
-    audiences = audiences or load_audiences()
-    store = store or Store.open()
+    audiences = audiences or load_audiences(settings.audiences)
+    store = store or Store.open(settings.db, publication=settings.legacy_publication)
     app = PreferenceCenter(__name__)
     set_up_templates(app)
     app.config["MAX_CONTENT_LENGTH"] = FORM_LIMIT

@@ -3,10 +3,11 @@ a sent issue's web editions as files for a static host."""
 from __future__ import annotations
 
 import ipaddress
-import os
 from pathlib import Path
 
 import click
+
+from common.cli_context import settings_of
 
 
 @click.command()
@@ -29,7 +30,7 @@ def serve(host: str, port: int, demo: bool):
     from blocks.loader import load_publications
     from common.errors import ConfigError
     from mailer.publish.naming import web_base
-    from mailer.send.links import DEMO_BASE_URL
+    from common.settings import DEMO_BASE_URL
     from preferences.access_log import RequestHandler
     from preferences.app import create_app
 
@@ -38,9 +39,10 @@ def serve(host: str, port: int, demo: bool):
                           "serves only 127.0.0.1 (or ::1, localhost)",
                           "drop --host, or set NEWSLETTER_SECRET and run without --demo",
                           outcome="the preference center did not start")
-    app = create_app(demo=demo)
+    settings = settings_of()
+    app = create_app(settings, demo=demo)
     if demo:
-        links = os.environ.get("NEWSLETTER_BASE_URL") or DEMO_BASE_URL
+        links = settings.base_url or DEMO_BASE_URL
         archives = ", ".join(f"{web_base(publication, links)}/" for publication in load_publications().values())
         click.echo(f"Demo mode: signed with the public demo secret, for this computer only. The links in "
                    f"outbox/ point at {links}; the web editions and archives are at {archives}.", err=True)
@@ -83,7 +85,8 @@ def publish(issue_dir: Path, out_dir: Path):
                                        "give newsletters/<publication>/<issue>, e.g. "
                                        "newsletters/equity/2021-09-sept-oct")])
     publication = load_publication(newsletters / "publication.yaml")
-    with Store.open() as store:
+    settings = settings_of()
+    with Store.open(settings.db, publication=settings.legacy_publication) as store:
         written = export(store, publication, newsletters, issue_dir.name, out_dir)
     click.echo(f"Wrote {len(written)} files into {out_dir}/: {issue_dir.name}/ (its editions and calendar files), "
                "index.html (the archive), feed.atom" + (", foodshare-<language>.ics" if any(

@@ -1,7 +1,7 @@
 """SendGrid's signed event webhook: the key, checked at start-up; the headers, the timestamp and
 the ECDSA signature, checked before the body is trusted (and the headers before it is even read).
 
-    key = load_public_key(os.environ["SENDGRID_WEBHOOK_PUBLIC_KEY"])    # ConfigError if unusable
+    key = load_public_key(settings.webhook_public_key)                  # ConfigError if unusable
     stamp = check_headers(request.headers, key, now)                     # WebhookRefused -> 403
     events = verify_body(body, stamp, key)                               # WebhookRefused / NotEvents
 """

@@ -10,10 +10,11 @@ stops the server (exit code 3, which gunicorn reads as "failed to boot": no rest
 import sys
 
 from common.errors import NewsletterError
+from common.settings import Settings
 from preferences.app import create_app
 
 try:
-    app = create_app()
+    app = create_app(Settings.from_env())
 except NewsletterError as error:
     error.show(sys.stderr)
     raise SystemExit(3) from None

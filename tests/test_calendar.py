@@ -12,6 +12,7 @@ from blocks.calendar import GOOGLE_URL_LIMIT, CalendarEntry, google_calendar_lin
 from blocks.loader import load_issue
 from blocks.render import render_issue
 from common.errors import ConfigError
+from common.settings import Settings
 
 UTC = dt.timezone.utc
 ENTRY = CalendarEntry(uid="kickoff@example.org", summary="Kick Off",
@@ -22,17 +23,21 @@ def stamps(ics: bytes) -> set[dt.datetime]:
     return {event.decoded("DTSTAMP") for event in Calendar.from_ical(ics).walk("VEVENT")}
 
 
-def test_dtstamp_follows_source_date_epoch(monkeypatch, sample_issue):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1633000000")
-    assert stamps(to_ics([ENTRY], "Events", "en", "Office")) == {dt.datetime(2021, 9, 30, 11, 6, 40, tzinfo=UTC)}
-    files = render_issue(sample_issue, "en").files
+def epoch(value: str):
+    return Settings.from_env({"SOURCE_DATE_EPOCH": value}).build_time
+
+
+def test_dtstamp_follows_source_date_epoch(sample_issue):
+    stamp = epoch("1633000000")
+    assert stamps(to_ics([ENTRY], "Events", "en", "Office", stamp)) == {dt.datetime(2021, 9, 30, 11, 6, 40, tzinfo=UTC)}
+    files = render_issue(sample_issue, "en", stamp=stamp).files
     assert files and all(stamps(ics) == {dt.datetime(2021, 9, 30, 11, 6, 40, tzinfo=UTC)} for ics in files.values())
     assert b"DTSTAMP:20210930T110640Z" in files["kickoff-en.ics"]
 
 
-def test_same_sources_and_epoch_give_the_same_bytes(monkeypatch, sample_issue):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1633000000")
-    assert render_issue(sample_issue, "en").files == render_issue(sample_issue, "en").files
+def test_same_sources_and_epoch_give_the_same_bytes(sample_issue):
+    stamp = epoch("1633000000")
+    assert render_issue(sample_issue, "en", stamp=stamp).files == render_issue(sample_issue, "en", stamp=stamp).files
 
 
 def test_without_source_date_epoch_dtstamp_is_the_build_time(monkeypatch):
@@ -44,10 +49,9 @@ def test_without_source_date_epoch_dtstamp_is_the_build_time(monkeypatch):
 
 
 @pytest.mark.parametrize("value", ["yesterday", "-1", "1.5", "99999999999999999999"])
-def test_a_malformed_source_date_epoch_is_a_setting_error(monkeypatch, value):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+def test_a_malformed_source_date_epoch_is_a_setting_error(value):
     with pytest.raises(ConfigError, match="SOURCE_DATE_EPOCH") as caught:
-        to_ics([ENTRY], "Events", "en", "Office")
+        epoch(value)
     assert caught.value.setting == "SOURCE_DATE_EPOCH" and "git log -1" in caught.value.problems[0].hint
 
 

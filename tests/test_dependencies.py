@@ -1,9 +1,10 @@
 """Every package the product imports is declared in pyproject.toml's [project.dependencies].
 
-The product is compose.py and the packages common, blocks, mailer, preferences and preview (not
-tests/ or bench/, whose imports belong in the test and bench extras). Each import anywhere in their
-.py files (at the top or inside a function: both run in production), that is neither the standard
-library nor the project's own, is mapped to the distribution that installs it and must be declared:
+The product is compose.py and the project's packages (common, blocks, mailer, preferences, preview
+and any other folder of code beside them), not tests/ or bench/, whose imports belong in the test
+and bench extras. Each import anywhere in their .py files (at the top or inside a function: both
+run in production), that is neither the standard library nor the project's own, is mapped to the
+distribution that installs it and must be declared:
 an import that works only because another dependency happens to pull it in breaks the day that one
 stops. Imports that the product guards as optional may come from an extra instead: OPTIONAL.
 """
@@ -17,8 +18,13 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OWN = ("common", "blocks", "mailer", "preferences", "preview")
-PRODUCT = [ROOT / "compose.py", *(path for package in OWN for path in sorted((ROOT / package).rglob("*.py")))]
+NOT_PRODUCT = ("tests", "bench")   # their imports belong in the test and bench extras
+# The project's own top-level packages: every folder of the repository holding Python code
+# (common, blocks, mailer, preferences, preview, workflows, ... and tests, bench), and compose.py.
+OWN = sorted(folder.name for folder in ROOT.iterdir() if folder.is_dir() and folder.name.isidentifier()
+             and any(folder.rglob("*.py")))
+PRODUCT = [ROOT / "compose.py", *(path for package in OWN if package not in NOT_PRODUCT
+                                  for path in sorted((ROOT / package).rglob("*.py")))]
 
 # module -> (extra, why it may be missing from the dependencies). None today: psycopg (the postgres
 # extra) is loaded by SQLAlchemy from the database URL, never imported by the product.
@@ -65,7 +71,9 @@ def project() -> dict:
 
 
 def test_the_walk_sees_the_product_and_skips_stdlib_and_own_packages():
-    assert ROOT / "blocks" / "render.py" in PRODUCT and not any("tests" in p.parts for p in PRODUCT)
+    packages = {path.relative_to(ROOT).parts[0] for path in PRODUCT}
+    assert {"compose.py", "common", "blocks", "mailer", "preferences", "preview"} <= packages
+    assert not {"tests", "bench", ".venv"} & packages
     imports = third_party_imports()
     assert {"sqlalchemy", "flask", "deepl", "markupsafe"} <= set(imports)
     assert not {"os", "json", "blocks", "mailer", "common", "compose"} & set(imports)

@@ -22,6 +22,7 @@ from common.errors import ConfigError, ProviderError, TransientError
 from compose import cli
 from tests.deepl_stub import DeepLStub
 from tests.test_i18n import ISSUE, SPANISH, translate
+from common.settings import Settings
 
 ISSUE_WITH_LINKS = ISSUE.replace("""    online: true
 """, """    online: true
@@ -238,7 +239,7 @@ def test_refused_or_missing_key_names_the_setting(issue_dir, stub, monkeypatch):
     assert refused.exit_code == 1 and "DEEPL_AUTH_KEY" in refused.output and "Traceback" not in refused.output
     monkeypatch.delenv("DEEPL_AUTH_KEY", raising=False)
     with pytest.raises(ConfigError) as caught:
-        DeepL.from_env()
+        DeepL.from_settings(Settings.from_env())
     assert caught.value.setting == "DEEPL_AUTH_KEY"
     missing = CliRunner().invoke(cli, ["translations", "machine", str(issue_dir), "--lang", "vi"],
                                  env={"DEEPL_AUTH_KEY": ""})

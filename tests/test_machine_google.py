@@ -25,6 +25,7 @@ from compose import cli
 from tests.deepl_stub import DeepLStub
 from tests.google_stub import LANGUAGES, GoogleStub
 from tests.test_machine import issue_dir, links  # noqa: F401 (issue_dir: a fixture)
+from common.settings import Settings
 
 DEEPL_LACKS = ("bs", "ur", "ta", "ht")
 
@@ -156,7 +157,7 @@ def test_missing_or_refused_google_key_names_the_setting_and_translates_nothing(
         assert refused.exit_code == 1 and "GOOGLE_TRANSLATE_API_KEY" in refused.output, refused.output
         assert "refused the key" in refused.output
     with pytest.raises(ConfigError) as caught:
-        GoogleTranslate.from_env()
+        GoogleTranslate.from_settings(Settings.from_env())
     assert caught.value.setting == "GOOGLE_TRANSLATE_API_KEY"
     only_deepl = invoke(stubs, issue_dir, "--lang", "vi", google_key="")        # Google not needed: not asked
     assert only_deepl.exit_code == 0, only_deepl.output

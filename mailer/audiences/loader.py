@@ -17,7 +17,6 @@ Every mistake is reported with file, line, key path and a hint (common.problems.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -104,11 +103,10 @@ def short_key(name: str) -> str:
 
 
 def find_file(path: Path | str | None = None) -> Path:
-    """`path`, else $NEWSLETTER_AUDIENCES, else ./audiences.yaml, else the project's own."""
+    """`path` (--audiences, or Settings.audiences: NEWSLETTER_AUDIENCES), else ./audiences.yaml, else the
+    project's own."""
     if path:
         return Path(path)
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR])
     here = Path(FILE_NAME)
     project = Path(__file__).resolve().parents[2] / FILE_NAME
     return here if here.exists() or not project.exists() else project

@@ -23,7 +23,7 @@ from python_http_client import exceptions as http_errors
 from sendgrid import SendGridAPIClient
 
 from common.errors import ConfigError, OutcomeUnknown, SendingStopped, TransientError
-from mailer import config
+from common.settings import Settings
 from mailer.backends.base import QUEUED, Backend, InvalidMessage, Outgoing, SendResult
 from mailer.backends.retry import RetryPolicy
 from mailer.message.mime import provider_values
@@ -52,24 +52,16 @@ class SendGridBackend(Backend):
         self.requests_made = 0
 
     @classmethod
-    def from_env(cls, **overrides) -> "SendGridBackend":
-        send_at = None
-        raw = config.setting("SENDGRID_SEND_AT", "")
-        if raw:
-            try:
-                send_at = dt.datetime.fromisoformat(raw)
-            except ValueError:
-                raise ConfigError("SENDGRID_SEND_AT", f"'{raw}' is not a date and time",
-                                  "use ISO format with a time zone, e.g. 2021-09-20T07:00-04:00") from None
-        settings = dict(
-            api_key=config.setting("SENDGRID_API_KEY", hint=KEY_HINT),
-            host=config.setting("SENDGRID_API_HOST", "https://api.sendgrid.com"),
-            retries=config.integer("SENDGRID_RETRIES", 5),
-            retry_delay=config.seconds("SENDGRID_RETRY_DELAY", 2),
-            max_wait=config.seconds("SENDGRID_MAX_WAIT", 300),
-            send_at=send_at,
+    def from_settings(cls, settings: Settings, **overrides) -> "SendGridBackend":
+        options = dict(
+            api_key=settings.require("sendgrid_api_key", KEY_HINT),
+            host=settings.sendgrid_api_host or "https://api.sendgrid.com",
+            retries=_or(settings.sendgrid_retries, 5),
+            retry_delay=_or(settings.sendgrid_retry_delay, 2),
+            max_wait=_or(settings.sendgrid_max_wait, 300),
+            send_at=settings.sendgrid_send_at,
         )
-        return cls(**(settings | overrides))
+        return cls(**(options | overrides))
 
     # -- build ----------------------------------------------------------------------------
     def requests(self, messages: list[Outgoing]):
@@ -184,3 +176,8 @@ def _api_message(error) -> str:
     except (ValueError, KeyError, TypeError):
         body = error.body.decode(errors="replace") if isinstance(error.body, bytes) else str(error.body)
         return body[:300]
+
+
+def _or(value, default):
+    """A setting's value, or the backend's default where it is not set (0 is a value)."""
+    return default if value is None else value

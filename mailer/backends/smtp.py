@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from common.errors import ConfigError, ProviderError, TransientError
-from mailer import config
+from common.settings import Settings
 from mailer.backends.base import SENT, Backend, InvalidMessage, Outgoing, SendResult
 from mailer.backends.retry import RetryPolicy
 
@@ -66,18 +66,16 @@ class SMTPBackend(Backend):
         self._executor: ThreadPoolExecutor | None = None
 
     @classmethod
-    def from_env(cls, **overrides) -> "SMTPBackend":
-        security = config.setting("SMTP_SECURITY", "starttls")
-        settings = dict(
-            host=config.setting("SMTP_HOST", hint="export SMTP_HOST=smtp.example.org (your mail server)"),
-            port=config.integer("SMTP_PORT", 465 if security == "tls" else 587),
-            security=security, user=config.setting("SMTP_USER", ""), password=config.setting("SMTP_PASSWORD", ""),
-            ca_file=config.setting("SMTP_CA_FILE", ""),
-            pool=config.integer("SMTP_POOL", 4), timeout=config.seconds("SMTP_TIMEOUT", 30),
-            retries=config.integer("SMTP_RETRIES", 5),
-            retry_delay=config.seconds("SMTP_RETRY_DELAY", 2),
+    def from_settings(cls, settings: Settings, **overrides) -> "SMTPBackend":
+        security = settings.smtp_security or "starttls"
+        options = dict(
+            host=settings.require("smtp_host"),
+            port=_or(settings.smtp_port, 465 if security == "tls" else 587),
+            security=security, user=settings.smtp_user, password=settings.smtp_password,
+            ca_file=settings.smtp_ca_file, pool=_or(settings.smtp_pool, 4), timeout=_or(settings.smtp_timeout, 30),
+            retries=_or(settings.smtp_retries, 5), retry_delay=_or(settings.smtp_retry_delay, 2),
         )
-        return cls(**(settings | overrides))
+        return cls(**(options | overrides))
 
     # -- connections ---------------------------------------------------------------------
     def _context(self) -> ssl.SSLContext | None:
@@ -208,3 +206,8 @@ class SMTPBackend(Backend):
 def _reply(code: int, text: bytes | str) -> str:
     """An SMTP answer as one line: '535 5.7.8 authentication failed'."""
     return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+
+
+def _or(value, default):
+    """A setting's value, or the backend's default where it is not set (0 is a value)."""
+    return default if value is None else value

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from common.errors import NewsletterError
-from mailer.commands.options import audiences_option, echo_lines as _echo, open_store as _open
+from mailer.commands.options import audiences_option, audiences_path_of, echo_lines as _echo, open_store as _open
 
 publication_option = click.option(
     "--publication", metavar="SLUG",
@@ -26,7 +26,7 @@ def list_(audiences_path, publication):
     from mailer.audiences.loader import load_audiences
     from mailer.reports.text import segment_list
 
-    audiences = load_audiences(audiences_path)
+    audiences = load_audiences(audiences_path_of(audiences_path))
     reach = _Reach(publication)
     segments = {name: reach(segment) for name, segment in audiences.segments.items()
                 if not (publication and segment.publication not in (None, publication))}
@@ -50,7 +50,7 @@ def show_segment(name: str, audiences_path, publication):
     from mailer.audiences.loader import load_audiences
     from mailer.reports.text import segment_report
 
-    audiences = load_audiences(audiences_path)
+    audiences = load_audiences(audiences_path_of(audiences_path))
     segment = _Reach(publication)(audiences.segment(name))
     with _open() as store:
         counts = store.count(segment)

@@ -19,11 +19,11 @@ def report(issue_dir: Path, out_file: Path | None, show_failures: bool, csv_file
     """Reach of an issue per language and per school: sent, delivered, bounced, opened, clicked,
     unsubscribed, and the families it did not reach (rejected, invalid, failed, in doubt, pending)."""
     from mailer.reports.reach import OPENS_CAVEAT, failures, html_page, reach, table
-    from mailer.store.subscribers import Store
+    from mailer.commands.options import open_store
 
     from blocks.loader import issue_key_for
     slug = issue_key_for(issue_dir)
-    with Store.open() as store:
+    with open_store() as store:
         languages, schools = reach(store, slug)
         missed = failures(store, slug) if show_failures else []
     if not languages:

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import click
 
-from mailer.commands.options import audiences_option
+from common.errors import FamiliesNotReached
+from mailer.commands.options import audiences_option, settings_of
 
 
 @click.command()
@@ -56,41 +57,42 @@ def send(ctx: click.Context, issue_dir: Path, segment_name: str, backend: str, o
     NEWSLETTER_DB for the store.
     """
     from mailer.commands.progress import Progress
-    from mailer.commands.send_steps import (SendSetup, confirm, editions, print_report, refuse_local_translations,
-                                            run_proofs)
-    from mailer.commands.web_steps import before_proofs, before_sending
+    from mailer.commands.send_steps import confirm, print_plan, print_proofs, print_report
+    from workflows import sending
 
-    setup = SendSetup.load(issue_dir, segment_name, backend, outbox_dir, audiences_path, reports_dir)
-    with setup.open_store() as store:
-        sender = setup.sender(store, resend=resend, retry_failed=retry_failed, resend_in_doubt=resend_in_doubt)
-        plan = sender.run(setup.segment.rule, dry_run=True)
-        if test_to:
-            before_proofs(setup, sender, editions(setup, plan))
-            run_proofs(setup, sender, plan, list(test_to))
-            return
-        if dry_run:
-            print_report(setup, plan, dry_run=True)
-            return
-        if backend != "outbox" and not allow_local_translations:
-            refuse_local_translations(setup, plan)
-        confirm(setup, sender, plan, yes)
-        # a new sender (its own report and Date), with the editions the plan and confirmation rendered
-        sender = setup.sender(store, resend=resend, retry_failed=retry_failed, resend_in_doubt=resend_in_doubt,
-                              rendered=sender.rendered)
-        delivering = {lang for lang, count in plan.planned.items() if count}
-        if delivering:                    # published and checked before any family gets a message
-            sender.report.link_check = before_sending(setup, sender, delivering, skip_link_check)
-        progress = Progress(sum(plan.planned.values()))
-        sender.on_progress = progress.update
-        try:
-            report = sender.run(setup.segment.rule)
-        finally:
+    settings = settings_of(ctx)
+    request = sending.SendRequest(issue_dir, segment_name, backend, outbox_dir, reports_dir, audiences_path,
+                                  resend=resend, retry_failed=retry_failed, resend_in_doubt=resend_in_doubt,
+                                  skip_link_check=skip_link_check, allow_local_translations=allow_local_translations)
+    job = sending.prepare(settings, request)
+    for note in job.notes:
+        click.echo(f"note: {note}", err=True)
+    if test_to:
+        proofs, warning = sending.test_send(settings, job, list(test_to))
+        if warning:
+            click.echo(f"warning: {warning}", err=True)
+        print_proofs(job, proofs)
+        return
+    if dry_run:
+        print_plan(job, sending.plan(settings, job))
+        return
+    progress = None
+
+    def start(plan):
+        nonlocal progress
+        confirm(plan, yes)
+        progress = Progress(plan.total)
+
+    try:
+        outcome = sending.send(settings, job, confirm=start, on_progress=lambda n: progress.update(n))
+    finally:
+        if progress is not None:
             progress.close()
-            if sender.report.results or sender.report.stopped:
-                setup.save(sender.report)
-    print_report(setup, report, dry_run=False)
-    if any(report.results[s] for s in ("failed", "rejected", "invalid", "in_doubt")):
-        ctx.exit(2)
+    if outcome.report_path:
+        click.echo(f"Report saved: {outcome.report_path}", err=True)
+    print_report(job, outcome)
+    if outcome.not_reached:
+        raise FamiliesNotReached(outcome.not_reached, outcome.report_path)
 
 
 @click.command()
@@ -122,18 +124,16 @@ def demo(ctx, roster: Path):
                    skip_link_check=False, reports_dir=Path("reports"), audiences_path=None)
     click.echo("\nDone. Open build/equity/2021-09-sept-oct/index.html for the previews and outbox/equity/2021-09-sept-oct/ "
                "for the messages each family would get (the food newsletter: build/food/..., outbox/food/...).")
-    web = _demo_address(issues[0])
+    web = _demo_address(issues[0], settings_of(ctx).base_url)
     click.echo("To open every link in those messages (web edition, calendar files, preferences, unsubscribe), run "
                "the preference center on this computer:\n    python compose.py serve --demo\nthen open "
                f"{web}/ (the web edition) or {web.rsplit('/', 1)[0]}/ (the archive).")
 
 
-def _demo_address(issue: Path) -> str:
+def _demo_address(issue: Path, base_url: str) -> str:
     """Where the demo's web edition is: NEWSLETTER_BASE_URL (or the demo's) /<publication>/<issue>."""
-    import os
-
     from blocks.loader import load_publication
+    from common.settings import DEMO_BASE_URL
     from mailer.publish.naming import web_base
-    from mailer.send.links import DEMO_BASE_URL
     publication = load_publication(issue.parent / "publication.yaml")
-    return f"{web_base(publication, os.environ.get('NEWSLETTER_BASE_URL') or DEMO_BASE_URL)}/{issue.name}"
+    return f"{web_base(publication, base_url or DEMO_BASE_URL)}/{issue.name}"

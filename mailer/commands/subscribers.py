@@ -1,6 +1,6 @@
 """`compose.py subscribers ...`: import rosters, export, look up, unsubscribe, suppress.
 
-Mistakes raise common.errors.NewsletterError, which click prints (exit 1). Heavy imports
+Mistakes raise common.errors.NewsletterError, which compose.py prints (exit 1). Heavy imports
 happen inside commands so that the content commands of compose.py start fast.
 """
 from __future__ import annotations
@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from mailer.commands.options import audiences_option, echo_lines as _echo, open_store as _open
+from common.errors import NewsletterError
+from mailer.commands.options import audiences_option, audiences_path_of, echo_lines as _echo, open_store as _open
 from mailer.commands.publications import all_publications, chosen_publications, publication_option
 
 @click.group()
@@ -52,7 +53,7 @@ def import_(file: Path, mappings, skip_invalid: bool, dry_run: bool, sheet, audi
     from mailer.reports.text import import_report
     from mailer.roster.families import read_roster
 
-    audiences = load_audiences(audiences_path)
+    audiences = load_audiences(audiences_path_of(audiences_path))
     chosen = chosen_publications(publication_names)
     roster = read_roster(file, audiences, list(mappings), sheet, strict=strict)
     with _open() as store:
@@ -63,7 +64,9 @@ def import_(file: Path, mappings, skip_invalid: bool, dry_run: bool, sheet, audi
         _echo(import_report(report, roster, store.description, dry_run=dry_run, skip_invalid=skip_invalid,
                             audiences_file=display_path(audiences.path)))
     if report.rejected and not skip_invalid:
-        click.get_current_context().exit(1)     # the report above lists the bad rows
+        raise NewsletterError(f"{len(report.rejected):,} rows of {display_path(file)} cannot be imported (listed "
+                              "above)", "correct them, or add --skip-invalid to import the others",
+                              outcome="nothing was imported")
 
 
 @subscribers.command("export")
@@ -201,6 +204,6 @@ def _school_names(audiences_path):
     from common.errors import NewsletterError
     from mailer.audiences.loader import load_audiences
     try:
-        return load_audiences(audiences_path).school_name
+        return load_audiences(audiences_path_of(audiences_path)).school_name
     except NewsletterError:  # names are a nicety here: fall back to ids
         return lambda school_id: school_id

@@ -13,8 +13,6 @@ never the public demo secret, which only the outbox demo and `serve --demo` use,
 """
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,16 +20,11 @@ from itsdangerous import BadSignature, Serializer, URLSafeSerializer
 from itsdangerous.encoding import base64_encode
 
 from common.errors import ConfigError
+from common.settings import (DEMO_BASE_URL, DEMO_SECRET, SECRET_HINT, Settings,  # noqa: F401 (re-exported)
+                             secret_problem)
 
 UNSUBSCRIBE, PREFERENCES = "u", "p"
-DEMO_SECRET = "demo-secret-not-for-production"
-DEMO_BASE_URL = "http://127.0.0.1:8000"
-SECRET, PREVIOUS = "NEWSLETTER_SECRET", "NEWSLETTER_SECRET_PREVIOUS"
-SERVER_MINIMUM = 32         # the preference center's rule
-PREVIOUS_MINIMUM = 16       # what secrets made before the 32-character rule had (still accepted as previous)
-MIN_DISTINCT = 8            # fewer different characters than this is not random ("aaaa...", "abab...")
-SECRET_HINT = ("export NEWSLETTER_SECRET=$(python -c 'import secrets; print(secrets.token_urlsafe(32))') "
-               "and use the same one for sends and the preference center")
+SECRET = "NEWSLETTER_SECRET"
 
 
 class _LinkSerializer(URLSafeSerializer):
@@ -53,31 +46,6 @@ class BadToken(Exception):
     """A link token that was tampered with, truncated, or signed with another secret."""
 
 
-def secret_problem(secret: str, minimum: int = SERVER_MINIMUM) -> str | None:
-    """Why `secret` cannot sign links (for ConfigError's message), or None if it can."""
-    if not secret:
-        return "is not set"
-    if secret == DEMO_SECRET:
-        return "is the public demo secret: anyone could sign links with it and unsubscribe any family"
-    if len(secret) < minimum:
-        return f"is {len(secret)} characters long; it must be at least {minimum} random characters"
-    if len(set(secret)) < MIN_DISTINCT:
-        return f"is not random: it has only {len(set(secret))} different characters"
-    return None
-
-
-def _previous_from_env() -> tuple[str, ...]:
-    """Old secrets still accepted: held to the rule they were made under (16), never the demo one."""
-    previous = tuple(s for s in re.split(r"[\s,]+", os.environ.get(PREVIOUS, "")) if s)
-    for number, secret in enumerate(previous, 1):
-        problem = secret_problem(secret, PREVIOUS_MINIMUM)
-        if problem:
-            raise ConfigError(PREVIOUS, f"secret {number} {problem}",
-                              f"list only secrets that really signed links, separated by commas; {SECRET_HINT}",
-                              outcome="nothing was started")
-    return previous
-
-
 @dataclass(frozen=True)
 class LinkSigner:
     secret: str
@@ -85,27 +53,26 @@ class LinkSigner:
     previous: tuple[str, ...] = ()       # older secrets: still accepted, never used to sign
 
     @classmethod
-    def from_env(cls, demo: bool = False) -> "LinkSigner":
+    def for_send(cls, settings: Settings, demo: bool = False) -> "LinkSigner":
         """For sends: NEWSLETTER_SECRET and NEWSLETTER_BASE_URL; `demo` allows local defaults (outbox only)."""
-        secret = os.environ.get(SECRET) or (DEMO_SECRET if demo else "")
-        base_url = os.environ.get("NEWSLETTER_BASE_URL") or (DEMO_BASE_URL if demo else "")
+        secret = settings.secret or (DEMO_SECRET if demo else "")
+        base_url = settings.base_url or (DEMO_BASE_URL if demo else "")
         problem = secret_problem(secret)          # the same rule as the preference center's
         if problem and not (demo and secret == DEMO_SECRET):
             raise ConfigError(SECRET, problem, SECRET_HINT)
-        if not base_url.startswith(("https://", "http://")):
+        if not base_url:
             raise ConfigError("NEWSLETTER_BASE_URL", "is not set to the preference center's public address",
                               "export NEWSLETTER_BASE_URL=https://newsletter.example.org")
-        return cls(secret, base_url.rstrip("/"), _previous_from_env())
+        return cls(secret, base_url, settings.secret_previous)
 
     @classmethod
-    def for_server(cls) -> "LinkSigner":
+    def for_server(cls, settings: Settings) -> "LinkSigner":
         """For the preference center: a strong NEWSLETTER_SECRET (see secret_problem), or ConfigError."""
-        secret = os.environ.get(SECRET, "")
-        problem = secret_problem(secret)
+        problem = secret_problem(settings.secret)
         if problem:
             raise ConfigError(SECRET, problem, f"{SECRET_HINT}; to try the demo on this computer instead: "
                               "python compose.py serve --demo", outcome="the preference center did not start")
-        return cls(secret, os.environ.get("NEWSLETTER_BASE_URL", "").rstrip("/"), _previous_from_env())
+        return cls(settings.secret, settings.base_url, settings.secret_previous)
 
     @property
     def keys(self) -> list[str]:

@@ -4,7 +4,6 @@ No re-rendering here: the language's MessageTemplate is filled with these values
 """
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from urllib.parse import quote
@@ -40,10 +39,10 @@ def first_name(name: str | None) -> str:
 class Personalizer:
     """Makes the Envelope of each recipient of one issue."""
 
-    def __init__(self, issue_key: str, signer: LinkSigner, domain: str, web_url: str):
+    def __init__(self, issue_key: str, signer: LinkSigner, domain: str, web_url: str, mailto: str = ""):
         # issue_key: "<publication>/<issue>" (blocks.model.Issue.key), carried by the links' tokens
         self.issue, self.signer, self.domain, self.web_url = issue_key, signer, domain, web_url
-        self.mailto = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
+        self.mailto = mailto                  # NEWSLETTER_UNSUBSCRIBE_MAILTO: a mailto: List-Unsubscribe too
         self._greetings: dict[str, str] = {}
 
     def message_id(self, subscriber_id: int, attempt: int = 0) -> str:

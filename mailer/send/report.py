@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,10 +57,12 @@ class SendReport:
             "link_check": self.link_check, "web": self.web,
         }, indent=2, ensure_ascii=False)
 
-    def save(self, folder: Path, **context) -> Path:
-        """Write reports/<issue>/send-<time>.json; returns its path."""
+    def save(self, folder: Path, run: str = "", **context) -> Path:
+        """Write reports/<issue>/send-<time>-<run>.json (`run`: the run's owner id, so that runs
+        finishing in the same second keep their own reports); returns its path."""
         folder.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        path = folder / f"send-{stamp}.json"
-        path.write_text(self.to_json(**context), encoding="utf-8")
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        tag = re.sub(r"[^A-Za-z0-9.-]+", "-", run).strip("-")
+        path = folder / (f"send-{stamp}-{tag}.json" if tag else f"send-{stamp}.json")
+        path.write_text(self.to_json(run=run, **context), encoding="utf-8")
         return path

@@ -31,15 +31,19 @@ from mailer.send.report import SendReport, families_text
 from mailer.send.routing import Router
 
 
+CANCELLED = "cancelled: no new batch was claimed; rerun the same command to send the rest"
+
+
 class Sender:
     def __init__(self, issue: Issue, store, backend: Backend, personalizer: Personalizer, *,
                  segment_name: str, web_url: str, resend: bool = False, retry_failed: bool = False,
                  resend_in_doubt: bool = False, on_progress: Callable[[int], None] | None = None,
-                 rendered: dict | None = None):
+                 rendered: dict | None = None, cancel: Callable[[], bool] | None = None):
         self.issue, self.store, self.backend, self.personalizer = issue, store, backend, personalizer
         self.segment_name, self.web_url = segment_name, web_url
         self.resend, self.retry_failed, self.resend_in_doubt = resend, retry_failed, resend_in_doubt
         self.on_progress = on_progress or (lambda _n: None)
+        self.cancel = cancel or (lambda: False)          # asked between batches: stop claiming when True
         self.router = Router(issue)
         self.templates: dict[str, MessageTemplate] = {}
         self.rendered = {} if rendered is None else rendered   # lang -> RenderedEmail; may be shared by senders
@@ -107,6 +111,9 @@ class Sender:
         for lang, languages in editions.items():
             row_for, after_id = partial(self._log_row, lang=lang), 0
             while True:
+                if self.cancel():
+                    self.report.stopped = CANCELLED
+                    return
                 with self.store.write() as connection:
                     batch = batches.claim_batch(connection, self.issue.key, self.owner, segment, languages, after_id,
                                                 self.backend.batch_size, decide, status, row_for)

@@ -7,7 +7,6 @@ file, so it works from any directory and in an editable install).
 """
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -24,8 +23,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def resolve_url(url: str | None = None) -> str:
-    """The URL to use: `url`, else $NEWSLETTER_DB, else sqlite:///var/newsletter.db (absolute)."""
-    url = url or os.environ.get(ENV_VAR) or ""
+    """The URL to use: `url` (Settings.db: NEWSLETTER_DB), else sqlite:///var/newsletter.db (absolute)."""
+    url = url or ""
     if not url.strip():
         return f"sqlite:///{(Path.cwd() / DEFAULT_PATH).as_posix()}"
     return url.strip()
@@ -108,10 +107,12 @@ def current_revision(engine: Engine) -> str | None:
         return None
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
+def migrate(engine: Engine, revision: str = "head", publication: str = "") -> None:
     """Apply pending migrations (Alembic, configured in code: no alembic.ini needed).
 
     Skipped without loading Alembic when the database is already at the head revision.
+    `publication`: which publication a store from before publications belongs to (0007;
+    Settings.legacy_publication, NEWSLETTER_PUBLICATION).
     """
     if revision == "head" and head_revision() and current_revision(engine) == head_revision():
         return
@@ -122,4 +123,5 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.connect().execution_options(sqlite_immediate=True) as connection, connection.begin():
         config.attributes["connection"] = connection
+        config.attributes["publication"] = publication
         command.upgrade(config, revision)

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from mailer.store import engine as db
 from mailer.store import queries
 from mailer.values.emails import BadEmail, normalize_email
-from common.errors import StoreError
+from common.errors import StoreError, StoreUnreachable
 from mailer.values.languages import UnknownLanguage, language_code
 from mailer.store.serial import SerialWrites
 from mailer.store.records import Recipient, SegmentCount, StatusChange, Subscriber
@@ -38,21 +38,22 @@ class Store:
         self.url = url
 
     @classmethod
-    def open(cls, url: str | None = None, *, migrate: bool = True) -> "Store":
-        """Open the store at `url`, $NEWSLETTER_DB, or var/newsletter.db (created with its folder).
+    def open(cls, url: str | None = None, *, migrate: bool = True, publication: str = "") -> "Store":
+        """Open the store at `url` (Settings.db: NEWSLETTER_DB), or var/newsletter.db (created with its folder).
 
-        Pending schema migrations are applied first (`migrate=False` skips that).
+        Pending schema migrations are applied first (`migrate=False` skips that; `publication`: see
+        engine.migrate).
         """
         resolved = db.resolve_url(url)
         engine = db.make_engine(resolved)
         try:
             if migrate:
-                db.migrate(engine)
+                db.migrate(engine, publication=publication)
         except Exception as e:
             engine.dispose()
             if isinstance(e, StoreError):
                 raise
-            raise StoreError(f"cannot open the subscriber store {db.describe(resolved)}: {e}",
+            raise StoreUnreachable(f"cannot open the subscriber store {db.describe(resolved)}: {e}",
                              f"check {db.ENV_VAR} and that the database server is running") from e
         return cls(engine, resolved)
 

@@ -16,6 +16,7 @@ from tests.mailer.http_stub import Stub
 from tests.mailer.smtp_sink import SMTPSink
 from tests.mailer.test_send import families, issue, sender  # noqa: F401 (fixtures)
 from tests.mailer.test_sendgrid import messages, template  # noqa: F401 (fixture)
+from common.settings import Settings
 
 
 def flaky(*errors):
@@ -165,5 +166,5 @@ def test_a_mistyped_smtp_setting_is_a_message_naming_it_not_a_traceback(monkeypa
     monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError) as caught:
-        SMTPBackend.from_env()
+        SMTPBackend.from_settings(Settings.from_env())
     assert caught.value.setting == name and f"'{value}' is not" in caught.value.problems[0].message

@@ -108,7 +108,7 @@ def test_a_run_that_found_the_rest_taken_by_another_run_does_not_say_everyone_ha
     from blocks.loader import load_issue
     from tests.mailer.test_send import ISSUE_DIR
     setup = SimpleNamespace(backend_name="smtp", issue=load_issue(ISSUE_DIR), web_url="https://example.org/x")
-    print_report(setup, SendReport(busy=75), dry_run=False)
+    print_report(setup, SendReport(busy=75))
     out = capsys.readouterr().out
     assert "Being sent by another run right now: 75" in out
     assert "another run is sending to the other 75 families" in out and "every family" not in out

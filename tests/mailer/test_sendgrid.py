@@ -19,6 +19,7 @@ from mailer.backends.sendgrid import SendGridBackend
 from mailer.message.mime import Envelope, MessageTemplate
 from tests.mailer.http_stub import Stub
 from tests.mailer.smtp_sink import free_port
+from common.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "tests" / "contracts" / "sendgrid" / "tsg_mail_v3.json"
@@ -138,7 +139,7 @@ def test_missing_key_names_the_setting(monkeypatch):
     from common.errors import ConfigError
     monkeypatch.delenv("SENDGRID_API_KEY", raising=False)
     with pytest.raises(ConfigError) as caught:
-        SendGridBackend.from_env()
+        SendGridBackend.from_settings(Settings.from_env())
     assert caught.value.setting == "SENDGRID_API_KEY"
 
 
@@ -151,17 +152,17 @@ def test_how_long_a_rate_limit_may_make_the_send_wait_is_a_setting(monkeypatch, 
                (202, {"X-Message-Id": "m"}, None)]
     slept = []
     with Stub(list(answers)) as stub:
-        backend = SendGridBackend.from_env(host=stub.url, sleep=slept.append, clock=lambda: 0.0)
+        backend = SendGridBackend.from_settings(Settings.from_env(), host=stub.url, sleep=slept.append, clock=lambda: 0.0)
         list(backend.send(messages(template, 2)))
     assert len(stub.requests) == 2 and slept == [120.0]
     monkeypatch.setenv("SENDGRID_MAX_WAIT", "60")
     with Stub(list(answers)) as stub:
-        backend = SendGridBackend.from_env(host=stub.url, sleep=slept.append, clock=lambda: 0.0)
+        backend = SendGridBackend.from_settings(Settings.from_env(), host=stub.url, sleep=slept.append, clock=lambda: 0.0)
         with pytest.raises(SendingStopped):
             list(backend.send(messages(template, 2)))
     for name, value in (("SENDGRID_MAX_WAIT", "5 minutes"), ("SENDGRID_RETRY_DELAY", "2s"), ("SENDGRID_RETRIES", "-1")):
         monkeypatch.setenv(name, value)
         with pytest.raises(ConfigError) as caught:
-            SendGridBackend.from_env()
+            SendGridBackend.from_settings(Settings.from_env())
         assert caught.value.setting == name and value in caught.value.problems[0].message
         monkeypatch.delenv(name)

@@ -69,7 +69,7 @@ def test_a_sendgrid_run_killed_mid_request_leaves_its_families_in_doubt_not_rese
         assert crashed.returncode == 70 and len(stub.requests) == 1
         in_flight = {p["to"][0]["email"] for p in stub.requests[0]["json"]["personalizations"]}
         rerun = compose(*args, env=env)
-        assert rerun.returncode == 2, rerun.stderr               # staff must look: some are in doubt
+        assert rerun.returncode == 3, rerun.stderr               # staff must look: some are in doubt
         resent = [p["to"][0]["email"] for r in stub.requests[1:] for p in r["json"]["personalizations"]]
         assert not in_flight & set(resent) and len(resent) + len(in_flight) == FAMILIES
         assert "in doubt" in rerun.stdout and "--failures" in rerun.stdout

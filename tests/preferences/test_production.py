@@ -16,6 +16,7 @@ import pytest
 from mailer.send.links import DEMO_SECRET, LinkSigner
 from tests.preferences import servers
 from tests.preferences.conftest import SIGNER, follows, link
+from common.settings import Settings
 
 STRONG = servers.SECRET
 
@@ -89,13 +90,13 @@ def test_rotation_from_the_environment(monkeypatch):
     monkeypatch.setenv("NEWSLETTER_SECRET", STRONG)
     monkeypatch.setenv("NEWSLETTER_SECRET_PREVIOUS", f"{SIGNER.secret}, older-secret-0123456789")
     monkeypatch.setenv("NEWSLETTER_BASE_URL", "https://prefs.example.org/")
-    server, sending = LinkSigner.for_server(), LinkSigner.from_env()
+    server, sending = LinkSigner.for_server(Settings.from_env()), LinkSigner.for_send(Settings.from_env())
     assert server.previous == sending.previous == (SIGNER.secret, "older-secret-0123456789")
     assert server.verify("u", SIGNER.token("u", 7, "2021-09")) == (7, "2021-09")
     assert sending.url("u", 7, "x").startswith("https://prefs.example.org/u/")
     monkeypatch.setenv("NEWSLETTER_SECRET", DEMO_SECRET)
     with pytest.raises(Exception, match="public demo secret"):
-        LinkSigner.from_env()                                             # nor for a real send
+        LinkSigner.for_send(Settings.from_env())                                             # nor for a real send
 
 
 @pytest.fixture

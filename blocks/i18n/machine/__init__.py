@@ -13,16 +13,17 @@
 from __future__ import annotations
 
 from blocks.i18n.machine.base import Provider
+from common.settings import Settings
 
 PROVIDERS = ("deepl", "google")
 
 
-def get_provider(name: str, **options) -> Provider:
-    """The provider called `name`, configured from the environment."""
+def get_provider(name: str, settings: Settings | None = None, **options) -> Provider:
+    """The provider called `name`, configured from `settings` (its key and server)."""
     if name == "deepl":
         from blocks.i18n.machine.deepl import DeepL
-        return DeepL.from_env(**options)
+        return DeepL.from_settings(settings or Settings(), **options)
     if name == "google":
         from blocks.i18n.machine.google import GoogleTranslate
-        return GoogleTranslate.from_env(**options)
+        return GoogleTranslate.from_settings(settings or Settings(), **options)
     raise ValueError(f"unknown provider {name!r}")

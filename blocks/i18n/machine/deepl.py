@@ -13,7 +13,6 @@ retries are turned off, so the wait is ours to choose and to test).
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from typing import Callable
 from urllib.parse import urljoin
@@ -25,6 +24,7 @@ from babel import Locale
 from blocks.i18n.machine.base import Provider, Translated, with_retries
 from blocks.i18n.machine.markup import IGNORED
 from common.errors import ConfigError, ProviderError, TransientError
+from common.settings import Settings
 
 KEY, SERVER = "DEEPL_AUTH_KEY", "DEEPL_SERVER_URL"
 # Our codes where DeepL's target differs from the upper-cased language (US families: Brazilian Portuguese).
@@ -50,14 +50,14 @@ class DeepL(Provider):
         self._notes: list[str] = []
 
     @classmethod
-    def from_env(cls, **options) -> "DeepL":
-        key = os.environ.get(KEY, "").strip()
+    def from_settings(cls, settings: Settings, **options) -> "DeepL":
+        key = settings.deepl_auth_key
         if not key:
             raise ConfigError(KEY, "no DeepL API key is set",
                               "set DEEPL_AUTH_KEY to the key from your DeepL account (Account > API keys); "
                               "for the test stub any value works, with DEEPL_SERVER_URL=http://127.0.0.1:8089",
                               outcome="nothing was translated")
-        return cls(key, os.environ.get(SERVER, "").strip() or None, **options)
+        return cls(key, settings.deepl_server_url or None, **options)
 
     @property
     def label(self) -> str:

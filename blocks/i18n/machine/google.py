@@ -18,7 +18,6 @@ userRateLimitExceeded) and 5xx are retried with backoff, then a TransientError.
 """
 from __future__ import annotations
 
-import os
 import time
 from typing import Callable
 
@@ -28,6 +27,7 @@ from babel import Locale
 from blocks.i18n.machine import html
 from blocks.i18n.machine.base import Provider, Translated, with_retries
 from common.errors import ConfigError, ProviderError, TransientError
+from common.settings import Settings
 
 KEY, ENDPOINT = "GOOGLE_TRANSLATE_API_KEY", "GOOGLE_TRANSLATE_ENDPOINT"
 DEFAULT_ENDPOINT = "https://translation.googleapis.com"
@@ -54,15 +54,15 @@ class GoogleTranslate(Provider):
         self._notes: list[str] = []
 
     @classmethod
-    def from_env(cls, **options) -> "GoogleTranslate":
-        key = os.environ.get(KEY, "").strip()
+    def from_settings(cls, settings: Settings, **options) -> "GoogleTranslate":
+        key = settings.google_api_key
         if not key:
             raise ConfigError(KEY, "no Google Cloud Translation API key is set",
                               "set GOOGLE_TRANSLATE_API_KEY to an API key of a Google Cloud project with the Cloud "
                               "Translation API enabled (APIs & Services > Credentials); for the test stub any value "
                               "works, with GOOGLE_TRANSLATE_ENDPOINT=http://127.0.0.1:8090",
                               outcome="nothing was translated")
-        return cls(key, os.environ.get(ENDPOINT, "").strip() or None, **options)
+        return cls(key, settings.google_endpoint or None, **options)
 
     @property
     def label(self) -> str:

@@ -1,9 +1,10 @@
 """Alembic environment for the subscriber store.
 
 Run by mailer.store.engine.migrate() on every open (with a connection passed in config.attributes),
-or by hand from the repository root with alembic.ini (the URL is $NEWSLETTER_DB or
-var/newsletter.db): `alembic upgrade head`, `alembic revision --autogenerate --rev-id NNNN -m "..."`
-(NNNN: the next free number, see alembic.ini), `alembic check` (nothing to propose).
+or by hand from the repository root with alembic.ini (the URL is NEWSLETTER_DB, read through
+common.settings, or var/newsletter.db): `alembic upgrade head`,
+`alembic revision --autogenerate --rev-id NNNN -m "..."` (NNNN: the next free number, see
+alembic.ini), `alembic check` (nothing to propose).
 
 Every table is in mailer.store.tables.metadata, the target here: a table declared anywhere else
 would look dropped to autogenerate. The comparison options (types and server defaults compared)
@@ -21,6 +22,9 @@ or, if it cannot be done in place, a new column and a data copy.
 """
 from alembic import context
 
+from common.errors import NewsletterError
+from common.settings import Settings
+
 from mailer.store.engine import make_engine
 from mailer.store.migrations import AUTOGENERATE
 from mailer.store.tables import metadata
@@ -35,11 +39,13 @@ def _run(conn) -> None:
 
 
 if context.is_offline_mode():
-    raise SystemExit("offline (--sql) migrations are not supported; run against a database")
+    raise NewsletterError("offline (--sql) migrations are not supported", "run against a database")
 elif connection is not None:
     _run(connection)
 else:
-    engine = make_engine(context.config.get_main_option("sqlalchemy.url") or None)
+    settings = Settings.from_env()
+    context.config.attributes.setdefault("publication", settings.legacy_publication)
+    engine = make_engine(context.config.get_main_option("sqlalchemy.url") or settings.db or None)
     with engine.connect() as conn:
         _run(conn)
         conn.commit()

@@ -14,7 +14,6 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-27
 """
-import os
 from pathlib import Path
 
 from alembic import context, op
@@ -70,7 +69,7 @@ def _legacy_publication() -> str:
     """The publication the families and history in this store belong to (see the docstring)."""
     from common.errors import StoreError
     given = (context.get_x_argument(as_dictionary=True).get("publication")
-             or context.config.attributes.get("publication") or os.environ.get("NEWSLETTER_PUBLICATION", ""))
+             or context.config.attributes.get("publication") or "")
     if given:
         return given.strip()
     from blocks.publications import ROOT, publication_folders, slug_of
