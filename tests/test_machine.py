@@ -211,6 +211,28 @@ def test_quota_exceeded_keeps_what_was_translated_and_the_rerun_does_only_the_re
         assert pl.todo == [] and uk.filled > 0
 
 
+def test_a_language_deepl_keeps_no_glossary_for_is_translated_with_a_note():
+    """Creating the glossary (POST /v2/glossaries, the provider's own request) refused: the texts
+    are still translated, without it, and the run says so."""
+    with DeepLStub(no_glossary={"VI"}) as stub:
+        provider = DeepL("stub-key", server_url=stub.url, sleep=lambda _: None, delays=())
+        result = provider.translate(["<p>Office of Equity Advancement</p>"], "vi",
+                                    {"Office of Equity Advancement": "Văn phòng Thúc đẩy Công bằng"})
+    assert result.texts == ["<p>[VI] Office of Equity Advancement</p>"]
+    [note] = provider.notes()
+    assert note.startswith("DeepL has no glossary for Vietnamese") and "Unsupported glossary target language VI" in note
+
+
+def test_an_unreachable_deepl_server_is_a_transient_error_naming_the_setting():
+    from tests.mailer.smtp_sink import free_port
+    waits: list[float] = []
+    provider = DeepL("stub-key", server_url=f"http://127.0.0.1:{free_port()}", sleep=waits.append, delays=(1, 2))
+    with pytest.raises(TransientError) as caught:
+        provider.offered("vi")                       # GET /v3/languages, the provider's own request
+    assert caught.value.unreachable and waits == [1, 2]
+    assert "cannot be reached" in caught.value.problems[0].message and "DEEPL_SERVER_URL" in caught.value.problems[0].hint
+
+
 def test_refused_or_missing_key_names_the_setting(issue_dir, stub, monkeypatch):
     refused = invoke(stub, issue_dir, "--lang", "vi", key="refused")
     assert refused.exit_code == 1 and "DEEPL_AUTH_KEY" in refused.output and "Traceback" not in refused.output

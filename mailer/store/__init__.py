@@ -1,7 +1,7 @@
 """The subscriber store: SQLite by default, PostgreSQL by URL ($NEWSLETTER_DB).
 
 engine.py      where the store is, connecting, applying migrations on open
-tables.py      the tables (SQLAlchemy Core); change only with a new migration in migrations/versions/
+tables.py      every table (SQLAlchemy Core), one metadata; change only with a new migration in migrations/versions/
 records.py     plain records handed out (no SQLAlchemy objects escape the store)
 subscribers.py Store: look up, stream recipients, change status with history (entry point)
 queries.py     the read queries behind Store

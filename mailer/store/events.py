@@ -18,27 +18,13 @@ import json
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import (Column, Connection, DateTime, ForeignKey, Index, Integer, String, Table, Text, insert,
-                        select, update)
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from mailer.store.tables import metadata, send_log, subscribers
+from mailer.store.tables import delivery_events, send_log, subscribers
 from mailer.store.subscribers import change_status, stronger
 from mailer.store.subscriptions import set_subscription
 from mailer.values.emails import BadEmail, normalize_email
-
-delivery_events = Table(
-    "delivery_events", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("event_id", String(100), nullable=False, unique=True),
-    Column("provider", String(16), nullable=False),
-    Column("issue", String(100), nullable=False, default=""),
-    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="SET NULL")),
-    Column("event", String(32), nullable=False),
-    Column("occurred_at", DateTime(timezone=True), nullable=False),
-    Column("detail", Text, nullable=False, default=""),
-    Index("ix_delivery_events_issue_event", "issue", "event"),
-)
 
 SKIPPED = "skipped"   # the `event` of a row that was recorded but not applied; `detail` says why
 KINDS = ("processed", "delivered", "deferred", "bounce", "dropped", "open", "click", "spamreport", "unsubscribe",

@@ -1,5 +1,8 @@
-"""The subscriber tables (SQLAlchemy Core). Change them only together with a new migration
-in mailer/store/migrations/versions/ (tests/mailer/test_store.py checks that they agree).
+"""Every table of the store (SQLAlchemy Core), in one MetaData: the one Alembic's env.py compares
+the database with, so declare no table anywhere else. Change them only together with a new
+migration in mailer/store/migrations/versions/ (tests/mailer/test_store.py checks that autogenerate
+proposes nothing on a store at head, on SQLite and PostgreSQL: types, indexes and server defaults
+included).
 
 Multi-valued fields (schools, grades, topics) live in association tables, so segment rules
 become plain EXISTS subqueries that run the same on SQLite and PostgreSQL. A family that follows
@@ -135,9 +138,9 @@ send_log = Table(
     Column("backend", String(16), nullable=False),
     Column("status", String(16), nullable=False),
     Column("message_id", String(300), nullable=False),
-    Column("provider_id", String(200), nullable=False, default=""),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("detail", Text, nullable=False, default=""),
+    Column("provider_id", String(200), nullable=False, default="", server_default=""),
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+    Column("detail", Text, nullable=False, default="", server_default=""),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("owner", String(64), nullable=False, default="", server_default=""),   # worker holding the claim
@@ -181,4 +184,20 @@ web_files = Table(
     Column("content", LargeBinary, nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     UniqueConstraint("publication", "issue", "name", name="uq_web_files_issue_name"),
+)
+
+
+# Delivery events from SendGrid's event webhook and our own links, one row per event (event_id is
+# SendGrid's sg_event_id, so a retried batch is not applied twice); applied by mailer/store/events.py.
+delivery_events = Table(
+    "delivery_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", String(100), nullable=False, unique=True),
+    Column("provider", String(16), nullable=False),
+    Column("issue", String(100), nullable=False, default="", server_default=""),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="SET NULL")),
+    Column("event", String(32), nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("detail", Text, nullable=False, default="", server_default=""),
+    Index("ix_delivery_events_issue_event", "issue", "event"),
 )

@@ -1,4 +1,7 @@
-"""DeepL, through its official Python client (`deepl`).
+"""DeepL, through its official Python client (`deepl`), public methods only; the two requests it
+does not make as DeepL's OpenAPI spec asks (the language list, creating a glossary) go to the
+documented endpoints with `requests` (`_request`). tests/test_machine_contract.py checks every
+request against that spec.
 
 Settings: DEEPL_AUTH_KEY (required; keys ending in ":fx" use the free API's server) and
 DEEPL_SERVER_URL (optional: another server, e.g. the test stub on 127.0.0.1). Texts go as
@@ -12,8 +15,10 @@ from __future__ import annotations
 import hashlib
 import time
 from typing import Callable
+from urllib.parse import urljoin
 
 import deepl
+import requests
 from babel import Locale
 
 from blocks.i18n.machine.base import Provider, Translated, with_retries
@@ -27,6 +32,7 @@ TARGETS = {"zh_Hans": "ZH-HANS", "zh_Hant": "ZH-HANT", "zh": "ZH-HANS", "pt": "P
            "pt_PT": "PT-PT", "en": "EN-US", "en_US": "EN-US", "en_GB": "EN-GB", "nb": "NB", "no": "NB"}
 BATCH = 50                        # texts per request (DeepL takes up to 50, within 128 KiB)
 RETRY_DELAYS = (1, 2, 4, 8, 16)   # seconds between tries when DeepL is busy
+TIMEOUT = 30                      # seconds for one of _request's requests (the client's own: its default)
 
 
 class DeepL(Provider):
@@ -37,6 +43,8 @@ class DeepL(Provider):
         deepl.http_client.max_network_retries = 0          # we retry (base.with_retries), with waits we choose
         self.server_url, self.sleep, self.delays, self.publication = server_url, sleep, delays, publication
         self.client = deepl.Translator(auth_key, server_url=server_url, send_platform_info=False)
+        self._session = requests.Session()                 # _request's, with the key the client uses
+        self._session.headers["Authorization"] = f"DeepL-Auth-Key {auth_key}"
         self._targets: set[str] | None = None
         self._glossaries: dict[str, str | None] = {}
         self._notes: list[str] = []
@@ -113,11 +121,8 @@ class DeepL(Provider):
     def _languages(self) -> list[dict]:
         """GET /v3/languages?resource=translate_text. (The client's get_target_languages sends
         `type=target` as a body on a GET, which DeepL's own OpenAPI contract does not allow, and
-        uses /v2/languages, which it deprecates; so this one request goes through the client's
-        request helper with a query string.)"""
-        status, content, data = self.client._api_call("v3/languages", method="GET",
-                                                       params={"resource": "translate_text"})
-        self.client._raise_for_status(status, content, data)
+        uses /v2/languages, which it deprecates; so this request is ours: see _request.)"""
+        data = self._request("GET", "v3/languages", params={"resource": "translate_text"})
         return data if isinstance(data, list) else []
 
     def _create_glossary(self, name: str, code: str, entries: dict[str, str]) -> deepl.GlossaryInfo:
@@ -126,9 +131,37 @@ class DeepL(Provider):
         body = {"name": name, "source_lang": "en", "target_lang": code.split("-")[0].lower(),
                 "entries": "\n".join(f"{source}\t{target}" for source, target in entries.items()),
                 "entries_format": "tsv"}
-        status, content, data = self.client._api_call("v2/glossaries", json=body)
-        self.client._raise_for_status(status, content, data, glossary=True)
-        return deepl.GlossaryInfo.from_json(data)
+        return deepl.GlossaryInfo.from_json(self._request("POST", "v2/glossaries", json=body))
+
+    def _request(self, method: str, path: str, **kwargs):
+        """One request to DeepL's documented REST API with `requests`, for the two the client does
+        not make as the contract asks (above): the client's server (its public `server_url`: the
+        free API's for ":fx" keys) and the documented `DeepL-Auth-Key` header. A refusal or a
+        failure raises the client's own exceptions, so _once turns them into ours as for the rest."""
+        url = urljoin(self.client.server_url.rstrip("/") + "/", path)
+        try:
+            response = self._session.request(method, url, timeout=TIMEOUT, **kwargs)
+        except requests.RequestException as e:
+            raise deepl.ConnectionException(f"Connection failed: {e}", should_retry=True) from None
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if response.ok:
+            return data
+        status = response.status_code
+        message = f", message: {data['message']}" if isinstance(data, dict) and "message" in data else ""
+        if status == 403:
+            raise deepl.AuthorizationException(f"Authorization failure, check auth_key{message}",
+                                               http_status_code=status)
+        if status == 456:
+            raise deepl.QuotaExceededException(f"Quota for this billing period has been exceeded{message}",
+                                               http_status_code=status)
+        if status == 429:
+            raise deepl.TooManyRequestsException(f"Too many requests{message}", should_retry=True,
+                                                 http_status_code=status)
+        raise deepl.DeepLException(f"{status} {response.reason}{message or ', content: ' + response.text[:200]}",
+                                   should_retry=status >= 500, http_status_code=status)
 
     def _call(self, method, *args, **kwargs):
         """One API call, retried while DeepL is busy; its errors as ours."""
