@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from babel import Locale, UnknownLocaleError
 
 from blocks import markdown, tokens
+from blocks.characters import refuse_invisible
+from common.emails import BadEmail, check_email
 from common.problems import FieldError
 
 
@@ -41,6 +43,7 @@ def as_text(value) -> str:
     if isinstance(value, (dict, list)) or isinstance(value, bool):
         raise FieldError(f"expected text, got {describe(value)}", "write plain text; quote it if it has ': ' in it")
     text = str(value).strip()
+    refuse_invisible(text, one_line=False)
     if text.startswith(TODO):
         raise FieldError(f"not filled in yet ({text})",
                          "replace the TODO with the real value (a new issue starts with these to fill in)")
@@ -64,6 +67,7 @@ class Text(Kind):
         text = as_text(value)
         if "\n" in text:
             raise FieldError("expected one line of text", "put it on one line, or use a field that takes paragraphs")
+        refuse_invisible(text, one_line=True)
         if len(text) > self.max_length:
             raise FieldError(f"too long ({len(text)} characters, at most {self.max_length})", "shorten it")
         if "<" in text and re.search(r"<[a-zA-Z/!]", text):
@@ -150,10 +154,14 @@ class Phone(Kind):
 
 @dataclass(frozen=True)
 class Email(Kind):
+    """An address as written, if email-validator takes it (common.emails, as rosters are checked)."""
+
     def clean(self, value) -> str:
         text = as_text(value)
-        if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", text):
-            raise FieldError(f"'{text}' is not an email address", "write it as name@example.org")
+        try:
+            check_email(text)
+        except BadEmail as e:
+            raise FieldError(str(e), "write it as name@example.org") from None
         return text
 
 
@@ -213,4 +221,17 @@ class Integer(Kind):
 class ListOf:
     item: Any
     allow_single: bool = False  # accept one bare value where a list is expected
+    translatable = False
+
+
+@dataclass(frozen=True)
+class MapOf:
+    """Entries under names the user chooses (schools by id, segments by name), each value of one
+    kind; a name must match `names` (`name_what` says what it is, e.g. "school id", and
+    `name_example` shows a good one); `example` shows a whole entry."""
+    item: Any
+    names: re.Pattern
+    name_what: str
+    name_example: str
+    example: str
     translatable = False

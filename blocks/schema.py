@@ -1,7 +1,10 @@
 """Typed schemas for blocks and settings: every problem is reported, nothing guessed.
 
 A schema maps field names to `Field`s; each field has a kind that turns raw YAML into a
-clean value or raises `FieldError` with a hint. Unknown keys are errors (with a
+clean value or raises `FieldError` with a hint (or, for kinds made of other values, a `validate(
+value, key, report)` that reports each problem at its own key and returns None after one).
+`kinds.ListOf` and `kinds.MapOf` hold values of one kind in a list or under chosen names. The same
+engine reads issue.yaml, publication.yaml and audiences.yaml. Unknown keys are errors (with a
 "did you mean" suggestion) so a typo never silently vanishes.
 """
 from __future__ import annotations
@@ -19,7 +22,7 @@ Report = Callable[[str, str, str], None]  # (key path, message, hint)
 
 @dataclass(frozen=True)
 class Field:
-    kind: Any  # a kinds.Kind or a Schema (nested object) or kinds.ListOf
+    kind: Any  # a kinds.Kind, a Schema (nested object), kinds.ListOf or kinds.MapOf, or has validate()
     required: bool = False
     default: Any = None
     help: str = ""
@@ -77,6 +80,11 @@ def clean_value(kind, value, key: str, report: Report) -> tuple[Any, bool]:
         return record, record is not None
     if isinstance(kind, kinds.ListOf):
         return _clean_list(kind, value, key, report)
+    if isinstance(kind, kinds.MapOf):
+        return _clean_map(kind, value, key, report)
+    if callable(getattr(kind, "validate", None)):     # a kind that reports its own located problems
+        cleaned = kind.validate(value, key, report)
+        return cleaned, cleaned is not None
     try:
         return kind.clean(value), True
     except FieldError as e:
@@ -98,6 +106,24 @@ def _clean_list(kind: "kinds.ListOf", value, key: str, report: Report):
         ok = ok and good
         results.append(cleaned)
     return tuple(results), ok
+
+
+def _clean_map(kind: "kinds.MapOf", value, key: str, report: Report):
+    """{name: cleaned value, None where it had a problem}, and whether every entry was good."""
+    if not isinstance(value, dict):
+        report(key, f"expected one entry per {kind.name_what.split()[0]}, got {kinds.describe(value)}",
+               f"write e.g.  {kind.example}")
+        return None, False
+    results, ok = {}, True
+    for name, item in value.items():
+        child = join_key(key, name)
+        if not kind.names.fullmatch(str(name)):
+            ok = False
+            report(child, f"'{name}' is not a valid {kind.name_what}",
+                   f"use lowercase letters, digits and dashes, e.g. {kind.name_example}")
+        results[name], good = clean_value(kind.item, item, child, report)
+        ok = ok and good
+    return results, ok
 
 
 def join_key(key: str, name) -> str:

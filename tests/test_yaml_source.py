@@ -1,4 +1,4 @@
-"""common/yaml_source.py reads with libyaml when PyYAML has it, and it changes nothing."""
+"""common/yaml_source.py reads with libyaml when PyYAML has it, and it changes nothing; tabs are explained."""
 from __future__ import annotations
 
 import pytest
@@ -28,3 +28,27 @@ def test_mistakes_and_values_read_the_same_with_or_without_libyaml(monkeypatch, 
     path = tmp_path / "issue.yaml"
     path.write_text(text, encoding="utf-8")
     assert _read(monkeypatch, path, fast=True) == _read(monkeypatch, path, fast=False)
+
+
+@pytest.mark.parametrize("text, line", [("title: T\nblocks:\n\t- type: text\n", 3), ("a:\n  b: 1\n\tc: 2\n", 3)])
+def test_a_tab_in_the_indentation_says_to_use_spaces(monkeypatch, tmp_path, text, line):
+    path = tmp_path / "issue.yaml"
+    path.write_text(text, encoding="utf-8")
+    for fast in (True, False):
+        data, problems = _read(monkeypatch, path, fast)
+        assert data is None and len(problems) == 1
+        assert f"issue.yaml:{line}: not valid YAML" in problems[0]
+        assert "tab: use spaces for indentation" in problems[0]
+
+
+def test_one_document_keys_lines_and_duplicates_are_read_as_before(monkeypatch, tmp_path):
+    path = tmp_path / "issue.yaml"
+    path.write_text("a: 1\nb:\n  - x\n  - {c: d, c: e}\n", encoding="utf-8")
+    for fast in (True, False):
+        (data, lines), problems = _read(monkeypatch, path, fast)
+        assert data == {"a": 1, "b": ["x", {"c": "e"}]}
+        assert lines == {"": 1, "a": 1, "b": 2, "b[0]": 3, "b[1]": 4, "b[1].c": 4}
+        assert problems == [f"{path}:4: b[1].c: this key appears twice; the second would silently win\n"
+                            "    -> keep only one of them"]
+    path.write_text("--- a\n--- b\n", encoding="utf-8")
+    assert "issue.yaml:2: not valid YAML: but found another document" in _read(monkeypatch, path, True)[1][0]

@@ -17,6 +17,7 @@ import polib
 from babel import Locale
 
 from blocks import markdown, tokens
+from blocks.characters import invisible_characters
 from common.errors import NewsletterError
 from common.problems import Problem
 from blocks.model import Issue
@@ -149,6 +150,7 @@ def check_translation(unit: Unit, source: str, text: str) -> list[tuple[str, str
         found.append(("placeholders differ from the English", "keep each __PLACEHOLDER__ exactly as in the msgid"))
     if Counter(_PLACEHOLDER.findall(source)) != Counter(_PLACEHOLDER.findall(text)):
         found.append(("placeholders differ from the English", "keep each %(name)s exactly as in the msgid"))
+    found += invisible_characters(text.strip(), one_line=not unit.markdown)
     if not unit.markdown:
         if "\n" in text.strip():
             found.append(("this text must stay on one line", "remove the line breaks"))

@@ -12,7 +12,8 @@ Rule keys: language, school, level, grade, topic (a value or a list: any of them
 and all / any (a list of rules), not (a rule). A segment with no rule is every family. A send
 reaches only the families of the segment who follow the issue's publication (subscriptions);
 `publication: food` makes a segment usable only for that publication's issues.
-Every mistake is reported with file, line, key path and a hint (common.problems.Problem).
+Every mistake is reported with file, line, key path and a hint (common.problems.Problem), by the
+schema engine issue.yaml and publication.yaml use (blocks/schema.py; the schemas are in parse.py).
 """
 from __future__ import annotations
 
@@ -24,15 +25,15 @@ from pathlib import Path
 from common.errors import NewsletterError
 from common.problems import Problem
 from common.yaml_source import Located, display_path, load_yaml
+from blocks.kinds import Kind
+from blocks.schema import Field, Schema, clean_value
 
 from mailer.values.languages import fold
 from mailer.store.rules import All, Follows, Rule
-from mailer.audiences.parse import RuleParser
+from mailer.audiences.parse import LEVELS, SCHOOLS, segments_kind  # noqa: F401 (LEVELS: also known here)
 
 ENV_VAR = "NEWSLETTER_AUDIENCES"
 FILE_NAME = "audiences.yaml"
-LEVELS = ("elementary", "middle", "high")
-_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _GENERIC = {"elementary", "middle", "high", "school", "academy", "magnet", "international", "es", "ms", "hs"}
 
 
@@ -122,46 +123,51 @@ def load_audiences(path: Path | str | None = None) -> Audiences:
     data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):
         raise NewsletterError([Problem(shown, "", "expected 'schools:' and 'segments:' sections", "see the README", 1)])
-    for key in data:
-        if key not in ("schools", "segments"):
-            problems.append(_problem(doc, key, f"unknown section '{key}'", "use schools: and segments:"))
-    schools = _schools(doc, data.get("schools"), problems)
+    report = _Reporter(doc, problems)
+    _SECTIONS.validate(data, "", report)
+    schools = _schools(data.get("schools"), report)
     audiences = Audiences(path, schools, {}, _school_lookup(doc, schools, problems))
-    segments = _segments(doc, data.get("segments"), audiences, problems)
+    segments = _segments(data.get("segments"), audiences, report)
     if problems:
         raise NewsletterError(problems)
     return Audiences(path, schools, segments, audiences._lookup)
+
+
+class _Anything(Kind):
+    def clean(self, value):
+        return value
+
+
+# Only which sections there are (unknown ones with "did you mean"); their entries are checked below.
+_SECTIONS = Schema({"schools": Field(_Anything()), "segments": Field(_Anything())}, name=FILE_NAME)
+
+
+class _Reporter:
+    """(key, message, hint) -> a Problem located in audiences.yaml."""
+
+    def __init__(self, doc: Located, problems: list[Problem]):
+        self.doc, self.problems = doc, problems
+
+    def __call__(self, key: str, message: str, hint: str = "") -> None:
+        self.problems.append(_problem(self.doc, key, message, hint))
 
 
 def _problem(doc: Located, key: str, message: str, hint: str = "") -> Problem:
     return Problem(display_path(doc.path), key, message, hint, doc.line(key))
 
 
-def _schools(doc: Located, data, problems: list[Problem]) -> dict[str, School]:
+def _schools(data, report) -> dict[str, School]:
     if data is None:
         return {}
-    if not isinstance(data, dict):
-        problems.append(_problem(doc, "schools", "expected one entry per school",
-                                 "write e.g.  aiken: {name: Aiken Elementary School, level: elementary}"))
-        return {}
+    cleaned, _ = clean_value(SCHOOLS, data, "schools", report)
     schools = {}
-    for school_id, entry in data.items():
-        key = f"schools.{school_id}"
-        if not _SLUG.fullmatch(school_id):
-            problems.append(_problem(doc, key, f"'{school_id}' is not a valid school id",
-                                     "use lowercase letters, digits and dashes, e.g. charter-oak"))
-        entry = entry if isinstance(entry, dict) else {}
-        for extra in set(entry) - {"name", "level", "aliases"}:
-            problems.append(_problem(doc, f"{key}.{extra}", f"unknown field '{extra}'", "use name, level, aliases"))
-        name, level, aliases = entry.get("name"), entry.get("level"), entry.get("aliases") or []
-        if not isinstance(name, str) or not name.strip():
-            problems.append(_problem(doc, f"{key}.name", "every school needs a name", "e.g. name: Aiken Elementary"))
-            name = school_id
-        if level not in LEVELS:
-            problems.append(_problem(doc, f"{key}.level", f"level must be one of {', '.join(LEVELS)}, got {level!r}",
-                                     "set level: elementary, middle or high"))
-        aliases = aliases if isinstance(aliases, list) else [aliases]
-        schools[school_id] = School(school_id, name.strip(), level, tuple(str(a) for a in aliases))
+    for school_id, record in (cleaned or {}).items():
+        if record is None:      # reported; its id and name still name it, so rules naming it add no problem
+            entry = data[school_id] if isinstance(data[school_id], dict) else {}
+            name = entry.get("name") if isinstance(entry.get("name"), str) and entry["name"].strip() else school_id
+            schools[school_id] = School(school_id, name.strip(), str(entry.get("level")))
+            continue
+        schools[school_id] = School(school_id, record.name, record.level, tuple(record.aliases))
     return schools
 
 
@@ -182,28 +188,11 @@ def _school_lookup(doc: Located, schools: dict[str, School], problems: list[Prob
     return lookup
 
 
-def _segments(doc: Located, data, audiences: Audiences, problems: list[Problem]) -> dict[str, Segment]:
+def _segments(data, audiences: Audiences, report) -> dict[str, Segment]:
     if not isinstance(data, dict) or not data:
-        problems.append(_problem(doc, "segments", "no segments defined",
-                                 "add at least  all-families: {description: Every subscribed family}"))
+        report("segments", "no segments defined", "add at least  all-families: {description: Every subscribed family}")
         return {}
-    parser = RuleParser(doc, audiences, problems)
-    segments = {}
-    for name, entry in data.items():
-        key = f"segments.{name}"
-        if not _SLUG.fullmatch(name):
-            problems.append(_problem(doc, key, f"'{name}' is not a valid segment name",
-                                     "use lowercase letters, digits and dashes, e.g. spanish-speaking-elementary"))
-        entry = dict(entry) if isinstance(entry, dict) else ({} if entry is None else entry)
-        if not isinstance(entry, dict):
-            problems.append(_problem(doc, key, "expected description: and rule keys", "see the README"))
-            continue
-        description = str(entry.pop("description", "") or "")
-        publication = entry.pop("publication", None)
-        if publication is not None and not (isinstance(publication, str) and _SLUG.fullmatch(publication)):
-            problems.append(_problem(doc, f"{key}.publication", f"'{publication}' is not a publication's slug",
-                                     "write the folder name of a publication in newsletters/, e.g. equity"))
-            publication = None
-        rule = parser.parse(entry, key) if entry else None
-        segments[name] = Segment(name, description, rule, publication)
-    return segments
+    written = {name: {} if entry is None else entry for name, entry in data.items()}   # `name:` alone: every family
+    cleaned, _ = clean_value(segments_kind(audiences), written, "segments", report)
+    return {name: Segment(name, record.description, record.rule, record.publication)
+            for name, record in cleaned.items() if record is not None}

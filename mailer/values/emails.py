@@ -4,17 +4,17 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from email_validator import EmailNotValidError, validate_email
+from common.emails import BadEmail, check_email
 
 # A plain ASCII address: a dot-atom local part (RFC 5322: no leading, trailing or doubled dots)
 # and something after the @. email_validator accepts every such local part; only the domain
-# needs its checks, and a roster repeats a few domains thousands of times.
+# needs its checks, and a roster repeats a few domains thousands of times. This only lets an
+# address skip a repeated check, never refuses one: every verdict is email_validator's (through
+# common.emails, the one validator), and tests/mailer/test_values.py checks that they agree.
 _PLAIN = re.compile(r"([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)@([^@\s]+)")
 _LOCAL_MAX, _ADDRESS_MAX = 64, 254
 
-
-class BadEmail(ValueError):
-    """An address that is not a valid email address; the message says why in plain words."""
+__all__ = ["BadEmail", "normalize_email", "needs_smtputf8"]
 
 
 @lru_cache(maxsize=65536)  # rosters repeat a family's address on each child's row
@@ -36,10 +36,7 @@ def normalize_email(value: str) -> str:
         domain = _ascii_domain(plain[2].lower())
         if domain:
             return f"{plain[1].lower()}@{domain}"
-    try:
-        checked = validate_email(text, check_deliverability=False)
-    except EmailNotValidError as e:
-        raise BadEmail(f"'{text}' is not a valid email address: {e}") from None
+    checked = check_email(text)
     return f"{checked.local_part.lower()}@{checked.ascii_domain.lower()}"
 
 
@@ -47,8 +44,8 @@ def normalize_email(value: str) -> str:
 def _ascii_domain(domain: str) -> str | None:
     """The checked ASCII form of a domain, or None if email_validator refuses it."""
     try:
-        return validate_email(f"x@{domain}", check_deliverability=False).ascii_domain.lower()
-    except EmailNotValidError:
+        return check_email(f"x@{domain}").ascii_domain.lower()
+    except BadEmail:
         return None
 
 

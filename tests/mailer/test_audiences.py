@@ -142,3 +142,30 @@ def test_roster_school_names_resolve(audiences, value, school):
 def test_unknown_school_suggests(audiences):
     with pytest.raises(ValueError, match="did you mean Conard High School"):
         audiences.school_id("Conrad High")
+
+
+def test_audiences_read_like_issues_unknown_keys_suggest_and_empty_rules_are_refused(load):
+    """The issue's schema engine: "did you mean" at every level, every problem at once, and an
+    empty rule key is a mistake, never a segment of every family."""
+    problems = problems_of(load, """\
+        segmnts: {}
+        segments:
+          a: {descripton: Spanish speakers, language: es}
+          b: {language: }
+          c: {any: [{}]}
+        """, schools=SCHOOLS + "  king: {name: King Philip Middle School, levl: middle}\n")
+    by_key = {p.key: p for p in problems}
+    assert set(by_key) == {"segmnts", "segments.a.descripton", "segments.b.language", "segments.c.any[0]",
+                           "schools.king.levl", "schools.king.level"}
+    assert "did you mean 'segments'" in by_key["segmnts"].hint
+    assert "did you mean 'description'" in by_key["segments.a.descripton"].hint
+    assert "did you mean 'level'" in by_key["schools.king.levl"].hint
+    assert "needs a value" in by_key["segments.b.language"].message
+    assert by_key["segments.b.language"].line == 10
+
+
+def test_a_school_with_a_mistake_is_still_known_to_rules(load):
+    """One problem for a school's bad level, not a second one for each rule naming the school."""
+    [problem] = problems_of(load, "segments:\n  a: {school: aiken}\n",
+                            schools="schools:\n  aiken: {name: Aiken Elementary School, level: primary}\n")
+    assert problem.key == "schools.aiken.level" and "elementary, middle, high" in problem.message
