@@ -12,7 +12,8 @@ plus blocks/ and common/):
     send/       the send loop: routing to an edition, signed links, personalization, the send log
     publish/    the web editions a send publishes (store), for the preference center to serve
     reports/    what staff read: import and segment reports, the reach of an issue
-    commands/   the click commands (subscribers, audience, send, demo): the only CLI layer here
+    commands/   the click commands (subscribers, audience, send, demo): the command line's face of
+                workflows/ (the core), the only CLI layer here
 
-config.py reads settings from the environment (secrets come only from there).
+Settings (secrets included) come from common.settings.Settings, handed down by the face.
 """
