@@ -159,8 +159,8 @@ def test_an_old_store_migrates_its_send_log_to_the_publication_with_history_inta
     with pytest.raises(StoreError) as caught:
         migrate(engine)
     assert "NEWSLETTER_PUBLICATION=equity" in str(caught.value.problems[0].hint)
-    monkeypatch.setenv("NEWSLETTER_PUBLICATION", "equity")
-    migrate(engine)
+    from common.settings import Settings                # NEWSLETTER_PUBLICATION, as Store.open passes it on
+    migrate(engine, publication=Settings.from_env({"NEWSLETTER_PUBLICATION": "equity"}).legacy_publication)
     with engine.connect() as connection:
         assert connection.execute(select(send_log.c.issue, send_log.c.status)).all() == \
             [("equity/2021-09-sept-oct", "sent")]
