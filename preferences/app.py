@@ -27,7 +27,7 @@ from mailer.store.subscribers import Store
 
 from preferences import editions, family
 from preferences.access_log import redact
-from preferences.pages import Center, set_up_templates
+from preferences.pages import Center, Centers, set_up_templates
 from preferences.webhook import SETTING, NotEvents, WebhookRefused, check_headers, load_public_key, verify_body
 
 FORM_LIMIT = 1024 * 1024              # a preference form is a few hundred bytes
@@ -60,12 +60,16 @@ def create_app(*, store: Store | None = None, signer: LinkSigner | None = None, 
     app.config["MAX_CONTENT_LENGTH"] = FORM_LIMIT
     if key is None and not demo:
         app.logger.warning("%s is not set: the SendGrid webhook refuses every event (403)", SETTING)
-    everyone: dict[str, Center] = {}
-    for folder, publication in publications.items():
-        everyone[publication.slug] = Center(
+
+    def build(found: dict) -> dict[str, Center]:
+        return {publication.slug: Center(
             store, signer, publication, audiences, demo,
-            {code: localize_publication(publication, folder, code) for code in publication.languages}, everyone)
-    center = next(iter(everyone.values()))      # pages not about one publication (errors) use the first
+            {code: localize_publication(publication, folder, code) for code in publication.languages}, centers)
+            for folder, publication in found.items()}
+
+    # newsletters/ as it is at each request (an office added or removed while the app runs)
+    centers = Centers(newsletters_dir, build)
+    center = centers.first()      # its .of() and .all follow newsletters/; pages about no publication use the first
 
     @app.context_processor
     def everywhere():
@@ -121,17 +125,17 @@ def create_app(*, store: Store | None = None, signer: LinkSigner | None = None, 
 
     @app.errorhandler(404)
     def not_found(_error):
-        return center.error_page("not_found.html", 404)
+        return centers.first().error_page("not_found.html", 404)
 
     @app.errorhandler(400)
     def bad_request(_error):
-        return center.error_page("bad_request.html", 400, reason="invalid", back=None)
+        return centers.first().error_page("bad_request.html", 400, reason="invalid", back=None)
 
     @app.errorhandler(413)
     def too_large(_error):
         if request.path == WEBHOOK_PATH:
             return {"error": "request body too large"}, 413
-        return center.error_page("bad_request.html", 413, reason="too-large", back=None)
+        return centers.first().error_page("bad_request.html", 413, reason="too-large", back=None)
 
     app.config["store"] = store
     return app

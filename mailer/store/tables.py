@@ -182,3 +182,12 @@ web_files = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
     UniqueConstraint("publication", "issue", "name", name="uq_web_files_issue_name"),
 )
+
+# Facts about the store itself, one row each (mailer/store/facts.py): e.g. "legacy_publication", the
+# publication whose issues this store sent before publications existed (links of those newsletters
+# name only the issue; the preference center needs to know whose they are).
+store_facts = Table(
+    "store_facts", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
+)

@@ -147,7 +147,7 @@ def test_suppressed_families_read_why_and_cannot_resubscribe(browser, demo_cente
     base, signer = demo_center
     families.set_status(address, status, by="webhook:sendgrid", reason="test")
     page = browser.new_page(viewport={"width": width, "height": 800})
-    page.goto(signer.url("p", families.get(address).id, "2021-09-sept-oct"))
+    page.goto(signer.url("p", families.get(address).id, "equity/2021-09-sept-oct"))
     assert page.get_attribute("html", "lang") == lang and page.get_attribute("html", "dir") == direction
     assert says in page.inner_text("main") and page.locator("button").count() == 0
     assert page.locator("aside.demo").is_visible()                       # demo mode says so on every page
