@@ -61,8 +61,11 @@ def apply_choice(store, subscriber, choice: Choice, center: Center | None = None
     if choice.action == "save":
         if choice.publications is not None and center is not None:
             follow(store, subscriber, center, set(choice.publications))
-        return store.update_preferences(subscriber.email, language=choice.language, topics=choice.topics,
-                                        schools=choice.schools), "saved"
+        # the menu showed the language their emails are in ("zh_Hans" for "zh", English for one the
+        # publication does not offer): left so, the family did not pick another, and theirs is kept
+        kept = center is not None and choice.language == center.email_language(subscriber)
+        return store.update_preferences(subscriber.email, language=None if kept else choice.language,
+                                        topics=choice.topics, schools=choice.schools), "saved"
     if choice.action == "unsubscribe":
         store.set_status(subscriber.email, "unsubscribed", by="preferences", reason="unsubscribed from all",
                          create=False, only_from=("subscribed",))
@@ -77,9 +80,9 @@ def apply_choice(store, subscriber, choice: Choice, center: Center | None = None
 
 def following(connection, subscriber, center: Center) -> list[tuple[str, str, bool]]:
     """(slug, name in the family's language, follows it) for every publication of the center."""
-    rows, language = subscriptions_of(connection, subscriber.id), subscriber.language
-    return [(slug, c.localized.get(language, c.publication).name, follows(rows, slug, c.publication.default_subscribe))
-            for slug, c in center.all.items()]
+    rows = subscriptions_of(connection, subscriber.id)
+    return [(slug, c.localized.get(c.email_language(subscriber), c.publication).name,
+             follows(rows, slug, c.publication.default_subscribe)) for slug, c in center.all.items()]
 
 
 def follow(store, subscriber, center: Center, ticked: set[str]) -> None:
