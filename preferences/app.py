@@ -7,7 +7,9 @@ the web editions of sent issues with their archive (preferences/editions.py).
                             unusable key (ConfigError) before opening anything
     create_app(demo=True)   `serve --demo`: the public demo secret, a banner on every page
 
-Pages are plain server-rendered HTML in the family's language; nothing sets a cookie. Request
+Pages are plain server-rendered HTML in the family's language; nothing sets a cookie; every answer
+carries a Content-Security-Policy without script and frame-ancestors 'none', Referrer-Policy
+no-referrer (tokens are in the addresses) and X-Content-Type-Options nosniff (`headers`). Request
 bodies are limited (FORM_LIMIT, WEBHOOK_LIMIT) and refused with 413 before they are read.
 """
 from __future__ import annotations
@@ -33,6 +35,10 @@ from preferences.webhook import SETTING, NotEvents, WebhookRefused, check_header
 FORM_LIMIT = 1024 * 1024              # a preference form is a few hundred bytes
 WEBHOOK_LIMIT = 5 * 1024 * 1024       # SendGrid posts batches well under this
 WEBHOOK_PATH = "/webhooks/sendgrid"
+# Every answer's Content-Security-Policy: no script at all, the pages' own <style>, images over
+# https (a publication's logo), forms posted back here, never shown inside another site's frame.
+PAGE_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; "
+               "base-uri 'none'; frame-ancestors 'none'")
 
 
 class PreferenceCenter(Flask):
@@ -90,7 +96,8 @@ def create_app(*, store: Store | None = None, signer: LinkSigner | None = None, 
     def headers(response):
         response.headers.setdefault("Cache-Control", "no-store")   # web editions say how long they keep
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = "no-referrer"        # a family's token is in the address
+        response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)   # web editions set a stricter one
         if response.status_code == 413:
             response.headers["Connection"] = "close"     # the unread body is not a next request
         return response
