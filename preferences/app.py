@@ -8,7 +8,9 @@ the web editions of sent issues with their archive (preferences/editions.py).
                             opening anything
     create_app(demo=True)   `serve --demo`: the public demo secret, a banner on every page
 
-Pages are plain server-rendered HTML in the family's language; nothing sets a cookie. Request
+Pages are plain server-rendered HTML in the family's language; nothing sets a cookie; every answer
+carries a Content-Security-Policy without script and frame-ancestors 'none', Referrer-Policy
+no-referrer (tokens are in the addresses) and X-Content-Type-Options nosniff (`headers`). Request
 bodies are limited (FORM_LIMIT, WEBHOOK_LIMIT) and refused with 413 before they are read.
 """
 from __future__ import annotations
@@ -28,12 +30,16 @@ from mailer.store.subscribers import Store
 
 from preferences import editions, family
 from preferences.access_log import redact
-from preferences.pages import Center, set_up_templates
+from preferences.pages import Center, Centers, set_up_templates
 from preferences.webhook import SETTING, NotEvents, WebhookRefused, check_headers, load_public_key, verify_body
 
 FORM_LIMIT = 1024 * 1024              # a preference form is a few hundred bytes
 WEBHOOK_LIMIT = 5 * 1024 * 1024       # SendGrid posts batches well under this
 WEBHOOK_PATH = "/webhooks/sendgrid"
+# Every answer's Content-Security-Policy: no script at all, the pages' own <style>, images over
+# https (a publication's logo), forms posted back here, never shown inside another site's frame.
+PAGE_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; "
+               "base-uri 'none'; frame-ancestors 'none'")
 
 
 class PreferenceCenter(Flask):
@@ -63,12 +69,16 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     app.config["MAX_CONTENT_LENGTH"] = FORM_LIMIT
     if key is None and not demo:
         app.logger.warning("%s is not set: the SendGrid webhook refuses every event (403)", SETTING)
-    everyone: dict[str, Center] = {}
-    for folder, publication in publications.items():
-        everyone[publication.slug] = Center(
+
+    def build(found: dict) -> dict[str, Center]:
+        return {publication.slug: Center(
             store, signer, publication, audiences, demo,
-            {code: localize_publication(publication, folder, code) for code in publication.languages}, everyone)
-    center = next(iter(everyone.values()))      # pages not about one publication (errors) use the first
+            {code: localize_publication(publication, folder, code) for code in publication.languages}, centers)
+            for folder, publication in found.items()}
+
+    # newsletters/ as it is at each request (an office added or removed while the app runs)
+    centers = Centers(newsletters_dir, build)
+    center = centers.first()      # its .of() and .all follow newsletters/; pages about no publication use the first
 
     @app.context_processor
     def everywhere():
@@ -89,7 +99,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     def headers(response):
         response.headers.setdefault("Cache-Control", "no-store")   # web editions say how long they keep
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = "no-referrer"        # a family's token is in the address
+        response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)   # web editions set a stricter one
         if response.status_code == 413:
             response.headers["Connection"] = "close"     # the unread body is not a next request
         return response
@@ -124,17 +135,17 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
 
     @app.errorhandler(404)
     def not_found(_error):
-        return center.error_page("not_found.html", 404)
+        return centers.first().error_page("not_found.html", 404)
 
     @app.errorhandler(400)
     def bad_request(_error):
-        return center.error_page("bad_request.html", 400, reason="invalid", back=None)
+        return centers.first().error_page("bad_request.html", 400, reason="invalid", back=None)
 
     @app.errorhandler(413)
     def too_large(_error):
         if request.path == WEBHOOK_PATH:
             return {"error": "request body too large"}, 413
-        return center.error_page("bad_request.html", 413, reason="too-large", back=None)
+        return centers.first().error_page("bad_request.html", 413, reason="too-large", back=None)
 
     app.config["store"] = store
     return app

@@ -12,7 +12,9 @@ A static host serves one file whatever the query, so each language of a page is 
 own; the pages link each other by these names (the app answers them too, preferences/editions.py).
 
 Each file is written to a temporary name and renamed (the issue's folder as a whole), so a
-reader never gets half a file and a failed export leaves the previous one as it was.
+reader never gets half a file and a failed export leaves the previous one as it was. Files and
+folders get the modes the process's umask gives (0644 and 0755 usually), so that a web server
+running as another user can read them; links left in DIR are replaced, never followed.
 """
 from __future__ import annotations
 
@@ -51,11 +53,29 @@ def export(store, publication, newsletters_dir: Path, issue: str, out_dir: Path)
     if stored.files(store, slug, block_type=FOODSHARE):
         for code in publication.languages:
             top[f"foodshare-{tag(code)}.ics"] = _get(client, f"/{slug}/foodshare-{tag(code)}.ics")
+    if out_dir.is_symlink() and not out_dir.exists():
+        raise NewsletterError(f"{display_path(out_dir)} is a link to {os.readlink(out_dir)}, which does not exist",
+                              "create the folder it points to, or remove the link and publish again")
     out_dir.mkdir(parents=True, exist_ok=True)
     _replace_folder(out_dir / issue, issue_files)
     for name, content in top.items():
         _replace_file(out_dir / name, content)
     return [f"{issue}/{name}" for name in issue_files] + list(top)
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it back at once: os has no getter before 3.13's)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _remove(path: Path) -> None:
+    """Remove what is at `path`: a link itself (never what it points to), a file or a folder."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
 
 
 def _app(store, publication, newsletters_dir: Path, issue: str) -> Flask:
@@ -77,15 +97,21 @@ def _get(client, path: str) -> bytes:
 
 
 def _replace_folder(folder: Path, files: dict[str, bytes]) -> None:
+    """Files and folder with the modes `cp` would give them (0644 and 0755 under the usual umask),
+    so that a web server running as another user reads them; a link in the folder's place is
+    replaced by the folder (what it pointed to is left alone)."""
+    mask = _umask()
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
+        staging.chmod(0o777 & ~mask)                  # mkdtemp makes it 0700
         for name, content in files.items():
-            (staging / name).write_bytes(content)
+            (staging / name).write_bytes(content)     # open()'s 0666 less the umask
         old = folder.with_name(f".{folder.name}-old")
-        if folder.exists():
+        _remove(old)                                  # left by a publish that stopped half-way
+        if folder.is_symlink() or folder.exists():
             folder.rename(old)
         staging.rename(folder)
-        shutil.rmtree(old, ignore_errors=True)
+        _remove(old)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -93,9 +119,10 @@ def _replace_folder(folder: Path, files: dict[str, bytes]) -> None:
 def _replace_file(path: Path, content: bytes) -> None:
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
+        os.fchmod(handle, 0o666 & ~_umask())          # mkstemp makes it 0600
         with os.fdopen(handle, "wb") as out:
             out.write(content)
-        os.replace(temporary, path)
+        os.replace(temporary, path)                   # a link in its place is replaced, not followed
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

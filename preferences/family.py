@@ -14,11 +14,12 @@ from flask import abort, request
 from blocks.publications import split_key
 from mailer.send.links import PREFERENCES, UNSUBSCRIBE, BadToken
 from mailer.store import events as delivery
+from mailer.store.facts import legacy_publication
 from mailer.store.subscribers import email_for
 from mailer.store.subscriptions import follows, set_subscription, subscriptions_of
 from mailer.values.topics import TOPICS
 
-from preferences.pages import TOPIC_LABELS, Center
+from preferences.pages import TOPIC_LABELS, Center, neutral_center
 
 ACTIONS = ("save", "unsubscribe", "resubscribe")
 
@@ -60,8 +61,11 @@ def apply_choice(store, subscriber, choice: Choice, center: Center | None = None
     if choice.action == "save":
         if choice.publications is not None and center is not None:
             follow(store, subscriber, center, set(choice.publications))
-        return store.update_preferences(subscriber.email, language=choice.language, topics=choice.topics,
-                                        schools=choice.schools), "saved"
+        # the menu showed the language their emails are in ("zh_Hans" for "zh", English for one the
+        # publication does not offer): left so, the family did not pick another, and theirs is kept
+        kept = center is not None and choice.language == center.email_language(subscriber)
+        return store.update_preferences(subscriber.email, language=None if kept else choice.language,
+                                        topics=choice.topics, schools=choice.schools), "saved"
     if choice.action == "unsubscribe":
         store.set_status(subscriber.email, "unsubscribed", by="preferences", reason="unsubscribed from all",
                          create=False, only_from=("subscribed",))
@@ -76,9 +80,9 @@ def apply_choice(store, subscriber, choice: Choice, center: Center | None = None
 
 def following(connection, subscriber, center: Center) -> list[tuple[str, str, bool]]:
     """(slug, name in the family's language, follows it) for every publication of the center."""
-    rows, language = subscriptions_of(connection, subscriber.id), subscriber.language
-    return [(slug, c.localized.get(language, c.publication).name, follows(rows, slug, c.publication.default_subscribe))
-            for slug, c in center.all.items()]
+    rows = subscriptions_of(connection, subscriber.id)
+    return [(slug, c.localized.get(c.email_language(subscriber), c.publication).name,
+             follows(rows, slug, c.publication.default_subscribe)) for slug, c in center.all.items()]
 
 
 def follow(store, subscriber, center: Center, ticked: set[str]) -> None:
@@ -99,7 +103,8 @@ def register(app, center: Center) -> None:
     store, signer = center.store, center.signer
 
     def family(purpose: str, token: str):
-        """(the family, its issue key, the center of that issue's publication) from a link's token."""
+        """(the family, its issue key, the center of that issue's publication) from a link's token;
+        the center is None when the publication is unknown or was removed (never another one's)."""
         try:
             subscriber_id, issue = signer.verify(purpose, token)
         except BadToken:
@@ -107,12 +112,36 @@ def register(app, center: Center) -> None:
         email = email_for(store, subscriber_id)
         if email is None:
             abort(404)
-        publication, _ = split_key(issue, center.slug)     # links sent before publications: the first one
-        return store.get(email), issue, center.of(publication) or center
+        publication, _ = split_key(issue, "")
+        if not publication:         # a link sent before publications: the one the store's upgrade recorded
+            publication = legacy_publication(store) or ""
+        return store.get(email), issue, center.of(publication) if publication else None
+
+    def gone(subscriber, path: str, status: int, message: str | None = None):
+        """The page of a link whose newsletter no longer exists: nothing is changed; leaving
+        everything is offered behind a confirmation (a form with its anti-forgery token)."""
+        neutral = neutral_center(next(iter(center.all.values())))
+        return neutral.family_page("gone.html", subscriber, status, action=path, message=message,
+                                   csrf=neutral.csrf_token(subscriber.id))
+
+    def gone_post(subscriber, path: str):
+        """A form or one-click POST to a link of a newsletter that no longer exists: only a
+        confirmed "unsubscribe from everything" (with its anti-forgery token) changes anything."""
+        if request.form.get("List-Unsubscribe") == "One-Click":
+            return gone(subscriber, path, 200)             # that newsletter is not sent any more: done
+        if request.form.get("action") != "unsubscribe":
+            return gone(subscriber, path, 400)
+        if not center.csrf_ok(request.form.get("csrf", ""), subscriber.id):
+            neutral = neutral_center(next(iter(center.all.values())))
+            return neutral.family_page("bad_request.html", subscriber, 400, reason="expired", back=path)
+        now, message = apply_choice(store, subscriber, Choice("unsubscribe"))
+        return gone(now, path, 200, message)
 
     @app.get("/u/<token>")
     def unsubscribe_page(token: str):
         subscriber, issue, here = family(UNSUBSCRIBE, token)      # a GET never changes anything
+        if here is None:
+            return gone(subscriber, f"/u/{token}", 410)
         return here.family_page("unsubscribe.html", subscriber, token=token,
                                 preferences=signer.token(PREFERENCES, subscriber.id, issue), done=False)
 
@@ -120,6 +149,8 @@ def register(app, center: Center) -> None:
     def unsubscribe(token: str):
         """RFC 8058 one-click: leaves the publication of the message; the page offers leaving all."""
         subscriber, issue, here = family(UNSUBSCRIBE, token)
+        if here is None:
+            return gone_post(subscriber, f"/u/{token}")
         if request.form.get("List-Unsubscribe") != "One-Click":
             return here.family_page("bad_request.html", subscriber, 400, reason="one-click", back=f"/u/{token}")
         delivery.unsubscribe_by_link(store, subscriber.id, subscriber.email, issue, publication=here.slug,
@@ -131,6 +162,9 @@ def register(app, center: Center) -> None:
     @app.route("/p/<token>", methods=["GET", "POST"])
     def preferences(token: str):
         subscriber, _issue, here = family(PREFERENCES, token)
+        if here is None:
+            return gone(subscriber, f"/p/{token}", 410) if request.method == "GET" else \
+                gone_post(subscriber, f"/p/{token}")
         message = None
         if request.method == "POST":
             if not here.csrf_ok(request.form.get("csrf", ""), subscriber.id):

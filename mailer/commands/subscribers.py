@@ -43,7 +43,9 @@ def import_(file: Path, mappings, skip_invalid: bool, dry_run: bool, sheet, audi
     rows whose language is unknown). A school, grade or topic that audiences.yaml does not
     know never leaves a family out: it is kept as written and reported with its fix.
     Re-importing the same file changes nothing. Unsubscribed, bounced and complained
-    addresses are never resubscribed. Any bad row means nothing is imported (exit 1)
+    addresses are never resubscribed. A file of `subscribers export` is restored as exported
+    (status, schools, grades, topics, publications); a suppression in it is kept, and an
+    address already in the store keeps what the store says. Any bad row means nothing is imported (exit 1)
     unless --skip-invalid. The families follow the publications named by --publication
     (default: those whose publication.yaml says default_subscribe: true, as the sample's do).
     """
@@ -53,9 +55,17 @@ def import_(file: Path, mappings, skip_invalid: bool, dry_run: bool, sheet, audi
     from mailer.reports.text import import_report
     from mailer.roster.families import read_roster
 
+    from mailer.roster.restore import is_export, restore_export, restore_report
+    from mailer.roster.spreadsheet import read_table
+
+    table = read_table(file, sheet)
+    if is_export(table):                 # `subscribers export`'s own file: restored as exported, not a roster
+        with _open() as store:
+            _echo(restore_report(restore_export(store, file, dry_run=dry_run, table=table), store.description, dry_run))
+        return
     audiences = load_audiences(audiences_path_of(audiences_path))
     chosen = chosen_publications(publication_names)
-    roster = read_roster(file, audiences, list(mappings), sheet, strict=strict)
+    roster = read_roster(file, audiences, list(mappings), sheet, strict=strict, table=table)
     with _open() as store:
         report = import_roster(store, roster, skip_invalid=skip_invalid, dry_run=dry_run,
                                default_language=chosen[0].languages[0], publications=tuple(publication_names))

@@ -17,6 +17,8 @@ def import_report(report, roster, store_description: str, *, dry_run: bool, skip
     columns = ", ".join(f"{f}={h}" for f, h in roster.columns.items())
     lines = [f"{roster.path.name}: {_n(report.rows)} rows, {_n(report.families)} families (columns: {columns})"]
     lines += [f"  ({note})" for note in roster.reading]
+    if roster.ignored:
+        lines.append(f"  (columns not read, their values are not imported: {', '.join(roster.ignored)})")
     would = "" if report.written else "would be "
     if not report.written:
         lines.append("Nothing written yet; the import would do this:")

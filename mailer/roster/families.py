@@ -69,6 +69,7 @@ class Roster:
     language_rows: list[BadRow] = field(default_factory=list)  # unknown language: the import decides
     warnings: list[str] = field(default_factory=list)  # cleaned cells, addresses not every server takes
     unknown: list[UnknownValue] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # headers of columns the import does not read
 
     @property
     def source(self) -> str:
@@ -90,14 +91,15 @@ def without_gc_pauses() -> Iterator[None]:
 
 
 def read_roster(path: Path, schools, overrides: list[str] = (), sheet: str | None = None, *,
-                strict: bool = False) -> Roster:
-    """Read and check a roster; `schools` resolves School values (mailer.audiences.Audiences)."""
+                strict: bool = False, table=None) -> Roster:
+    """Read and check a roster; `schools` resolves School values (mailer.audiences.Audiences);
+    `table`: the file as mailer.roster.spreadsheet.read_table read it already."""
     with without_gc_pauses():
-        return _read(path, schools, overrides, sheet, strict)
+        return _read(path, schools, overrides, sheet, strict, table)
 
 
-def _read(path: Path, schools, overrides, sheet: str | None, strict: bool) -> Roster:
-    table = read_table(path, sheet)
+def _read(path: Path, schools, overrides, sheet: str | None, strict: bool, table=None) -> Roster:
+    table = table or read_table(path, sheet)
     columns = map_columns(table, list(overrides))
     roster = Roster(path, {f: table.headers[i] for f, i in columns.items()}, len(table.rows), {}, [], [],
                     reading=list(table.notes))
@@ -105,6 +107,7 @@ def _read(path: Path, schools, overrides, sheet: str | None, strict: bool) -> Ro
     for number, cells in table.rows:
         reader.add({f: (cells[i] if i < len(cells) else "") for f, i in columns.items()}, number)
     used = {i: table.headers[i] for i in columns.values()}
+    roster.ignored = [h for i, h in enumerate(table.headers) if h and i not in used]
     roster.warnings[:0] = [f"row {n}, {used[i]}: {what}" for n, i, what in table.cleaned if i in used]
     reader.finish()
     return roster

@@ -64,12 +64,20 @@ class Router:
         the family's script where the issue has it ("zh_TW" reads "zh_Hant", "zh" reads
         "zh_Hans", "es_MX" reads "es"); a Traditional Chinese family gets Simplified only when
         the issue has no Traditional edition (and the dry run says so)."""
-        if language in self.issue.languages:
-            return language
-        base = language.split("_")[0]
-        same = [lang for lang in self.issue.languages if lang.split("_")[0] == base]
-        script = script_of(language)
-        return next((lang for lang in same if script_of(lang) == script), same[0] if same else None)
+        return matching_language(language, self.issue.languages)
+
+
+def matching_language(language: str, offered) -> str | None:
+    """The one rule for which of `offered` serves a family's stored language (Router.matching's,
+    also the preference pages' and their language menu's, preferences/pages.py): the same code,
+    else the same base language, in the family's script where one is offered ("zh" -> "zh_Hans",
+    "zh_TW" -> "zh_Hant", "es_MX" -> "es"); None when no language of that base is offered."""
+    if language in offered:
+        return language
+    base = language.split("_")[0]
+    same = [lang for lang in offered if lang.split("_")[0] == base]
+    script = script_of(language)
+    return next((lang for lang in same if script_of(lang) == script), same[0] if same else None)
 
 
 @lru_cache(maxsize=None)

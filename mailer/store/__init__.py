@@ -8,5 +8,6 @@ queries.py     the read queries behind Store
 events.py      delivery events (webhook, links) and the status changes they cause
 rules.py       segment rules as small trees that compile to one SQL condition
 export.py      CSV export, streaming (cells safe to open in Excel)
+facts.py       facts about the store itself (the publication of links sent before publications)
 writes.py      bulk writes for imports: replace value rows, insert at the driver
 """

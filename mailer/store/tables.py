@@ -201,3 +201,13 @@ delivery_events = Table(
     Column("detail", Text, nullable=False, default="", server_default=""),
     Index("ix_delivery_events_issue_event", "issue", "event"),
 )
+
+
+# Facts about the store itself, one row each (mailer/store/facts.py): e.g. "legacy_publication", the
+# publication whose issues this store sent before publications existed (links of those newsletters
+# name only the issue; the preference center needs to know whose they are).
+store_facts = Table(
+    "store_facts", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
+)

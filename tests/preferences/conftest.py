@@ -35,7 +35,7 @@ def client(app):
     return app.test_client()
 
 
-def link(store, email: str, purpose: str = "u", issue: str = "2021-09-sept-oct") -> str:
+def link(store, email: str, purpose: str = "u", issue: str = "equity/2021-09-sept-oct") -> str:
     return f"/{purpose}/{SIGNER.token(purpose, store.get(email).id, issue)}"
 
 

@@ -147,7 +147,7 @@ def test_suppressed_families_read_why_and_cannot_resubscribe(browser, demo_cente
     base, signer = demo_center
     families.set_status(address, status, by="webhook:sendgrid", reason="test")
     page = browser.new_page(viewport={"width": width, "height": 800})
-    page.goto(signer.url("p", families.get(address).id, "2021-09-sept-oct"))
+    page.goto(signer.url("p", families.get(address).id, "equity/2021-09-sept-oct"))
     assert page.get_attribute("html", "lang") == lang and page.get_attribute("html", "dir") == direction
     assert says in page.inner_text("main") and page.locator("button").count() == 0
     assert page.locator("aside.demo").is_visible()                       # demo mode says so on every page
@@ -160,4 +160,42 @@ def test_suppressed_families_read_why_and_cannot_resubscribe(browser, demo_cente
     page.get_by_role("heading", level=1).wait_for()
     assert families.get(address).status == status
     assert serious_violations(page) == [] and page.evaluate("document.documentElement.scrollWidth") <= width
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def bare_browser():
+    """Chromium without axe-core (for tests that check no accessibility rules)."""
+    reason = next((r for r in (_missing(),) if r and "axe-core" not in r), None)
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + ": .ci/run installs it")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_a_chinese_family_saves_a_topic_and_stays_chinese(bare_browser, demo_center, families):
+    """A roster's "Chinese" is stored as zh; the pages are in Simplified Chinese (as the email),
+    the menu shows it chosen, and unticking one topic and saving keeps zh."""
+    from sqlalchemy import update
+    from mailer.store.tables import subscribers
+    with families.write() as connection:
+        connection.execute(update(subscribers).where(subscribers.c.email == "joe@example.org").values(language="zh"))
+    base, signer = demo_center
+    page = bare_browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(signer.url("p", families.get("joe@example.org").id, "equity/2021-09-sept-oct"))
+    assert page.get_attribute("html", "lang") == "zh-Hans"
+    assert page.locator("select#language").input_value() == "zh_Hans"
+    page.locator('input[name=topics][value="events"]').uncheck()
+    page.get_by_role("button", name="保存我的选择").click()
+    page.get_by_text("您的选择已保存").wait_for()
+    assert page.get_attribute("html", "lang") == "zh-Hans"
+    joe = families.get("joe@example.org")
+    assert joe.language == "zh" and "events" not in joe.topics
+    page.goto(signer.url("u", joe.id, "equity/2021-09-sept-oct"))
+    assert page.get_attribute("html", "lang") == "zh-Hans"
     page.close()

@@ -35,8 +35,8 @@ def server(request, tmp_path):
     running = servers.gunicorn(env, "tests.preferences.rss_app:app") if request.param == "gunicorn" else \
         servers._start([sys.executable, "-m", "tests.preferences.rss_app"], env)
     try:
-        yield running.port, {"webhook": "/webhooks/sendgrid", "preferences": f"/p/{signer.token('p', family, 'x')}",
-                             "one-click": f"/u/{signer.token('u', family, 'x')}"}
+        yield running.port, {"webhook": "/webhooks/sendgrid", "preferences": f"/p/{signer.token('p', family, 'equity/x')}",
+                             "one-click": f"/u/{signer.token('u', family, 'equity/x')}"}
     finally:
         running.stop()
 

@@ -137,7 +137,7 @@ def test_serve_demo_opens_the_links_of_the_demo_outbox(demo_folder):
 
 def test_production_server_health_and_logs_without_tokens(families, tmp_path):
     env = servers.environment(tmp_path, NEWSLETTER_DB=families.url)
-    token = LinkSigner(STRONG, "").token("p", families.get("joe@example.org").id, "2021-09-sept-oct")
+    token = LinkSigner(STRONG, "").token("p", families.get("joe@example.org").id, "equity/2021-09-sept-oct")
     running = servers.gunicorn(env)
     try:
         assert servers.get(running.port, "/healthz") == (200, '{"status":"ok"}\n')
