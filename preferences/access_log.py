@@ -17,11 +17,22 @@ def redact(text: str) -> str:
 
 
 class RequestHandler(WSGIRequestHandler):
-    """werkzeug's request log, with tokens stripped."""
+    """werkzeug's request log, with tokens stripped. A request line too malformed or too long to
+    parse (answered 400 or 414 before any path is known) is logged like any other, and its 400
+    answer has a status line (http.server takes the client for an HTTP/0.9 one until the line is
+    read, and answers those with the page alone)."""
+
+    default_request_version = "HTTP/1.0"
 
     def log_request(self, code="-", size="-") -> None:
-        self.path, self.requestline = redact(self.path), redact(self.requestline)   # the app has run
+        if hasattr(self, "path"):                  # not set when the request line could not be read
+            self.path = redact(self.path)          # (the app has run, or never will)
+        self.requestline = redact(getattr(self, "requestline", ""))
         super().log_request(code, size)
+
+    def log(self, type: str, message: str, *args) -> None:
+        """Every log line (errors too: "Bad request syntax ('GET /u/TOKEN ...')") without a token."""
+        super().log(type, message, *(redact(a) if isinstance(a, str) else a for a in args))
 
 
 try:

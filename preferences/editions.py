@@ -24,7 +24,7 @@ from markupsafe import Markup
 from blocks.i18n import chrome
 from mailer.publish import editions as stored
 from mailer.publish import feeds
-from mailer.publish.naming import from_tag, own_name, tag
+from mailer.publish.naming import from_tag, own_name, tag, web_base
 from mailer.publish.web import EMAIL_ONLY_CSS, for_browser
 
 from preferences.pages import N_
@@ -71,7 +71,7 @@ def register(app, center, also_listed: tuple[str, ...] = ()) -> None:
         issues = stored.listed_issues(store, slug, also_listed)
         entries = [_entry(found, code) for found in issues]
         foodshare = any(f.block_type == feeds.FOODSHARE for f in stored.files(store, slug))
-        base = issues[0][0].web_url.rsplit("/", 1)[0] if issues else request.url_root + slug
+        base = _base(here, issues)
         return here.render("archive.html", code, 200, entries=entries, languages=[],
                            switch=_pages(here.supported, code),
                            foodshare=_subscription(base, code) if foodshare else None)
@@ -81,7 +81,7 @@ def register(app, center, also_listed: tuple[str, ...] = ()) -> None:
         here = ours(publication)
         slug = publication
         issues = stored.listed_issues(store, slug, also_listed)
-        base = issues[0][0].web_url.rsplit("/", 1)[0] if issues else request.url_root + slug
+        base = _base(here, issues)
         code = chosen(list(here.supported), here.supported[0])
         body = feeds.atom(here.localized[code].name, base, issues, code)
         return _cached(Response(body, content_type="application/atom+xml; charset=utf-8"))
@@ -141,6 +141,15 @@ def register(app, center, also_listed: tuple[str, ...] = ()) -> None:
         if found is None:
             abort(404)
         return _calendar(found.content, found.name)
+
+
+def _base(here, issues: list) -> str:
+    """The publication's web address: where its issues were published, else the configured one
+    (web_base_url, else NEWSLETTER_BASE_URL/<slug>); never the request's Host header, which
+    anyone can set."""
+    if issues:
+        return issues[0][0].web_url.rsplit("/", 1)[0]
+    return web_base(here.publication, getattr(here.signer, "base_url", "") or "")
 
 
 def chosen(offered: list[str], default: str) -> str:

@@ -46,3 +46,12 @@ def test_every_route_and_error_answers_with_the_security_headers(app, client, fa
         assert response.status_code == 404 and secured(response) == [], path
     too_large = client.post(tokens["p"], data="x" * (2 * 1024 * 1024), content_type="text/plain")
     assert too_large.status_code == 413 and secured(too_large) == []
+
+
+def test_a_feed_without_issues_takes_its_links_from_the_configured_address_not_the_host_header(client, families):
+    for path in ("/equity/feed.atom", "/equity/"):
+        response = client.get(path, headers={"Host": "evil.example"})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200 and "evil.example" not in body, path
+    assert "https://prefs.example.org/equity" in client.get("/equity/feed.atom",
+                                                           headers={"Host": "evil.example"}).get_data(as_text=True)
