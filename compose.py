@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """compose.py - write, check, translate, build and send the families' newsletter.
 
-A thin command line: the commands live in blocks/cli.py (content), mailer/commands/
-(subscribers, audiences, send, demo) and preferences/cli.py (serve, publish). Every user
+A thin command line: the commands live in cli/content_commands.py (content), cli/
+(subscribers, audiences, send, demo) and cli/web_commands.py (serve, publish). Every user
 mistake is a common.errors.NewsletterError; `Commands.main` below is the one place where
 errors become words and exit codes (EXIT_CODES; README, "Exit codes").
 """
@@ -19,16 +19,16 @@ import click
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from blocks import cli as content  # noqa: E402
-from blocks import cli_new  # noqa: E402
+from cli import content_commands as content  # noqa: E402
+from cli import new_commands as cli_new  # noqa: E402
 from common.errors import (FamiliesNotReached, NewsletterError, SendingStopped,  # noqa: E402
                            StoreUnreachable)
-from mailer.commands.audience import audience  # noqa: E402
-from mailer.commands.send import demo, send  # noqa: E402
-from mailer.commands.subscribers import subscribers  # noqa: E402
-from mailer.commands.report import report  # noqa: E402
-from preferences.cli import publish, serve  # noqa: E402
-from preview.cli import preview  # noqa: E402
+from cli.audience_commands import audience  # noqa: E402
+from cli.send_commands import demo, send  # noqa: E402
+from cli.subscriber_commands import subscribers  # noqa: E402
+from cli.report_commands import report  # noqa: E402
+from cli.web_commands import publish, serve  # noqa: E402
+from cli.preview_command import preview  # noqa: E402
 
 
 INTERNAL_ERROR = 70          # EX_SOFTWARE: a bug; the traceback is saved to a file

@@ -40,7 +40,7 @@ def write_roster(path: Path, families: int, languages=LANGUAGES, seed: int = 202
 
 
 def read_roster(path: Path):
-    from mailer.audiences.loader import load_audiences
+    from mailer.audiences.audiences_file import load_audiences
     from mailer.roster.families import read_roster as read
     return read(path, load_audiences(ROOT / "audiences.yaml"))
 

@@ -85,7 +85,7 @@ def resume(ctx) -> None:
 
 def journal(ctx) -> None:
     from mailer.send import sendlog
-    from mailer.backends.base import SendResult
+    from mailer.backends.backend import SendResult
     from mailer.store.subscribers import Store
     url = ctx.stores.copy(1_000, ctx.workdir / "journal.db")
     with Store.open(url) as store:

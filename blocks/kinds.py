@@ -14,7 +14,7 @@ from babel import Locale, UnknownLocaleError
 
 from blocks import markdown, tokens
 from blocks.characters import refuse_invisible
-from common.emails import BadEmail, check_email
+from common.email_check import BadEmail, check_email
 from common.problems import FieldError
 
 
@@ -154,7 +154,7 @@ class Phone(Kind):
 
 @dataclass(frozen=True)
 class Email(Kind):
-    """An address as written, if email-validator takes it (common.emails, as rosters are checked)."""
+    """An address as written, if email-validator takes it (common.email_check, as rosters are checked)."""
 
     def clean(self, value) -> str:
         text = as_text(value)

@@ -12,7 +12,7 @@ from blocks.i18n.catalogs import translated_languages
 from blocks.i18n.policy import MachinePolicyKind
 from blocks.kinds import Choice, Language, ListOf, Text
 from blocks.model import Block, Issue
-from blocks.publications import (FILE_NAME, RESERVED, ROOT, default_slug, is_library, issue_folders, issue_key,
+from blocks.content_tree import (FILE_NAME, RESERVED, ROOT, default_slug, is_library, issue_folders, issue_key,
                                  library_folder, publication_folders, sharing_slug)
 from blocks.registry import BLOCK_TYPES
 from blocks.schema import Field, Schema, join_key

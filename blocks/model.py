@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from blocks.i18n.policy import MachinePolicy
-from blocks.publications import issue_key
+from blocks.content_tree import issue_key
 from blocks.record import Record
 
 

@@ -18,7 +18,7 @@ import yaml
 
 from blocks.kinds import TODO
 from blocks.publication import SLUG
-from blocks.publications import FILE_NAME, LIBRARY, is_library, issue_folders
+from blocks.content_tree import FILE_NAME, LIBRARY, is_library, issue_folders
 from blocks.scaffold_publication import publication_yaml
 from common.errors import NewsletterError
 from common.problems import Problem

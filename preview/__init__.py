@@ -7,5 +7,5 @@ app.py). The page (templates/, static/) shows every language side by side at pho
 desktop width, labels each block with its translation status, and lists problems (the text
 `check` prints) while the last good preview stays.
 
-May import blocks/ and common/; never mailer/ or preferences/. Nothing imports it but compose.py.
+May import blocks/ and common/; never mailer/ or family_web/. Nothing imports it but compose.py.
 """

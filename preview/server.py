@@ -31,9 +31,9 @@ import watchfiles
 from werkzeug.serving import make_server
 
 from common.errors import NewsletterError
-from preview.app import create_app, event_data
-from preview.engine import Previewer, Snapshot
-from preview.events import Hub
+from preview.preview_app import create_app, event_data
+from preview.previewer import Previewer, Snapshot
+from preview.live_updates import Hub
 from preview.watch import Watched
 
 STEP_MS = 10            # a batch of changes ends after this long without another

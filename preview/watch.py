@@ -16,7 +16,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 from blocks.i18n.chrome import CATALOGS
-from blocks.publications import library_folder
+from blocks.content_tree import library_folder
 from blocks.render_env import TEMPLATES
 
 

@@ -8,18 +8,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("common", "blocks", "mailer", "preferences", "preview", "workflows")
+PACKAGES = ("common", "blocks", "mailer", "workflows", "family_web", "preview", "cli")
 # mailer's sub-packages in the order data flows: each may import only itself and those before it.
-MAILER_LAYERS = ("values", "store", "audiences", "roster", "message", "backends", "send", "publish", "reports",
-                 "commands")
-# preview/ (the staff's live preview) sits beside preferences/: it reads blocks/ and common/ only,
-# and nothing imports it (compose.py registers its command).
-# workflows/ (the core) sits above blocks/ and mailer/, below the faces (the command line, the
-# studio, the preference center); mailer/commands is the command line's sending half.
-NEVER = {"common": {"blocks", "mailer", "preferences", "preview", "workflows"},
-         "blocks": {"mailer", "preferences", "preview", "workflows"},
-         "mailer": {"preferences", "preview"}, "preferences": {"preview"},
-         "preview": {"mailer", "preferences", "workflows"}, "workflows": {"preferences", "preview"}}
+MAILER_LAYERS = ("values", "store", "audiences", "roster", "message", "backends", "send", "publish", "reports")
+# content (blocks/) -> sending (mailer/) -> the core (workflows/) -> the faces: the command line
+# (cli/, registered by compose.py), the families' web (family_web/), the staff's preview (preview/,
+# which reads blocks/ and common/ only). No face imports another; nothing imports a face but
+# compose.py (and the production WSGI entries).
+FACES = {"cli", "family_web", "preview", "studio"}
+NEVER = {"common": {"blocks", "mailer", "workflows"} | FACES,
+         "blocks": {"mailer", "workflows"} | FACES,
+         "mailer": {"workflows"} | FACES,
+         "workflows": FACES,
+         "family_web": FACES - {"family_web"},
+         "preview": {"mailer", "workflows"} | FACES - {"preview"},
+         "cli": FACES - {"cli", "family_web", "preview"}}   # serve and preview start those apps
 
 
 def modules():
@@ -81,3 +84,14 @@ def test_no_exit_calls_below_the_command_line():
         if re.search(r"\b(sys\.exit|os\._exit|SystemExit|\.exit)\(", text) and path.name != "wsgi.py":
             exits.append(str(path.relative_to(ROOT)))
     assert exits == []
+
+
+def test_no_two_modules_share_a_name_or_differ_only_by_a_plural():
+    """Names say what each module holds: one `report.py` per project, not four. Block types
+    (blocks/types/) are named after their type and exempt."""
+    seen: dict[str, list[str]] = {}
+    for path in modules():
+        if path.name == "__init__.py" or path.parent.name == "types" or path.parent.name == "versions":
+            continue
+        seen.setdefault(path.stem.rstrip("s"), []).append(str(path.relative_to(ROOT)))
+    assert {stem: paths for stem, paths in seen.items() if len(paths) > 1} == {}

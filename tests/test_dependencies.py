@@ -1,6 +1,6 @@
 """Every package the product imports is declared in pyproject.toml's [project.dependencies].
 
-The product is compose.py and the project's packages (common, blocks, mailer, preferences, preview
+The product is compose.py and the project's packages (common, blocks, mailer, workflows, cli, family_web, preview
 and any other folder of code beside them), not tests/ or bench/, whose imports belong in the test
 and bench extras. Each import anywhere in their .py files (at the top or inside a function: both
 run in production), that is neither the standard library nor the project's own, is mapped to the
@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 NOT_PRODUCT = ("tests", "bench")   # their imports belong in the test and bench extras
 # The project's own top-level packages: every folder of the repository holding Python code
-# (common, blocks, mailer, preferences, preview, workflows, ... and tests, bench), and compose.py.
+# (common, blocks, mailer, workflows, cli, family_web, preview, ... and tests, bench), and compose.py.
 OWN = sorted(folder.name for folder in ROOT.iterdir() if folder.is_dir() and folder.name.isidentifier()
              and any(folder.rglob("*.py")))
 PRODUCT = [ROOT / "compose.py", *(path for package in OWN if package not in NOT_PRODUCT
@@ -72,7 +72,7 @@ def project() -> dict:
 
 def test_the_walk_sees_the_product_and_skips_stdlib_and_own_packages():
     packages = {path.relative_to(ROOT).parts[0] for path in PRODUCT}
-    assert {"compose.py", "common", "blocks", "mailer", "preferences", "preview"} <= packages
+    assert {"compose.py", "common", "blocks", "mailer", "workflows", "cli", "family_web", "preview"} <= packages
     assert not {"tests", "bench", ".venv"} & packages
     imports = third_party_imports()
     assert {"sqlalchemy", "flask", "deepl", "markupsafe"} <= set(imports)

@@ -1,4 +1,4 @@
-"""One email validator (email-validator, through common/emails.py) for publication.yaml, contact
+"""One email validator (email-validator, through common/email_check.py) for publication.yaml, contact
 blocks and the mailer's rosters and store: an address one accepts, the others accept."""
 import pytest
 

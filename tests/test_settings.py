@@ -13,7 +13,7 @@ from common.errors import ConfigError
 from common.settings import Settings, table
 
 ROOT = Path(__file__).resolve().parents[1]
-PRODUCT = ("common", "blocks", "mailer", "preferences", "preview", "workflows", "studio")
+PRODUCT = ("common", "blocks", "mailer", "workflows", "cli", "family_web", "preview", "studio")
 
 
 def product_files():

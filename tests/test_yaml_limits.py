@@ -49,7 +49,7 @@ CASES = {
 
 READERS = {   # what reads the file, in the child: prints its problems as JSON
     "issue.yaml": "from blocks.loader import load_issue as read; target = folder",
-    "audiences.yaml": "from mailer.audiences.loader import load_audiences as read; target = path",
+    "audiences.yaml": "from mailer.audiences.audiences_file import load_audiences as read; target = path",
     "publication.yaml": "from blocks.loader import load_publication as read; target = path",
     "glossary.yaml": "from blocks.i18n.machine.glossary import load_glossary as read; target = path.parent",
 }

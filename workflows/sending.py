@@ -103,7 +103,7 @@ class SendPlan:
     backend: str
     sender: tuple[str, str]                                  # name, address
     subjects: dict[str, str]                                 # edition language -> subject
-    report: object                                           # mailer.send.report.SendReport (the dry run)
+    report: object                                           # mailer.send.run_report.SendReport (the dry run)
     editions: list[Edition]                                  # per home language, most families first
     proofs: list[dict]                                       # proofs sent so far, oldest first
     local_translations: dict[str, list[str]]                 # language -> local providers (refused by send)
@@ -135,7 +135,7 @@ def prepare(settings: Settings, request: SendRequest) -> SendJob:
     """Read the issue and the segment, set up the links and the backend; ConfigError/NewsletterError
     for anything wrong, before a family is looked at."""
     from blocks.loader import load_issue
-    from mailer.audiences.loader import load_audiences
+    from mailer.audiences.audiences_file import load_audiences
     from mailer.backends import get_backend
     from mailer.publish.naming import web_base
     from mailer.send.links import LinkSigner

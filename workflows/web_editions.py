@@ -20,7 +20,7 @@ def publish_editions(job, sender, delivering: set[str]) -> list[str]:
     """Store every edition the sender renders (the very emails it sends, with their calendar
     files); those of `delivering` replace what an earlier send published. The languages written."""
     from blocks.i18n.localize import localize
-    from mailer.publish.editions import Rendered, edition_kind, publish
+    from mailer.publish.published_editions import Rendered, edition_kind, publish
     from mailer.publish.naming import publication_slug
 
     issue = job.issue
@@ -34,7 +34,7 @@ def publish_editions(job, sender, delivering: set[str]) -> list[str]:
 
 def check_links(job, sender, langs: list[str], network: bool) -> str:
     """What was checked, in words; NewsletterError naming the first link that would be dead."""
-    from mailer.publish import editions, linkcheck
+    from mailer.publish import published_editions as editions, linkcheck
     from mailer.publish.naming import publication_slug
 
     pub, web_url = job.issue.publication, job.web_url

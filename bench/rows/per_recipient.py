@@ -19,7 +19,7 @@ NAMES = ["Ana Pérez", "Omar Haddad", "Joe Smith", None, "Nguyễn Linh", "Mei C
 
 
 def recipients(count: int, language: str = "en"):
-    from mailer.store.records import Recipient
+    from mailer.store.row_types import Recipient
     return [Recipient(1000 + i, f"family{i}@example.org", NAMES[i % len(NAMES)], language, ("aiken",), ())
             for i in range(count)]
 

@@ -26,7 +26,7 @@ def backend(port: int):
 
 def synthetic_messages(issue, count: int):
     """`count` English messages: 1,000 really signed envelopes, reused with other addresses."""
-    from mailer.backends.base import Outgoing
+    from mailer.backends.backend import Outgoing
     template_ = template(issue)
     p = personalizer(issue)
     signed = [p.envelope(r, "en", p.message_id(r.id)) for r in recipients(1000)]

@@ -22,7 +22,7 @@ from pathlib import Path
 import polib
 
 from blocks.model import Issue
-from blocks.publications import library_folder
+from blocks.content_tree import library_folder
 
 MISSING, STALE, DRAFT, MACHINE, APPROVED = "missing", "stale", "draft", "machine", "approved"
 STATUSES = (APPROVED, MACHINE, DRAFT, STALE, MISSING)            # best first (for families)

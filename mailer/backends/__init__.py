@@ -3,7 +3,7 @@ build_payload -> post -> parse contract and retry.py for the one retry policy.""
 from __future__ import annotations
 
 from common.settings import Settings
-from mailer.backends.base import Backend, SendResult
+from mailer.backends.backend import Backend, SendResult
 
 NAMES = ("outbox", "smtp", "sendgrid")
 

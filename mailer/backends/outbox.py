@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from mailer.backends.base import SENT, Backend, Outgoing, SendResult
+from mailer.backends.backend import SENT, Backend, Outgoing, SendResult
 
 
 class OutboxBackend(Backend):

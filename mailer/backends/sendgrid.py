@@ -24,7 +24,7 @@ from sendgrid import SendGridAPIClient
 
 from common.errors import ConfigError, OutcomeUnknown, SendingStopped, TransientError
 from common.settings import Settings
-from mailer.backends.base import QUEUED, Backend, InvalidMessage, Outgoing, SendResult
+from mailer.backends.backend import QUEUED, Backend, InvalidMessage, Outgoing, SendResult
 from mailer.backends.retry import RetryPolicy
 from mailer.message.mime import provider_values
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from common.errors import ConfigError, ProviderError, TransientError
 from common.settings import Settings
-from mailer.backends.base import SENT, Backend, InvalidMessage, Outgoing, SendResult
+from mailer.backends.backend import SENT, Backend, InvalidMessage, Outgoing, SendResult
 from mailer.backends.retry import RetryPolicy
 
 SECURITY = ("starttls", "tls", "none")

@@ -7,7 +7,7 @@
     linkcheck.py  before a send: the links the messages carry are published, and answer 200
 
 `send` publishes the editions it rendered (the very RenderedEmail it sends, calendar files too)
-before any family gets one; the preference center (preferences/editions.py) serves them and
+before any family gets one; the preference center (family_web/edition_pages.py) serves them and
 `compose.py publish` writes them for a static host. A later edit of the YAML changes nothing
 until a send delivers it.
 """

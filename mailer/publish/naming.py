@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from babel import Locale
 
-from blocks.publications import RESERVED, slugify
+from blocks.content_tree import RESERVED, slugify
 from common.errors import ConfigError
 
 
 
 def publication_slug(publication) -> str:
-    """`slug:` from publication.yaml, else its folder's name (set by the loader; see blocks/publications.py)."""
+    """`slug:` from publication.yaml, else its folder's name (set by the loader; see blocks/content_tree.py)."""
     slug = publication.get("slug") or slugify(publication.name)
     if slug in RESERVED:
         raise ConfigError("slug", f"'{slug}' is an address the preference center uses itself",

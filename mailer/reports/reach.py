@@ -7,7 +7,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import select
 
-from mailer.store.events import delivery_events
+from mailer.store.delivery_events import delivery_events
 from mailer.store.tables import send_log, subscriber_schools
 
 COLUMNS = ("sent", "delivered", "bounced", "opened", "clicked", "unsubscribed",

@@ -1,4 +1,4 @@
-"""`subscribers import` of the tool's own export (mailer/store/export.py): a restore, not a roster.
+"""`subscribers import` of the tool's own export (mailer/store/subscriber_export.py): a restore, not a roster.
 
 A district roster says who is on the list; an export says everything the store knew about each
 family: status, schools, grades, topics, values nobody knew, the publications it left or joined,
@@ -26,7 +26,7 @@ from common.errors import NewsletterError
 from common.problems import Problem
 from common.yaml_source import display_path
 from mailer.roster.spreadsheet import Table, read_table
-from mailer.store.export import COLUMNS
+from mailer.store.subscriber_export import COLUMNS
 from mailer.store.subscribers import Store, set_status_in, stronger
 from mailer.store.subscriptions import set_subscription, subscriptions_of
 from mailer.store.tables import (STATUSES, SUBSCRIPTION_STATUSES, UNKNOWN_FIELDS, VALUE_TABLES, status_history,

@@ -34,7 +34,7 @@ from sqlalchemy import Connection, func, select
 
 from mailer.send import sendlog
 from mailer.store.queries import SUBSCRIBED, logged_counts, topics_for, values_for
-from mailer.store.records import Recipient
+from mailer.store.row_types import Recipient
 from mailer.store.rules import clause_for
 from mailer.store.tables import send_log, subscribers, utcnow
 

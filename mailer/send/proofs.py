@@ -13,9 +13,9 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from mailer.backends.base import Backend, Outgoing, SendResult
+from mailer.backends.backend import Backend, Outgoing, SendResult
 from mailer.message.mime import MessageTemplate
-from mailer.store.records import Recipient
+from mailer.store.row_types import Recipient
 
 PROOF_ID = 0
 LOG = "proofs.jsonl"

@@ -69,7 +69,7 @@ class Router:
 
 def matching_language(language: str, offered) -> str | None:
     """The one rule for which of `offered` serves a family's stored language (Router.matching's,
-    also the preference pages' and their language menu's, preferences/pages.py): the same code,
+    also the preference pages' and their language menu's, family_web/pages.py): the same code,
     else the same base language, in the family's script where one is offered ("zh" -> "zh_Hans",
     "zh_TW" -> "zh_Hant", "es_MX" -> "es"); None when no language of that base is offered."""
     if language in offered:

@@ -22,12 +22,12 @@ from blocks.i18n.localize import localize
 from blocks.model import Issue
 from blocks.render import render_issue
 from common.errors import ConfigError, SendingStopped
-from mailer.backends.base import DELIVERED, INVALID, PERMANENT, REJECTED, SENT, Backend, Journal, Outgoing, \
+from mailer.backends.backend import DELIVERED, INVALID, PERMANENT, REJECTED, SENT, Backend, Journal, Outgoing, \
     SendResult
 from mailer.message.mime import HeaderInjection, MessageTemplate, check_envelope
 from mailer.send import batches, sendlog
 from mailer.send.personalize import Personalizer
-from mailer.send.report import SendReport, families_text
+from mailer.send.run_report import SendReport, families_text
 from mailer.send.routing import Router
 from mailer.store import queries
 from mailer.store.tables import utcnow

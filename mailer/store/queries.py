@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import Connection, Engine, and_, exists, func, or_, select
 
-from mailer.store.records import Recipient, SegmentCount, StatusChange, Subscriber
+from mailer.store.row_types import Recipient, SegmentCount, StatusChange, Subscriber
 from mailer.store.rules import clause_for
 from mailer.store.tables import (VALUE_TABLES, send_log, status_history, subscriber_schools, subscriber_unknown,
                                  subscribers)

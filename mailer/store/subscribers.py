@@ -18,13 +18,13 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from mailer.store import engine as db
+from mailer.store import database as db
 from mailer.store import queries
 from mailer.values.emails import BadEmail, normalize_email
 from common.errors import StoreError, StoreUnreachable
 from mailer.values.languages import UnknownLanguage, language_code
 from mailer.store.serial import SerialWrites
-from mailer.store.records import Recipient, SegmentCount, StatusChange, Subscriber
+from mailer.store.row_types import Recipient, SegmentCount, StatusChange, Subscriber
 from mailer.store.tables import STATUSES, status_history, subscribers, utcnow
 from mailer.store.writes import replace_unknown, replace_values
 from mailer.values.topics import TOPICS

@@ -188,7 +188,7 @@ web_files = Table(
 
 
 # Delivery events from SendGrid's event webhook and our own links, one row per event (event_id is
-# SendGrid's sg_event_id, so a retried batch is not applied twice); applied by mailer/store/events.py.
+# SendGrid's sg_event_id, so a retried batch is not applied twice); applied by mailer/store/delivery_events.py.
 delivery_events = Table(
     "delivery_events", metadata,
     Column("id", Integer, primary_key=True),

@@ -4,13 +4,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from common.emails import BadEmail, check_email
+from common.email_check import BadEmail, check_email
 
 # A plain ASCII address: a dot-atom local part (RFC 5322: no leading, trailing or doubled dots)
 # and something after the @. email_validator accepts every such local part; only the domain
 # needs its checks, and a roster repeats a few domains thousands of times. This only lets an
 # address skip a repeated check, never refuses one: every verdict is email_validator's (through
-# common.emails, the one validator), and tests/mailer/test_values.py checks that they agree.
+# common.email_check, the one validator), and tests/mailer/test_values.py checks that they agree.
 _PLAIN = re.compile(r"([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)@([^@\s]+)")
 _LOCAL_MAX, _ADDRESS_MAX = 64, 254
 

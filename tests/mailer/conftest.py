@@ -58,7 +58,7 @@ def store(store_url):
 
 @pytest.fixture(scope="session")
 def audiences():
-    from mailer.audiences.loader import load_audiences
+    from mailer.audiences.audiences_file import load_audiences
     return load_audiences(AUDIENCES)
 
 

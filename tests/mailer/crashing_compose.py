@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import compose  # noqa: E402
-from mailer.backends.base import Backend  # noqa: E402
+from mailer.backends.backend import Backend  # noqa: E402
 from mailer.backends.outbox import OutboxBackend  # noqa: E402
 from mailer.send.sender import Sender  # noqa: E402
 

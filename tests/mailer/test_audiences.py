@@ -4,7 +4,7 @@ import textwrap
 import pytest
 
 from common.errors import NewsletterError
-from mailer.audiences.loader import load_audiences
+from mailer.audiences.audiences_file import load_audiences
 from mailer.store.rules import All, Any, Condition, Not
 
 SCHOOLS = """\

@@ -9,7 +9,7 @@ from collections import Counter
 
 from sqlalchemy import update
 
-from mailer.backends.base import SendResult
+from mailer.backends.backend import SendResult
 from mailer.backends.outbox import OutboxBackend
 from mailer.backends.sendgrid import SendGridBackend
 from mailer.send import sendlog

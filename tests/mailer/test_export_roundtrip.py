@@ -37,7 +37,7 @@ def test_a_round_trip_through_an_empty_store_gives_the_same_file(store, run, wri
     assert run("subscribers", "export", second).exit_code == 0
     assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
     from mailer.store.subscribers import Store
-    from tests.preferences.conftest import follows
+    from tests.family_web.conftest import follows
     with Store.open(f"sqlite:///{tmp_path / 'empty.db'}") as restored:
         assert [restored.get(a).status for a in ("ana@example.org", "omar@example.org", "li@example.org")] == \
             ["unsubscribed", "bounced", "complained"]

@@ -1,7 +1,7 @@
 """No family dropped for a value nobody knows; only rows without a usable address are refused."""
 import pytest
 
-from mailer.audiences.loader import load_audiences
+from mailer.audiences.audiences_file import load_audiences
 from mailer.roster.families import read_roster
 from mailer.roster.importer import import_roster
 from mailer.values.topics import TOPICS

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import time
 
-from mailer.backends.base import SendResult
+from mailer.backends.backend import SendResult
 from mailer.backends.sendgrid import SendGridBackend
 from mailer.send import sendlog
-from mailer.store.events import apply, from_sendgrid
+from mailer.store.delivery_events import apply, from_sendgrid
 from mailer.store.tables import send_log
 from tests.mailer.http_stub import Stub
 from tests.mailer.test_send import families, issue, sender  # noqa: F401 (fixtures)

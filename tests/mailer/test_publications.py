@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 
 from blocks.loader import load_issue
 from mailer.backends.outbox import OutboxBackend
-from mailer.store.engine import make_engine, migrate
+from mailer.store.database import make_engine, migrate
 from mailer.store.tables import send_log, status_history, subscribers, utcnow
 from tests.mailer.test_send import FAMILIES, outbox_files, read_eml, sender
 
@@ -37,7 +37,7 @@ def send_both(store, tmp_path):
 
 
 def _segment(issue):
-    from mailer.audiences.loader import Segment
+    from mailer.audiences.audiences_file import Segment
     return Segment("all-families", "", None).of(issue.publication.slug, issue.publication.default_subscribe)
 
 
@@ -62,9 +62,9 @@ def test_two_publications_with_the_same_issue_name_each_reach_every_family_once(
 
 
 def test_one_click_unsubscribe_leaves_only_that_publication(families, tmp_path):
-    from preferences.app import create_app
-    from tests.preferences.conftest import AUDIENCES, SIGNER as PAGE_SIGNER
-    from mailer.audiences.loader import load_audiences
+    from family_web.web_app import create_app
+    from tests.family_web.conftest import AUDIENCES, SIGNER as PAGE_SIGNER
+    from mailer.audiences.audiences_file import load_audiences
     app = create_app(store=families, signer=PAGE_SIGNER, audiences=load_audiences(AUDIENCES), webhook_key="",
                      newsletters_dir=ROOT / "newsletters")
     client = app.test_client()

@@ -102,8 +102,8 @@ def test_a_real_send_refuses_pseudo_translations_made_by_a_local_stub(families, 
 
 
 def test_a_run_that_found_the_rest_taken_by_another_run_does_not_say_everyone_has_it(capsys):
-    from mailer.commands.send_steps import print_report
-    from mailer.send.report import SendReport
+    from cli.send_output import print_report
+    from mailer.send.run_report import SendReport
     from types import SimpleNamespace
     from blocks.loader import load_issue
     from tests.mailer.test_send import ISSUE_DIR

@@ -14,7 +14,7 @@ import pytest
 from blocks import tokens
 from blocks.loader import load_issue
 from blocks.render import render_issue
-from mailer.backends.base import Outgoing
+from mailer.backends.backend import Outgoing
 from mailer.backends.sendgrid import SendGridBackend
 from mailer.message.mime import Envelope, MessageTemplate
 from tests.mailer.http_stub import Stub

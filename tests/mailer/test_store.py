@@ -4,7 +4,7 @@ from datetime import timezone
 import pytest
 from sqlalchemy import func, select
 
-from mailer.store import engine as db
+from mailer.store import database as db
 from common.errors import StoreError
 from mailer.store.rules import All, Any, Condition, Not
 from mailer.store.tables import status_history, subscribers

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import ROOT
-from tests.preferences.test_browser import AXE, browser  # noqa: F401 (the fixture)
+from tests.family_web.test_browser import AXE, browser  # noqa: F401 (the fixture)
 from tests.preview.conftest import KICKOFF, edit
 
 TITLE = "One Community for Equity Virtual Kick Off"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from preview import checks
 from preview.contrast import low_contrast
-from preview.engine import Previewer
+from preview.previewer import Previewer
 from tests.preview.conftest import KICKOFF, edit
 
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from blocks.i18n.localize import localize
 from blocks.loader import load_issue
 from blocks.render import render_issue
-from preview.engine import Previewer
+from preview.previewer import Previewer
 from preview.incremental import Renderer
 from tests.conftest import ROOT, SAMPLE
 from tests.preview.conftest import KICKOFF, edit
@@ -151,7 +151,7 @@ def test_a_broken_translation_is_a_problem_for_its_language_only(issue):
 
 def test_chrome_catalog_changes_are_read_again(issue, tmp_path, monkeypatch):
     from blocks.i18n import chrome
-    from preview import engine
+    from preview import previewer as engine
     catalogs = tmp_path / "chrome"
     catalogs.mkdir()
     for po in chrome.CATALOGS.glob("*.po"):

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.mailer.conftest import AUDIENCES, run, store, store_url, write_roster  # noqa: F401 (fixtures)
-from tests.preferences.conftest import FAMILIES, SIGNER, families  # noqa: F401 (fixtures)
+from tests.family_web.conftest import FAMILIES, SIGNER, families  # noqa: F401 (fixtures)
 
 BASE = SIGNER.base_url                      # where the messages' links point (the app's address)
 ISSUE = "2021-09-sept-oct"
@@ -44,8 +44,8 @@ def send(run, tmp_path, monkeypatch, newsletters):  # noqa: F811
 
 @pytest.fixture
 def app(families, newsletters):  # noqa: F811
-    from mailer.audiences.loader import load_audiences
-    from preferences.app import create_app
+    from mailer.audiences.audiences_file import load_audiences
+    from family_web.web_app import create_app
     return create_app(store=families, signer=SIGNER, audiences=load_audiences(AUDIENCES), webhook_key="", newsletters_dir=newsletters)
 
 

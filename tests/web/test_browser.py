@@ -13,7 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from mailer.send.links import LinkSigner
-from tests.preferences.test_browser import AXE, browser  # noqa: F401 (fixture: Debian's Chromium)
+from tests.family_web.test_browser import AXE, browser  # noqa: F401 (fixture: Debian's Chromium)
 from tests.web.conftest import AUDIENCES, ISSUE, SIGNER
 
 WIDTHS = [320, 1024]
@@ -22,8 +22,8 @@ WIDTHS = [320, 1024]
 @pytest.fixture
 def live(families, send, newsletters, monkeypatch, tmp_path):
     """The preference center on 127.0.0.1 and the issue sent to the outbox with links pointing at it."""
-    from mailer.audiences.loader import load_audiences
-    from preferences.app import create_app
+    from mailer.audiences.audiences_file import load_audiences
+    from family_web.web_app import create_app
 
     server = make_server("127.0.0.1", 0, None)
     base = f"http://127.0.0.1:{server.server_port}"

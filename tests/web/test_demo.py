@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from tests.preferences import servers
-from tests.preferences.test_production import demo_folder  # noqa: F401 (fixture: `compose.py demo` in tmp)
+from tests.family_web import servers
+from tests.family_web.test_production import demo_folder  # noqa: F401 (fixture: `compose.py demo` in tmp)
 from tests.web.check_links import check, http_fetch
 
 DEMO = "http://127.0.0.1:8000"

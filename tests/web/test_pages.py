@@ -55,7 +55,7 @@ def test_a_machine_edition_is_labelled_in_its_own_language(sent, client):
     from blocks.i18n.localize import localize
     from blocks.loader import load_issue
     from blocks.render import render_issue
-    from mailer.publish.editions import MACHINE, Rendered, publish
+    from mailer.publish.published_editions import MACHINE, Rendered, publish
     from tests.conftest import SAMPLE
     issue = load_issue(SAMPLE)
     email = render_issue(localize(issue, "pt"), "pt", web_url=f"https://prefs.example.org{WEB}")

@@ -8,9 +8,9 @@ from blocks.loader import load_issue
 from blocks.record import Record
 from blocks.render import render_issue
 from common.errors import ConfigError
-from mailer.publish import editions as stored
+from mailer.publish import published_editions as stored
 from mailer.publish.naming import own_name, publication_slug, tag, web_base
-from mailer.publish.web import for_browser
+from family_web.browser_edition import for_browser
 from tests.conftest import SAMPLE
 
 

@@ -12,7 +12,7 @@
 """
 from __future__ import annotations
 
-from blocks.i18n.machine.base import Provider
+from blocks.i18n.machine.provider import Provider
 from common.settings import Settings
 
 PROVIDERS = ("deepl", "google")

@@ -21,7 +21,7 @@ import deepl
 import requests
 from babel import Locale
 
-from blocks.i18n.machine.base import Provider, Translated, with_retries
+from blocks.i18n.machine.provider import Provider, Translated, with_retries
 from blocks.i18n.machine.markup import IGNORED
 from common.errors import ConfigError, ProviderError, TransientError
 from common.settings import Settings

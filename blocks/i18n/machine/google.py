@@ -25,7 +25,7 @@ import requests
 from babel import Locale
 
 from blocks.i18n.machine import html
-from blocks.i18n.machine.base import Provider, Translated, with_retries
+from blocks.i18n.machine.provider import Provider, Translated, with_retries
 from common.errors import ConfigError, ProviderError, TransientError
 from common.settings import Settings
 

@@ -15,7 +15,7 @@ from typing import Callable
 
 from babel import Locale
 
-from blocks.i18n.machine.base import Provider
+from blocks.i18n.machine.provider import Provider
 from blocks.kinds import Kind, describe
 from common.errors import ConfigError
 from common.problems import FieldError

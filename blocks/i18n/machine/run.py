@@ -24,7 +24,7 @@ import polib
 from blocks.model import Issue
 from blocks.i18n import catalogs
 from blocks.i18n.exchange import check_translation
-from blocks.i18n.machine.base import Provider
+from blocks.i18n.machine.provider import Provider
 from blocks.i18n.machine.glossary import Glossary
 from blocks.i18n.machine.markup import MarkupError, from_xml, to_xml
 from blocks.i18n.machine.order import ProviderOrder

@@ -1,6 +1,6 @@
 """Alembic environment for the subscriber store.
 
-Run by mailer.store.engine.migrate() on every open (with a connection passed in config.attributes),
+Run by mailer.store.database.migrate() on every open (with a connection passed in config.attributes),
 or by hand from the repository root with alembic.ini (the URL is NEWSLETTER_DB, read through
 common.settings, or var/newsletter.db): `alembic upgrade head`,
 `alembic revision --autogenerate --rev-id NNNN -m "..."` (NNNN: the next free number, see
@@ -25,7 +25,7 @@ from alembic import context
 from common.errors import NewsletterError
 from common.settings import Settings
 
-from mailer.store.engine import make_engine
+from mailer.store.database import make_engine
 from mailer.store.migrations import AUTOGENERATE
 from mailer.store.tables import metadata
 

@@ -72,7 +72,7 @@ def _legacy_publication() -> str:
              or context.config.attributes.get("publication") or "")
     if given:
         return given.strip()
-    from blocks.publications import ROOT, publication_folders, slug_of
+    from blocks.content_tree import ROOT, publication_folders, slug_of
     slugs = sorted({slug_of(folder) for folder in publication_folders(ROOT)} - {None})
     if len(slugs) == 1:
         return slugs[0]
