@@ -24,6 +24,7 @@ from mailer.commands.subscribers import subscribers  # noqa: E402
 from mailer.commands.report import report  # noqa: E402
 from preferences.cli import publish, serve  # noqa: E402
 from preview.cli import preview  # noqa: E402
+from studio.cli import staff, studio  # noqa: E402
 
 
 def store_failure(error: BaseException) -> StoreError | None:
@@ -72,6 +73,8 @@ for command in (content.check, content.build, content.translations, subscribers,
                 publish, report):
     cli.add_command(command)
 cli.add_command(preview)
+cli.add_command(studio)
+cli.add_command(staff)
 cli.add_command(cli_new.new)
 cli.add_command(cli_new.new_publication_command)
 

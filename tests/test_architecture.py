@@ -8,14 +8,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("common", "blocks", "mailer", "preferences", "preview")
+PACKAGES = ("common", "blocks", "mailer", "preferences", "preview", "studio")
 # mailer's sub-packages in the order data flows: each may import only itself and those before it.
 MAILER_LAYERS = ("values", "store", "audiences", "roster", "message", "backends", "send", "publish", "reports",
                  "commands")
 # preview/ (the staff's live preview) sits beside preferences/: it reads blocks/ and common/ only,
 # and nothing imports it (compose.py registers its command).
-NEVER = {"common": {"blocks", "mailer", "preferences", "preview"}, "blocks": {"mailer", "preferences", "preview"},
-         "mailer": {"preferences", "preview"}, "preferences": {"preview"}, "preview": {"mailer", "preferences"}}
+# studio/ (the staff studio) may import blocks/, common/, mailer/ (the store) and preview/; nothing imports it.
+NEVER = {"common": {"blocks", "mailer", "preferences", "preview", "studio"},
+         "blocks": {"mailer", "preferences", "preview", "studio"},
+         "mailer": {"preferences", "preview", "studio"}, "preferences": {"preview", "studio"},
+         "preview": {"mailer", "preferences", "studio"}, "studio": {"preferences"}}
 
 
 def modules():
