@@ -29,6 +29,7 @@ from cli.subscriber_commands import subscribers  # noqa: E402
 from cli.report_commands import report  # noqa: E402
 from cli.web_commands import publish, serve  # noqa: E402
 from cli.preview_command import preview  # noqa: E402
+from cli.studio_commands import staff, studio  # noqa: E402
 
 
 INTERNAL_ERROR = 70          # EX_SOFTWARE: a bug; the traceback is saved to a file
@@ -126,6 +127,8 @@ for command in (content.check, content.build, content.translations, subscribers,
                 publish, report):
     cli.add_command(command)
 cli.add_command(preview)
+cli.add_command(studio)
+cli.add_command(staff)
 cli.add_command(cli_new.new)
 cli.add_command(cli_new.new_publication_command)
 

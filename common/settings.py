@@ -131,6 +131,10 @@ def _epoch(raw: str) -> dt.datetime | None:
     raise ValueError(f"'{raw}' is not a number of seconds since 1970-01-01 UTC")
 
 
+def _domains(raw: str) -> tuple[str, ...]:
+    return tuple(d.strip().lower().lstrip("@") for d in raw.split(",") if d.strip())
+
+
 def _moment(raw: str) -> dt.datetime | None:
     raw = raw.strip()
     if not raw:
@@ -221,6 +225,26 @@ class Settings:
     google_api_key: str = setting("GOOGLE_TRANSLATE_API_KEY", "Google Cloud Translation API key", group="machine")
     google_endpoint: str = setting("GOOGLE_TRANSLATE_ENDPOINT", "another Translation endpoint (tests: a local "
                                    "stub)", _url, group="machine")
+
+    # the staff studio (studio/settings.py checks them together: StudioSettings.from_settings)
+    studio_secret: str = setting("NEWSLETTER_STUDIO_SECRET", "signs the studio's sessions (32+ random characters, "
+                                 "not NEWSLETTER_SECRET)", group="studio")
+    studio_url: str = setting("NEWSLETTER_STUDIO_URL", "the studio's address (https:// makes its cookies Secure)",
+                              _url, group="studio")
+    studio_idle_minutes: int | None = setting("NEWSLETTER_STUDIO_IDLE_MINUTES", "a session unused this long is "
+                                              "over (30)", _whole(1), group="studio")
+    studio_proxies: int | None = setting("NEWSLETTER_STUDIO_PROXIES", "trusted X-Forwarded-* hops in front of the "
+                                         "studio (0)", _whole(0), group="studio")
+    studio_oidc_issuer: str = setting("NEWSLETTER_STUDIO_OIDC_ISSUER", "the district's OpenID Connect issuer, e.g. "
+                                      "https://accounts.google.com (empty: local accounts only)", _url,
+                                      group="studio")
+    studio_oidc_client_id: str = setting("NEWSLETTER_STUDIO_OIDC_CLIENT_ID", "the studio's client id there",
+                                         group="studio")
+    studio_oidc_client_secret: str = setting("NEWSLETTER_STUDIO_OIDC_CLIENT_SECRET", "its client secret",
+                                             group="studio")
+    studio_oidc_allowed_domains: tuple[str, ...] = setting("NEWSLETTER_STUDIO_OIDC_ALLOWED_DOMAINS", "email "
+                                                           "domains that may sign in (comma-separated; empty: any)",
+                                                           _domains, group="studio")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":

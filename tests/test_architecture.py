@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("common", "blocks", "mailer", "workflows", "family_web", "preview", "cli")
+PACKAGES = ("common", "blocks", "mailer", "workflows", "family_web", "preview", "cli", "studio")
 # mailer's sub-packages in the order data flows: each may import only itself and those before it.
 MAILER_LAYERS = ("values", "store", "audiences", "roster", "message", "backends", "send", "publish", "reports")
 # content (blocks/) -> sending (mailer/) -> the core (workflows/) -> the faces: the command line
 # (cli/, registered by compose.py), the families' web (family_web/), the staff's preview (preview/,
 # which reads blocks/ and common/ only). No face imports another; nothing imports a face but
-# compose.py (and the production WSGI entries).
+# compose.py's commands (and the production WSGI entries); the studio uses the preview's engine.
 FACES = {"cli", "family_web", "preview", "studio"}
 NEVER = {"common": {"blocks", "mailer", "workflows"} | FACES,
          "blocks": {"mailer", "workflows"} | FACES,
@@ -22,7 +22,8 @@ NEVER = {"common": {"blocks", "mailer", "workflows"} | FACES,
          "workflows": FACES,
          "family_web": FACES - {"family_web"},
          "preview": {"mailer", "workflows"} | FACES - {"preview"},
-         "cli": FACES - {"cli", "family_web", "preview"}}   # serve and preview start those apps
+         "studio": FACES - {"studio", "preview"},          # the studio renders with the preview's engine
+         "cli": set()}                                    # serve, preview and studio start those apps
 
 
 def modules():

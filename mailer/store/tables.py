@@ -211,3 +211,62 @@ store_facts = Table(
     Column("name", String(64), primary_key=True),
     Column("value", String(200), nullable=False),
 )
+
+
+# The staff studio (studio/): staff accounts, their roles per publication, sign-in attempts (for
+# the limits), the audit log and each person's autosaved draft of an issue. Functions in studio/.
+staff_accounts = Table(
+    "staff_accounts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("password_hash", String(200), nullable=True),   # argon2id; None until set (or OpenID Connect only)
+    Column("link_hash", String(64), nullable=True),        # sha256 of the one-time sign-in link's token
+    Column("link_expires", UTCDateTime(), nullable=True),
+    Column("session_epoch", Integer, nullable=False, server_default="0"),   # bumped: every session ends
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+STAFF_ROLES = ("editor", "translator", "sender", "admin")
+staff_roles = Table(
+    "staff_roles", metadata,
+    Column("account_id", Integer, ForeignKey("staff_accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("publication", String(64), primary_key=True),    # "*" for admin: every publication
+    Column("role", String(16), primary_key=True),
+    CheckConstraint("role IN ('editor', 'translator', 'sender', 'admin')", name="ck_staff_roles_role"),
+)
+
+staff_sign_ins = Table(
+    "staff_sign_ins", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False),           # as typed (normalized), whether or not an account
+    Column("address", String(64), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Index("ix_staff_sign_ins_email_at", "email", "at"),
+    Index("ix_staff_sign_ins_address_at", "address", "at"),
+)
+
+staff_audit = Table(
+    "staff_audit", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(320), nullable=False),           # the staff member's email, or "cli"
+    Column("action", String(32), nullable=False),           # sign-in, sign-in-refused, save, new-issue, staff-add...
+    Column("publication", String(64), nullable=True),
+    Column("path", String(500), nullable=True),             # the file changed, e.g. newsletters/equity/x/issue.yaml
+    Column("detail", Text, nullable=False, default=""),     # what changed: a unified diff for a save
+    Index("ix_staff_audit_publication_path", "publication", "path"),
+)
+
+studio_drafts = Table(
+    "studio_drafts", metadata,
+    Column("account_id", Integer, ForeignKey("staff_accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("publication", String(64), primary_key=True),
+    Column("issue", String(100), primary_key=True),
+    Column("base_hash", String(64), nullable=False),        # sha256 of issue.yaml as it was opened
+    Column("text", Text, nullable=False),                   # the edited issue.yaml
+    Column("undo", Text, nullable=False, default=""),       # the text before the last removal, for undo
+    Column("updated_at", UTCDateTime(), nullable=False),
+)

@@ -1,0 +1,135 @@
+"""The editor's requests as you type (htmx, under /api/: 401 when signed out): one field, a block
+added, removed (with undo), moved or duplicated, a row of a list added, removed or moved. Each
+change is kept in the person's draft at once, checked by `check`'s engine, and answered with the
+problems at their fields; the preview follows (the `studio:changed` event)."""
+from __future__ import annotations
+
+import copy
+
+from flask import Blueprint, make_response, render_template, request
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from blocks import kinds
+from studio import documents, forms, workspace
+from studio.editor import page_context
+
+blueprint = Blueprint("edits", __name__)
+
+
+def _answer(space, template: str, **extra):
+    response = make_response(render_template(template, **page_context(space, **extra)))
+    response.headers["HX-Trigger"] = "studio:changed"
+    return response
+
+
+@blueprint.post("/api/<publication>/<issue>/field")
+def field(publication: str, issue: str):
+    space = workspace.open_issue(publication, issue)
+    key = request.form.get("path", "")
+    if key == "languages":
+        chosen = list(dict.fromkeys(lang for lang in request.form.getlist("value") if lang))
+        current = space.data.get("languages")
+        if isinstance(current, list):
+            current[:] = chosen
+        else:
+            space.data["languages"] = CommentedSeq(chosen)
+            space.data["languages"].fa.set_flow_style()
+        space.store_text(documents.dump(space.data))
+        return _answer(space, "_update.html")
+    kind = forms.kind_at(space.data, key)
+    if kind is None:
+        return {"error": f"no field {key} in this issue"}, 400
+    if documents.put(space.data, key, forms.from_form(kind, request.form.get("value"))):
+        space.store_text(documents.dump(space.data))
+    return _answer(space, "_update.html")
+
+
+@blueprint.post("/api/<publication>/<issue>/blocks")
+def blocks(publication: str, issue: str):
+    space = workspace.open_issue(publication, issue)
+    action = request.form.get("action", "")
+    if action == "undo":
+        if space.draft.undo:
+            space.store_text(space.draft.undo, undo="")
+        return _answer(space, "_blocks_update.html", focus="block-list")
+    seq = space.data.get("blocks")
+    if not isinstance(seq, list):
+        seq = space.data["blocks"] = CommentedSeq()
+    index = _index(request.form.get("index"), len(seq) + (1 if action == "add" else 0))
+    if index is None:
+        return {"error": "no such block"}, 400
+    before, focus, undo = space.draft.text, None, None
+    if action == "add":
+        seq.insert(index, _new_block(space.data, request.form.get("type", "")))
+        focus = f"block-{index}"
+    elif action == "remove":
+        del seq[index]
+        undo, focus = before, "undo"
+    elif action in ("up", "down"):
+        other = index - 1 if action == "up" else index + 1
+        if 0 <= other < len(seq):
+            seq[index], seq[other] = seq[other], seq[index]
+            index = other
+        focus = f"{action}-{index}"
+    elif action == "duplicate":
+        twin = copy.deepcopy(seq[index])
+        if isinstance(twin, dict) and "id" in twin:
+            twin["id"] = workspace.fresh_id(space.data, str(twin.get("id")))
+        seq.insert(index + 1, twin)
+        focus = f"block-{index + 1}"
+    elif action == "library":
+        seq[index]["include"] = request.form.get("value", "")
+    else:
+        return {"error": f"unknown action {action}"}, 400
+    space.store_text(documents.dump(space.data), undo=undo)
+    return _answer(space, "_blocks_update.html", focus=focus, removed=action == "remove")
+
+
+def _new_block(data, kind: str):
+    if kind.startswith("include:"):
+        return CommentedMap(include=kind.split(":", 1)[1])
+    block = CommentedMap(type=kind)
+    block["id"] = workspace.fresh_id(data, kind)
+    return block
+
+
+def _index(text, size: int) -> int | None:
+    try:
+        index = int(text or "")
+    except ValueError:
+        return None
+    return index if 0 <= index < size else None
+
+
+@blueprint.post("/api/<publication>/<issue>/rows")
+def rows(publication: str, issue: str):
+    space = workspace.open_issue(publication, issue)
+    key, action = request.form.get("path", ""), request.form.get("action", "")
+    kind = forms.kind_at(space.data, key)
+    if not isinstance(kind, kinds.ListOf):
+        return {"error": f"{key} is not a list"}, 400
+    seq = documents.get(space.data, key)
+    if not isinstance(seq, list):
+        seq = CommentedSeq([] if seq in (None, "") else [seq])
+        documents.put(space.data, key, seq)
+        seq = documents.get(space.data, key)
+    index = _index(request.form.get("index"), len(seq)) if action != "add" else len(seq)
+    if index is None:
+        return {"error": "no such row"}, 400
+    focus = f"{key}-row-{index}"
+    if action == "add":
+        seq.append(forms.empty_item(kind.item))
+    elif action == "remove":
+        del seq[index]
+        focus = f"{key}-add"
+    elif action in ("up", "down"):
+        other = index - 1 if action == "up" else index + 1
+        if 0 <= other < len(seq):
+            seq[index], seq[other] = seq[other], seq[index]
+            focus = f"{key}-row-{other}"
+    else:
+        return {"error": f"unknown action {action}"}, 400
+    if not seq:
+        documents.put(space.data, key, None)
+    space.store_text(documents.dump(space.data))
+    return _answer(space, "_blocks_update.html", focus=forms.slot(focus))

@@ -1,0 +1,156 @@
+"""One person's open issue: where its file is, their draft, the draft's data and problems, and what
+the editor page and its fragments show (the forms of studio/forms.py with each problem at its field)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import abort, current_app, g
+
+from blocks.loader import LIBRARY
+from blocks.publication import SLUG
+from blocks.registry import BLOCK_TYPES
+from common.problems import Problem
+from studio import documents, drafts, forms
+from studio.checking import checked
+
+
+@dataclass
+class BlockView:
+    index: int
+    key: str
+    kind: str                     # the block type, "include" or "" when it has none
+    title: str
+    fields: list = field(default_factory=list)
+    include: str = ""             # the library block's name
+    library: list = field(default_factory=list)   # (label, value) of an included block, read-only
+
+
+@dataclass
+class Workspace:
+    publication: str
+    issue: str
+    folder: Path
+    shown: str                    # the file as problems name it, e.g. newsletters/equity/x/issue.yaml
+    draft: drafts.Draft
+    data: object
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def path(self) -> Path:
+        return self.folder / "issue.yaml"
+
+    def store_text(self, text: str, *, undo: str | None = None) -> None:
+        studio = current_app.config["studio"]
+        drafts.keep(studio.store, g.staff.id, self.publication, self.issue, text, studio.clock(), undo=undo)
+        self.draft = drafts.Draft(text, self.draft.base_hash, self.draft.undo if undo is None else undo)
+        self.data = documents.load(text)
+        self.check()
+
+    def check(self) -> None:
+        with checked(self.folder, self.draft.text, self.shown) as (_issue, problems):
+            self.problems = problems
+
+    @property
+    def changed(self) -> bool:
+        return documents.file_digest(self.path) != documents.digest(self.draft.text)
+
+    def issue_fields(self):
+        return forms.issue_form(self.data)
+
+    def blocks(self) -> list[BlockView]:
+        views = []
+        for i, block in enumerate(self.data.get("blocks") or []):
+            key = f"blocks[{i}]"
+            if isinstance(block, dict) and "include" in block:
+                views.append(BlockView(i, key, "include", f"Library block: {block.get('include')}",
+                                       include=str(block.get("include")), library=_library(block.get("include"))))
+                continue
+            kind = block.get("type") if isinstance(block, dict) else ""
+            title = (block.get("heading") or block.get("title") or block.get("text") or block.get("id") or "") \
+                if isinstance(block, dict) else ""
+            views.append(BlockView(i, key, str(kind or ""), str(title),
+                                   forms.block_form(self.data, i) if isinstance(block, dict) else []))
+        return views
+
+    def placed(self, nodes_keys: set[str]) -> tuple[dict[str, list[Problem]], list[tuple[str, Problem]]]:
+        """Problems by the slot of the field (or block, or issue) they concern, and the whole list with
+        each one's slot."""
+        at: dict[str, list[Problem]] = {}
+        listing = []
+        for problem in self.problems:
+            key = _nearest(problem.key, nodes_keys) if problem.file == self.shown else ""
+            at.setdefault(key, []).append(problem)
+            listing.append((key, problem))
+        return at, listing
+
+    def slot_keys(self, blocks: list[BlockView], issue_fields) -> set[str]:
+        keys = {""} | {view.key for view in blocks}
+        for node in [*issue_fields, *(n for view in blocks for n in view.fields)]:
+            keys.update(node.keys())
+        return keys
+
+    def todos(self):
+        return forms.todos(self.data)
+
+    def languages(self) -> list[str]:
+        languages = self.data.get("languages") or ["en"]
+        return [str(lang) for lang in (languages if isinstance(languages, list) else [languages])]
+
+
+def _nearest(key: str, keys: set[str]) -> str:
+    parts = documents.parse_path(key)
+    while parts:
+        joined = documents.join(parts)
+        if joined in keys:
+            return joined
+        parts = parts[:-1]
+    return ""
+
+
+def _library(name) -> list[tuple[str, str]]:
+    path = LIBRARY / f"{name}.yaml"
+    if not isinstance(name, str) or not path.is_file():
+        return []
+    data = documents.load(path.read_text(encoding="utf-8"))
+    return [(forms.label_of(k), v if isinstance(v, str) else f"{len(v)} items" if isinstance(v, list) else str(v))
+            for k, v in data.items() if k != "type"]
+
+
+def library_names() -> list[str]:
+    return sorted(p.stem for p in LIBRARY.glob("*.yaml"))
+
+
+def block_types() -> list[str]:
+    return sorted(name for name, module in BLOCK_TYPES.items() if module.NAME == name)
+
+
+def open_issue(publication: str, issue: str) -> Workspace:
+    """The signed-in person's workspace for newsletters/<publication>/<issue>/ (404 if no such issue)."""
+    studio = current_app.config["studio"]
+    folder = studio.folder(publication) / issue
+    if not SLUG.fullmatch(issue) or not (folder / "issue.yaml").is_file():
+        abort(404)
+    shown = shown_path(folder / "issue.yaml")
+    draft = drafts.current(studio.store, g.staff.id, publication, issue, folder / "issue.yaml", studio.clock())
+    workspace = Workspace(publication, issue, folder, shown, draft, documents.load(draft.text))
+    workspace.check()
+    return workspace
+
+
+def shown_path(path: Path) -> str:
+    """The file as `check` names it: relative to the current folder where it can be."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def fresh_id(data, kind: str) -> str:
+    used = {str(b.get("id")) for b in data.get("blocks") or [] if isinstance(b, dict)}
+    base = re.sub(r"[^a-z0-9-]", "-", kind.lower())[:50] or "block"
+    number = 1
+    while f"{base}-{number}" in used:
+        number += 1
+    return f"{base}-{number}"
