@@ -8,7 +8,7 @@ import click
 from cli.run_settings import settings_of
 
 from studio import accounts, audit
-from studio.settings import StudioSettings
+from studio.studio_settings import StudioSettings
 
 
 def _store():

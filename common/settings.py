@@ -226,7 +226,7 @@ class Settings:
     google_endpoint: str = setting("GOOGLE_TRANSLATE_ENDPOINT", "another Translation endpoint (tests: a local "
                                    "stub)", _url, group="machine")
 
-    # the staff studio (studio/settings.py checks them together: StudioSettings.from_settings)
+    # the staff studio (studio/studio_settings.py checks them together: StudioSettings.from_settings)
     studio_secret: str = setting("NEWSLETTER_STUDIO_SECRET", "signs the studio's sessions (32+ random characters, "
                                  "not NEWSLETTER_SECRET)", group="studio")
     studio_url: str = setting("NEWSLETTER_STUDIO_URL", "the studio's address (https:// makes its cookies Secure)",

@@ -23,7 +23,7 @@ from blocks.loader import load_publications
 from common.errors import ConfigError
 from mailer.store.subscribers import Store
 from studio import security
-from studio.settings import StudioSettings
+from studio.studio_settings import StudioSettings
 
 FORM_LIMIT = 2 * 1024 * 1024
 

@@ -9,16 +9,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from blocks.loader import load_issue
-from blocks.content_tree import FILE_NAME
+from blocks.content_tree import FILE_NAME, library_folder
 from common.errors import NewsletterError
 from common.problems import Problem
 
 
 @contextmanager
-def checked(issue_dir: Path, text: str, shown: str):
+def checked(issue_dir: Path, text: str, shown: str, library_dir: Path | None = None):
     """(Issue or None, problems) for `text` as issue_dir/issue.yaml; the Issue is usable (rendered)
-    inside the with-block only. Problems of the scratch file name `shown` instead."""
+    inside the with-block only. Problems of the scratch file name `shown` instead. Library blocks
+    come from `library_dir` (NEWSLETTER_LIBRARY), else the issue's own newsletters/library/."""
     issue_dir = Path(issue_dir).resolve()
+    library = library_folder(issue_dir, library_dir)
     with tempfile.TemporaryDirectory(prefix="studio-") as scratch:
         publication = Path(scratch) / issue_dir.parent.name
         folder = publication / issue_dir.name
@@ -32,7 +34,7 @@ def checked(issue_dir: Path, text: str, shown: str):
             (folder / "i18n").symlink_to(issue_dir / "i18n", target_is_directory=True)
         (folder / "issue.yaml").write_text(text, encoding="utf-8")
         try:
-            issue, problems = load_issue(folder), []
+            issue, problems = load_issue(folder, library_dir=library), []
         except NewsletterError as e:
             issue, problems = None, [_renamed(p, folder / "issue.yaml", shown) for p in e.problems]
         yield issue, problems

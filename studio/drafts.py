@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from mailer.store.tables import studio_drafts
 from studio import documents
@@ -27,16 +28,26 @@ def _where(account_id: int, publication: str, issue: str):
 
 
 def current(store, account_id: int, publication: str, issue: str, path: Path, now: dt.datetime) -> Draft:
-    """The person's draft of the issue, or a new one from the file as it is."""
+    """The person's draft of the issue, or a new one from the file as it is. Two requests of one
+    person at once (the editor and its preview) may both find none: the second to write keeps the
+    first's draft (one transaction: read, then insert only if still missing)."""
     with store.read() as connection:
         row = connection.execute(select(studio_drafts).where(_where(account_id, publication, issue))).first()
     if row is not None:
         return Draft(row.text, row.base_hash, row.undo)
     text = Path(path).read_text(encoding="utf-8")
-    with store.write() as connection:
-        connection.execute(insert(studio_drafts).values(account_id=account_id, publication=publication, issue=issue,
-                                                        base_hash=documents.digest(text), text=text, undo="",
-                                                        updated_at=now))
+    try:
+        with store.write() as connection:
+            row = connection.execute(select(studio_drafts).where(_where(account_id, publication, issue))).first()
+            if row is not None:
+                return Draft(row.text, row.base_hash, row.undo)
+            connection.execute(insert(studio_drafts).values(account_id=account_id, publication=publication,
+                                                            issue=issue, base_hash=documents.digest(text), text=text,
+                                                            undo="", updated_at=now))
+    except IntegrityError:                     # PostgreSQL: the other request's insert won; use its draft
+        with store.read() as connection:
+            row = connection.execute(select(studio_drafts).where(_where(account_id, publication, issue))).one()
+        return Draft(row.text, row.base_hash, row.undo)
     return Draft(text, documents.digest(text), "")
 
 

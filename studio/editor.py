@@ -22,7 +22,7 @@ def page_context(space: workspace.Workspace, **extra) -> dict:
     at, listing = space.placed(keys)
     publication = _studio().publications[space.publication][1]
     return {"space": space, "blocks": blocks, "issue_fields": issue_fields, "problems_at": at, "listing": listing,
-            "todos": space.todos(), "block_types": workspace.block_types(), "library": workspace.library_names(),
+            "todos": space.todos(), "block_types": workspace.block_types(), "library": workspace.library_names(space.library),
             "publication_languages": list(publication.languages), "languages": space.languages(),
             "timezone": publication.timezone, "focus": None, "slot_keys": sorted(keys),
             "api": f"/api/{space.publication}/{space.issue}"} | extra

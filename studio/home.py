@@ -50,7 +50,7 @@ def _issues(studio, slug: str) -> list[IssueRow]:
     for folder in reversed(issue_folders(studio.folder(slug))):
         states = ["draft open in the studio"] if folder.name in drafts else []
         try:
-            issue = load_issue(folder)
+            issue = load_issue(folder, library_dir=studio.settings.library)
         except NewsletterError as e:
             rows.append(IssueRow(folder.name, folder.name, states + [f"has problems ({len(e.problems)})"]))
             continue

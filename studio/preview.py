@@ -15,7 +15,7 @@ blueprint = Blueprint("preview", __name__)
 
 def _email(publication: str, issue: str, lang: str):
     space = workspace.open_issue(publication, issue)
-    with checked(space.folder, space.draft.text, space.shown) as (loaded, problems):
+    with checked(space.folder, space.draft.text, space.shown, space.library) as (loaded, problems):
         if loaded is None:
             return None, problems
         if lang not in loaded.languages:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import abort, current_app, g
 
-from blocks.loader import LIBRARY
+from blocks.content_tree import library_folder
 from blocks.publication import SLUG
 from blocks.registry import BLOCK_TYPES
 from common.problems import Problem
@@ -38,6 +38,11 @@ class Workspace:
     problems: list[Problem] = field(default_factory=list)
 
     @property
+    def library(self) -> Path:
+        """The library of standing blocks this issue includes from (NEWSLETTER_LIBRARY, else beside it)."""
+        return library_folder(self.folder, current_app.config["studio"].settings.library)
+
+    @property
     def path(self) -> Path:
         return self.folder / "issue.yaml"
 
@@ -49,7 +54,7 @@ class Workspace:
         self.check()
 
     def check(self) -> None:
-        with checked(self.folder, self.draft.text, self.shown) as (_issue, problems):
+        with checked(self.folder, self.draft.text, self.shown, self.library) as (_issue, problems):
             self.problems = problems
 
     @property
@@ -65,7 +70,7 @@ class Workspace:
             key = f"blocks[{i}]"
             if isinstance(block, dict) and "include" in block:
                 views.append(BlockView(i, key, "include", f"Library block: {block.get('include')}",
-                                       include=str(block.get("include")), library=_library(block.get("include"))))
+                                       include=str(block.get("include")), library=_library(block.get("include"), self.library)))
                 continue
             kind = block.get("type") if isinstance(block, dict) else ""
             title = (block.get("heading") or block.get("title") or block.get("text") or block.get("id") or "") \
@@ -109,17 +114,19 @@ def _nearest(key: str, keys: set[str]) -> str:
     return ""
 
 
-def _library(name) -> list[tuple[str, str]]:
-    path = LIBRARY / f"{name}.yaml"
-    if not isinstance(name, str) or not path.is_file():
+def _library(name, library: Path) -> list[tuple[str, str]]:
+    if not isinstance(name, str) or not (library / f"{name}.yaml").is_file():
+        return []
+    path = library / f"{name}.yaml"
+    if not path.is_file():
         return []
     data = documents.load(path.read_text(encoding="utf-8"))
     return [(forms.label_of(k), v if isinstance(v, str) else f"{len(v)} items" if isinstance(v, list) else str(v))
             for k, v in data.items() if k != "type"]
 
 
-def library_names() -> list[str]:
-    return sorted(p.stem for p in LIBRARY.glob("*.yaml"))
+def library_names(library: Path) -> list[str]:
+    return sorted(p.stem for p in library.glob("*.yaml"))
 
 
 def block_types() -> list[str]:

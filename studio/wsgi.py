@@ -12,7 +12,7 @@ from common.errors import NewsletterError
 from studio.app import create_app
 from common.settings import Settings
 from mailer.store.subscribers import Store
-from studio.settings import StudioSettings
+from studio.studio_settings import StudioSettings
 
 try:
     settings = Settings.from_env()

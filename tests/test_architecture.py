@@ -89,10 +89,11 @@ def test_no_exit_calls_below_the_command_line():
 
 def test_no_two_modules_share_a_name_or_differ_only_by_a_plural():
     """Names say what each module holds: one `report.py` per project, not four. Block types
-    (blocks/types/) are named after their type and exempt."""
+    (blocks/types/) are named after their type, and each web app's deployment entry points
+    (wsgi.py, gunicorn_conf.py) after gunicorn's conventions: those are exempt."""
     seen: dict[str, list[str]] = {}
     for path in modules():
-        if path.name == "__init__.py" or path.parent.name == "types" or path.parent.name == "versions":
+        if path.name in ("__init__.py", "wsgi.py", "gunicorn_conf.py") or path.parent.name in ("types", "versions"):
             continue
         seen.setdefault(path.stem.rstrip("s"), []).append(str(path.relative_to(ROOT)))
     assert {stem: paths for stem, paths in seen.items() if len(paths) > 1} == {}

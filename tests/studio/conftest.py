@@ -57,7 +57,7 @@ def add_staff(store, clock, email: str, role: str = "editor", publications=("equ
 @pytest.fixture
 def app(newsletters, studio_store, clock):
     from studio.app import create_app
-    from studio.settings import StudioSettings
+    from studio.studio_settings import StudioSettings
     add_staff(studio_store, clock, "eve@example.org")                                 # equity editor
     add_staff(studio_store, clock, "fred@example.org", publications=("food",))        # food editor
     add_staff(studio_store, clock, "ada@example.org", role="admin")

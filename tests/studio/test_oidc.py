@@ -39,7 +39,7 @@ def provider(request):
 @pytest.fixture
 def oidc_app(newsletters, studio_store, clock, provider):
     from studio.app import create_app
-    from studio.settings import StudioSettings
+    from studio.studio_settings import StudioSettings
     from tests.studio.conftest import add_staff
     add_staff(studio_store, clock, "eve@example.org")
     settings = StudioSettings(secret_key=SECRET, oidc_issuer=provider, oidc_client_id="studio-test",

@@ -127,7 +127,7 @@ def test_cookies_and_security_headers(app):
 
 def test_secure_cookies_over_https(newsletters, studio_store, clock):
     from studio.app import create_app
-    from studio.settings import StudioSettings
+    from studio.studio_settings import StudioSettings
     app = create_app(StudioSettings(secret_key=SECRET, public_url="https://studio.example.org"), store=studio_store,
                      newsletters_dir=newsletters, clock=clock)
     assert "Secure" in app.test_client().get("/sign-in").headers["Set-Cookie"]
@@ -161,7 +161,7 @@ def test_sign_ins_are_in_the_audit_log(app, editor):
 
 def test_settings_refuse_a_missing_or_short_secret():
     from common.errors import ConfigError
-    from studio.settings import DEMO_SECRET, StudioSettings
+    from studio.studio_settings import DEMO_SECRET, StudioSettings
     with pytest.raises(ConfigError, match="NEWSLETTER_STUDIO_SECRET"):
         StudioSettings.from_mapping({})
     with pytest.raises(ConfigError, match="too short"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from common.errors import ConfigError
 from common.settings import Settings
@@ -31,6 +32,7 @@ class StudioSettings:
     oidc_client_secret: str = ""
     oidc_allowed_domains: tuple[str, ...] = field(default=())   # e.g. ("whps.org",); empty: any domain
     proxies: int = 0                       # trusted X-Forwarded-* hops in front of the app
+    library: Path | None = None            # NEWSLETTER_LIBRARY: the standing blocks (default: beside the issues)
     account_attempts: int = 10             # failed sign-ins per account (or unknown address) ...
     address_attempts: int = 30             # ... and per client address ...
     attempt_minutes: int = 15              # ... within this many minutes
@@ -71,4 +73,4 @@ class StudioSettings:
                    public_url=settings.studio_url or cls.public_url,
                    oidc_issuer=issuer, oidc_client_id=client_id, oidc_client_secret=client_secret,
                    oidc_allowed_domains=settings.studio_oidc_allowed_domains,
-                   proxies=settings.studio_proxies or 0)
+                   proxies=settings.studio_proxies or 0, library=settings.library)
