@@ -73,7 +73,7 @@ def compile_project() -> None:
     Where PYTHONDONTWRITEBYTECODE is set (this sandbox sets it) Python never writes them, and
     every fresh process the rows start (send workers, child.py) would compile ~130 modules
     from source first: ~0.3 s a process, which no real deployment pays."""
-    for folder in ("blocks", "mailer", "common", "preferences", "preview"):
+    for folder in ("blocks", "mailer", "common", "workflows", "cli", "family_web", "preview", "studio"):
         compileall.compile_dir(str(ROOT / folder), quiet=1)
     compileall.compile_file(str(ROOT / "compose.py"), quiet=1)
 

@@ -8,13 +8,11 @@ Calendar apps match a re-published event by UID and take the later DTSTAMP as th
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from icalendar import Calendar, Event
 
-from common.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,23 @@
-"""Commands for the content side: check, build, translations (registered by compose.py)."""
+"""Commands for the content side: check, build, translations (registered by compose.py): the
+command line's face of workflows.content and workflows.translations."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
 
-from blocks.build import GMAIL_CLIP_WARNING, build_issue, render_all, summarize
+from blocks.build import GMAIL_CLIP_WARNING
 from cli.run_settings import settings_of
 from common.errors import NewsletterError
 from blocks.i18n import chrome
-from blocks.i18n.exchange import export, import_po, read_po
+from blocks.i18n.exchange import export
 from blocks.i18n.machine import PROVIDERS
-from blocks.i18n.status import (OUTCOME_TEXT, language_name, language_status, local_provider_warning,
-                                 report_languages)
+from blocks.i18n.status import OUTCOME_TEXT, language_name, local_provider_warning
 from blocks.loader import load_issue
 from blocks.content_tree import find_issue
 from common.yaml_source import display_path
+from workflows import content
+from workflows import translations as translations_core
 
 ISSUE_DIR = click.Path(path_type=Path)
 
@@ -43,10 +45,10 @@ def check(issue_dir: Path):
 
     Exits 0 when the issue is ready to build, 1 when anything needs fixing.
     """
-    issue = load_issue(issue_dir, library_dir=settings_of().library)
-    summaries = [summarize(email, issue) for email in render_all(issue, stamp=settings_of().build_time)]
+    checked = content.check(settings_of(), issue_dir)
+    issue = checked.issue
     click.echo(f"{issue_dir}: {len(issue.blocks)} blocks, languages {', '.join(issue.languages)}: no problems.")
-    _print_summary(summaries)
+    _print_summary(checked.languages)
 
 
 @click.command()
@@ -56,9 +58,7 @@ def check(issue_dir: Path):
 @click.option("--drafts", is_flag=True, help="Show draft translations in the previews (families never get drafts).")
 def build(issue_dir: Path, out_dir: Path | None, drafts: bool):
     """Build previews of an issue: HTML and text per language, calendar files, index.html."""
-    issue = load_issue(issue_dir, library_dir=settings_of().library)
-    out_dir = out_dir or Path("build") / issue.key
-    summaries = build_issue(issue, out_dir, drafts=drafts, stamp=settings_of().build_time)
+    _issue, out_dir, summaries = content.build(settings_of(), issue_dir, out_dir, drafts=drafts)
     _print_summary(summaries)
     click.echo(f"\nWrote {out_dir}/ - open {out_dir / 'index.html'} to compare the languages side by side.")
 
@@ -106,14 +106,8 @@ def _issue_named(name: str | None) -> Path:
               help="Issue folder (default: the issue the PO header names, found in newsletters/<publication>/).")
 def import_command(po_file: Path, issue_dir: Path | None):
     """Check a translated PO file and store it; fuzzy entries stay drafts."""
-    try:
-        po, lang, slug = read_po(po_file)
-        if issue_dir is None:
-            issue_dir = _issue_named(slug)
-        report = import_po(load_issue(issue_dir, library_dir=settings_of().library), po, lang, po_file)
-    except NewsletterError as e:
-        e.outcome = "nothing was stored"
-        raise
+    report = translations_core.store(settings_of(), po_file, issue_dir, find_issue=_issue_named)
+    lang = report.lang
     click.echo(f"Stored {lang} for {report.issue}: {report.approved} approved, {report.drafts} drafts, "
                f"{report.untranslated} left untranslated.")
     if report.older_english:
@@ -125,12 +119,12 @@ def import_command(po_file: Path, issue_dir: Path | None):
 @click.argument("issue_dir", type=ISSUE_DIR)
 def status_command(issue_dir: Path):
     """Per language: blocks approved/machine/draft/stale/missing, words ready, and what a send would do."""
-    issue = load_issue(issue_dir, library_dir=settings_of().library)
+    issue, found = translations_core.status(settings_of(), issue_dir)
     click.echo(f"{'language':<32} {'approved':>8} {'machine':>7} {'draft':>6} {'stale':>6} {'missing':>8} "
                f"{'words':>6}  at send time")
     details, statuses = [], []
-    for lang in report_languages(issue):
-        status = language_status(issue, lang)
+    for status in found:
+        lang = status.lang
         name = f"{language_name(lang)} ({lang})"
         click.echo(f"{name:<32} {status.count('approved'):>8} {status.count('machine'):>7} {status.count('draft'):>6} "
                    f"{status.count('stale'):>6} {status.count('missing'):>8} {status.percent_ready:>5.0f}%  "
@@ -177,22 +171,17 @@ def machine_command(issue_dir: Path, langs: tuple[str, ...], all_missing: bool, 
     get machine editions only where the publication's `machine:` policy says send (with a
     banner saying so); reviewers approve them by clearing the fuzzy flag in an exported PO file.
     """
-    from blocks.i18n.machine.glossary import load_glossary
-    from blocks.i18n.machine.order import ProviderOrder
     from blocks.i18n.machine.run_summary import done_lines, plan_lines
-    from blocks.i18n.machine.run import plan, run
 
-    issue = load_issue(issue_dir, library_dir=settings_of().library)
+    settings = settings_of()
+    issue = load_issue(issue_dir, library_dir=settings.library)
     chosen = _machine_languages(issue, langs, all_missing)
-    glossary = load_glossary(issue.path.parent)
-    names = (provider,) if provider else issue.publication.get("machine_providers") or ProviderOrder().names
-    order = ProviderOrder(names, settings=settings_of(), publication=issue.publication.name)
-    plans = plan(issue, chosen, order, glossary)
-    click.echo("\n".join(plan_lines(plans, order, dry_run)))
+    machine = translations_core.machine_plan(settings, issue_dir, chosen, provider)
+    click.echo("\n".join(plan_lines(machine.plans, machine.order, dry_run)))
     if dry_run:
         return
-    run(issue, plans, glossary)
-    click.echo("\n".join(done_lines(issue, plans, order)))
+    translations_core.machine_run(machine)
+    click.echo("\n".join(done_lines(machine.issue, machine.plans, machine.order)))
 
 
 def _machine_languages(issue, langs, all_missing: bool) -> list[str]:

@@ -128,6 +128,10 @@ def demo(ctx, roster: Path):
     click.echo("To open every link in those messages (web edition, calendar files, preferences, unsubscribe), run "
                "the preference center on this computer:\n    python compose.py serve --demo\nthen open "
                f"{web}/ (the web edition) or {web.rsplit('/', 1)[0]}/ (the archive).")
+    click.echo("To write the next issue in the browser, open the staff studio on this computer:\n"
+               "    python compose.py staff add you@example.org --name \"Your Name\" --role admin\n"
+               "    python compose.py studio\nthen open the sign-in link it printed (http://127.0.0.1:8100/...) "
+               "and set a password.")
 
 
 def _demo_address(issue: Path, base_url: str) -> str:

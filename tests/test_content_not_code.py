@@ -21,7 +21,7 @@ from tests.conftest import ROOT, SAMPLE
 from tests.deepl_stub import DeepLStub
 from tests.google_stub import GoogleStub
 
-PACKAGES = ("common", "blocks", "mailer", "preferences", "preview")
+PACKAGES = ("common", "blocks", "mailer", "workflows", "cli", "family_web", "preview", "studio")
 COMPOSE = str(ROOT / "compose.py")
 
 

@@ -271,7 +271,7 @@ def test_chrome_template_is_up_to_date_with_the_code(tmp_path):
     fresh = tmp_path / "fresh.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
                     str(ROOT / "blocks/i18n/babel.cfg"), "-o", str(fresh), "--no-location", "--omit-header",
-                    str(ROOT / "blocks"), str(ROOT / "preferences")], check=True, capture_output=True, cwd=ROOT)
+                    str(ROOT / "blocks"), str(ROOT / "family_web")], check=True, capture_output=True, cwd=ROOT)
     committed = {e.msgid for e in polib.pofile(str(chrome.CATALOGS / "messages.pot"))}
     assert {e.msgid for e in polib.pofile(str(fresh))} == committed, "run the pybabel extract in the README"
 

@@ -118,7 +118,7 @@ def test_every_table_is_declared_in_tables_py():
 
     root = Path(__file__).resolve().parents[2]
     elsewhere = []
-    for path in sorted(p for package in ("common", "blocks", "mailer", "preferences", "preview")
+    for path in sorted(p for package in ("common", "blocks", "mailer", "workflows", "cli", "family_web", "preview", "studio")
                        for p in (root / package).rglob("*.py")):
         if path == root / "mailer" / "store" / "tables.py" or "versions" in path.parts:
             continue
