@@ -119,9 +119,9 @@ def test_links_sent_before_publications_belong_to_the_publication_the_upgrade_re
             backend="outbox", status="sent", message_id="<m@x>", created_at=now, updated_at=now))
     engine.dispose()
     monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("NEWSLETTER_PUBLICATION", "food")         # they were the food office's newsletters
-    with Store.open(store_url) as store:
-        monkeypatch.delenv("NEWSLETTER_PUBLICATION")
+    from common.settings import Settings                         # they were the food office's newsletters
+    told = Settings.from_env({"NEWSLETTER_PUBLICATION": "food"}).legacy_publication
+    with Store.open(store_url, publication=told) as store:
         client = make_app(store, ROOT / "newsletters").test_client()
         url = token(store, "joe@example.org", "2021-09-sept-oct")
         assert "Food and Nutrition Services" in client.get(url).get_data(as_text=True)
