@@ -65,7 +65,7 @@ class _Reach:
         self.publication, self._found = publication, None
 
     def __call__(self, segment):
-        from cli.publication_option import all_publications, named_publications
+        from workflows.installed_publications import all_publications, named_publications
         slug = self.publication or segment.publication
         if slug is None:
             return segment

@@ -1,4 +1,5 @@
-"""`compose.py subscribers ...`: import rosters, export, look up, unsubscribe, suppress.
+"""`compose.py subscribers ...`: import rosters, export, look up, unsubscribe, suppress (the
+command line's face of workflows.family_records).
 
 Mistakes raise common.errors.NewsletterError, which compose.py prints (exit 1). Heavy imports
 happen inside commands so that the content commands of compose.py start fast.
@@ -11,8 +12,11 @@ from pathlib import Path
 import click
 
 from common.errors import NewsletterError
-from cli.options import audiences_option, audiences_path_of, echo_lines as _echo, open_store as _open
-from cli.publication_option import all_publications, chosen_publications, publication_option
+from cli.options import audiences_option, echo_lines as _echo
+from cli.publication_option import publication_option
+from cli.run_settings import settings_of
+from workflows import family_records as records
+
 
 @click.group()
 def subscribers():
@@ -50,31 +54,18 @@ def import_(file: Path, mappings, skip_invalid: bool, dry_run: bool, sheet, audi
     (default: those whose publication.yaml says default_subscribe: true, as the sample's do).
     """
     from common.yaml_source import display_path
-    from mailer.audiences.audiences_file import load_audiences
-    from mailer.roster.importer import import_roster
     from mailer.reports.text import import_report
-    from mailer.roster.families import read_roster
+    from mailer.roster.restore import restore_report
 
-    from mailer.roster.restore import is_export, restore_export, restore_report
-    from mailer.roster.spreadsheet import read_table
-
-    table = read_table(file, sheet)
-    if is_export(table):                 # `subscribers export`'s own file: restored as exported, not a roster
-        with _open() as store:
-            _echo(restore_report(restore_export(store, file, dry_run=dry_run, table=table), store.description, dry_run))
+    done = records.import_roster(settings_of(), file, mappings=mappings, skip_invalid=skip_invalid, dry_run=dry_run,
+                                 sheet=sheet, audiences=audiences_path, strict=strict, publications=publication_names)
+    if done.restored:
+        _echo(restore_report(done.report, done.store_description, dry_run))
         return
-    audiences = load_audiences(audiences_path_of(audiences_path))
-    chosen = chosen_publications(publication_names)
-    roster = read_roster(file, audiences, list(mappings), sheet, strict=strict, table=table)
-    with _open() as store:
-        report = import_roster(store, roster, skip_invalid=skip_invalid, dry_run=dry_run,
-                               default_language=chosen[0].languages[0], publications=tuple(publication_names))
-        if not publication_names:     # default_subscribe publications reach them without a subscription row
-            report.publications = tuple(p.slug for p in chosen if p.slug)
-        _echo(import_report(report, roster, store.description, dry_run=dry_run, skip_invalid=skip_invalid,
-                            audiences_file=display_path(audiences.path)))
-    if report.rejected and not skip_invalid:
-        raise NewsletterError(f"{len(report.rejected):,} rows of {display_path(file)} cannot be imported (listed "
+    _echo(import_report(done.report, done.roster, done.store_description, dry_run=dry_run, skip_invalid=skip_invalid,
+                        audiences_file=done.audiences_file))
+    if done.refused_rows and not skip_invalid:
+        raise NewsletterError(f"{done.refused_rows:,} rows of {display_path(file)} cannot be imported (listed "
                               "above)", "correct them, or add --skip-invalid to import the others",
                               outcome="nothing was imported")
 
@@ -91,14 +82,11 @@ def export(file: Path, statuses):
     is written with a ' before it, so a spreadsheet shows it as text and never runs it as a
     formula (OWASP's advice on CSV injection). `subscribers import` removes that ' again.
     """
-    from mailer.store.subscriber_export import export_csv
-
-    with _open() as store:
-        if str(file) == "-":
-            export_csv(store, sys.stdout, tuple(statuses))
-            return
-        with open(file, "w", encoding="utf-8", newline="") as out:
-            count = export_csv(store, out, tuple(statuses))
+    if str(file) == "-":
+        records.export(settings_of(), sys.stdout, statuses)
+        return
+    with open(file, "w", encoding="utf-8", newline="") as out:
+        count = records.export(settings_of(), out, statuses)
     click.echo(f"Wrote {count:,} subscribers to {file}.", err=True)
 
 
@@ -107,22 +95,10 @@ def export(file: Path, statuses):
 @audiences_option
 def show(email: str, audiences_path):
     """Show everything stored about one address, with its status history."""
-    from common.errors import StoreError
     from mailer.reports.text import subscriber_report
-    from mailer.store.subscribers import normalize
 
-    from mailer.store.subscriptions import follows, subscriptions_of
-
-    with _open() as store:
-        found = store.get(email, history=True)
-        if found is None:
-            raise StoreError(f"{normalize(email)} is not in the subscriber store.",
-                             "check the spelling, or search an export: python compose.py subscribers export",
-                             outcome="")
-        with store.read() as connection:
-            rows = subscriptions_of(connection, found.id)
-    gets = {slug: follows(rows, slug, p.default_subscribe) for slug, p in all_publications().items()}
-    _echo(subscriber_report(found, _school_names(audiences_path), gets))
+    found, gets = records.show(settings_of(), email)
+    _echo(subscriber_report(found, records.school_names(settings_of(), audiences_path), gets))
 
 
 @subscribers.command("opt-in")
@@ -137,20 +113,11 @@ def opt_in(email: str, source: str, publication: str | None = None):
     The only way back after a spam complaint or an unsubscribe (links never do it). A bounced
     address should first be corrected through the school's records.
     """
-    from mailer.store.subscribers import normalize
-    from mailer.store.subscriptions import set_subscription
-
-    slug = chosen_publications((publication,))[0].slug if publication else None
-    with _open() as store:
-        change = store.opt_in(email, source=source, by="cli")
-        if slug:
-            with store.write() as connection:
-                set_subscription(connection, store.get(email).id, slug, "subscribed", by="cli", reason=source)
-    address = normalize(email)
-    click.echo(f"{address} was already subscribed." if change is None else
-               f"{address}: {change.old_status} -> subscribed (explicit opt-in: {source}).")
-    if slug:
-        click.echo(f"{address} follows {slug}.")
+    done = records.opt_in(settings_of(), email, source, publication)
+    click.echo(f"{done.address} was already subscribed." if done.change is None else
+               f"{done.address}: {done.change.old_status} -> subscribed (explicit opt-in: {source}).")
+    if done.publication:
+        click.echo(f"{done.address} follows {done.publication}.")
 
 
 @subscribers.command()
@@ -162,37 +129,16 @@ def opt_in(email: str, source: str, publication: str | None = None):
 def unsubscribe(email: str, reason: str, publication: str | None = None):
     """Unsubscribe an address now, from everything or from one publication. An unknown address
     is added as unsubscribed (from everything) so no import can subscribe it."""
-    from mailer.store.subscribers import normalize
-
-    if publication is not None:
-        _leave(normalize(email), chosen_publications((publication,))[0].slug, reason)
-        return
-    with _open() as store:
-        address = normalize(email)
-        known = store.get(address) is not None
-        change = store.set_status(address, "unsubscribed", by="cli", reason=reason)
-    if change is None:
-        click.echo(f"{address} was already unsubscribed.")
-    elif not known:
-        click.echo(f"{address} was not in the store; added as unsubscribed so no import can subscribe it.")
+    done = records.unsubscribe(settings_of(), email, reason, publication)
+    if done.publication:
+        click.echo(f"{done.address}: unsubscribed from {done.publication}; other publications unchanged."
+                   if done.change else f"{done.address} was already unsubscribed from {done.publication}.")
+    elif done.change is None:
+        click.echo(f"{done.address} was already unsubscribed.")
+    elif not done.known:
+        click.echo(f"{done.address} was not in the store; added as unsubscribed so no import can subscribe it.")
     else:
-        click.echo(f"{address}: {change.old_status} -> unsubscribed.")
-
-
-def _leave(address: str, slug: str, reason: str) -> None:
-    from common.errors import StoreError
-    from mailer.store.subscriptions import set_subscription
-
-    with _open() as store:
-        found = store.get(address)
-        if found is None:
-            raise StoreError(f"{address} is not in the subscriber store",
-                             f"to keep it from ever being subscribed: python compose.py subscribers unsubscribe "
-                             f"{address}", outcome="nothing was changed")
-        with store.write() as connection:
-            changed = set_subscription(connection, found.id, slug, "unsubscribed", by="cli", reason=reason)
-    click.echo(f"{address}: unsubscribed from {slug}; other publications unchanged." if changed else
-               f"{address} was already unsubscribed from {slug}.")
+        click.echo(f"{done.address}: {done.change.old_status} -> unsubscribed.")
 
 
 @subscribers.command()
@@ -204,16 +150,5 @@ def _leave(address: str, slug: str, reason: str) -> None:
 def suppress(file: Path, default_status: str, reason: str):
     """Suppress a list of addresses (bounces, complaints, opt-outs) from a CSV or text file."""
     from mailer.reports.text import suppress_report
-    from mailer.roster.suppress import suppress as run
 
-    with _open() as store:
-        _echo(suppress_report(run(store, file, default_status, reason)))
-
-
-def _school_names(audiences_path):
-    from common.errors import NewsletterError
-    from mailer.audiences.audiences_file import load_audiences
-    try:
-        return load_audiences(audiences_path_of(audiences_path)).school_name
-    except NewsletterError:  # names are a nicety here: fall back to ids
-        return lambda school_id: school_id
+    _echo(suppress_report(records.suppress(settings_of(), file, default_status, reason)))
