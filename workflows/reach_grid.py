@@ -40,8 +40,12 @@ class ReachGrid:
     cells: dict                        # (language, school) -> {column: families}
     languages: list[str]
     schools: list[str]
+    by_language: dict = None           # language -> {column: families} (each family once)
 
     def total(self, *, language: str | None = None, school: str | None = None) -> dict:
+        """Families of a language (each once, whatever their schools), or a sum of cells."""
+        if language is not None and school is None and self.by_language is not None:
+            return dict(self.by_language.get(language, dict.fromkeys(COLUMNS, 0)))
         out = dict.fromkeys(COLUMNS, 0)
         for (lang, sch), counts in self.cells.items():
             if (language is None or lang == language) and (school is None or sch == school):
@@ -59,6 +63,7 @@ def grid(store, issue_key: str) -> ReachGrid:
     to, refused by the server, and those that bounced, complained or unsubscribed since (from the
     provider's events as the webhook brings them, and the families' status now)."""
     cells: dict = defaultdict(lambda: dict.fromkeys(COLUMNS, 0))
+    by_language: dict = defaultdict(lambda: dict.fromkeys(COLUMNS, 0))
     with store.read() as connection:
         logged = connection.execute(select(send_log.c.subscriber_id, send_log.c.language, send_log.c.status,
                                            send_log.c.updated_at, subscribers.c.status.label("now"))
@@ -82,11 +87,14 @@ def grid(store, issue_key: str) -> ReachGrid:
                 columns.add(_STATUS[row.now])
         elif row.status in ("rejected", "invalid"):
             columns = {"rejected"}
+        for column in columns:
+            by_language[row.language][column] += 1
         for school in schools.get(row.subscriber_id) or [""]:
             for column in columns:
                 cells[(row.language, school)][column] += 1
             cells[(row.language, school)]          # listed even with nothing yet
-    return ReachGrid(issue_key, dict(cells), sorted({k[0] for k in cells}), sorted({k[1] for k in cells}))
+    return ReachGrid(issue_key, dict(cells), sorted({k[0] for k in cells}), sorted({k[1] for k in cells}),
+                     dict(by_language))
 
 
 def failures_with_actions(store, issue_key: str) -> list[dict]:

@@ -114,7 +114,8 @@ def test_approve_test_schedule_send_and_see_who_got_it(sending_app, newsletters,
 
     report = sam.get(f"{URL}/report").get_data(as_text=True)
     assert "No open tracking" in report and "Not reached (0)" in report
-    assert re.search(r"<th scope=\"row\">en</th><td>all schools</td><td>\d+</td>", report)
+    languages = dict(re.findall(r'<th scope="row">(\w+)</th><td>all schools[^<]*</td><td>(\d+)</td>', report))
+    assert len(languages) > 1 and sum(map(int, languages.values())) == 50        # each family once
 
 
 def test_failures_show_with_actions_a_safe_csv_and_retry(sending_app, clock):
