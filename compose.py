@@ -30,6 +30,7 @@ from cli.report_commands import report  # noqa: E402
 from cli.web_commands import publish, serve  # noqa: E402
 from cli.preview_command import preview  # noqa: E402
 from cli.studio_commands import staff, studio  # noqa: E402
+from cli.worker_commands import approval_command, worker  # noqa: E402
 
 
 INTERNAL_ERROR = 70          # EX_SOFTWARE: a bug; the traceback is saved to a file
@@ -129,6 +130,8 @@ for command in (content.check, content.build, content.translations, subscribers,
 cli.add_command(preview)
 cli.add_command(studio)
 cli.add_command(staff)
+cli.add_command(worker)
+cli.add_command(approval_command)
 cli.add_command(cli_new.new)
 cli.add_command(cli_new.new_publication_command)
 

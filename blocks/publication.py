@@ -134,10 +134,17 @@ class _Settings(Schema):
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
+QUIET_HOURS = re.compile(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d")
+
+
 def _check(record, report, key):
     if record.slug is not None and not SLUG.fullmatch(record.slug):
         report("slug", f"'{record.slug}' cannot be part of a web address",
                "use lowercase letters, digits and dashes, e.g. equity")
+    quiet = getattr(record, "quiet_hours", None)
+    if quiet is not None and quiet != "none" and not QUIET_HOURS.fullmatch(quiet):
+        report("quiet_hours", f"'{quiet}' is not a span of hours",
+               "write it as HH:MM-HH:MM in 24-hour time, e.g. 21:00-07:00, or none")
 
 
 SENDER = Schema({
@@ -195,4 +202,10 @@ SCHEMA = _Settings({
     "machine_providers": Field(ProviderOrderKind(), default=DEFAULT_PROVIDERS,
                                help="machine-translation services in the order to try them, e.g. [deepl, google]: "
                                     "each language goes to the first that offers it"),
+    "approval": Field(Choice(("none", "required", "two-person")), default="none",
+                      help="before a send: none; required (a sender approves exactly the content that goes out); "
+                           "two-person (and the approver is not the last editor)"),
+    "quiet_hours": Field(Text(translatable=False, max_length=11), default="21:00-07:00",
+                         help="when no scheduled send starts unless forced, in the publication's timezone, "
+                              "e.g. 21:00-07:00, or none"),
 }, name="publication settings", check=_check)

@@ -65,6 +65,12 @@ machine: hold
 # The translation services to use, in order: each language goes to the first that offers it
 # (DeepL: DEEPL_AUTH_KEY; Google Cloud Translation: GOOGLE_TRANSLATE_API_KEY).
 machine_providers: [deepl, google]
+# Before a send (the studio's Send page, the worker, `compose.py send`): none; required (a sender
+# approves exactly the content that goes out: any change afterwards voids the approval); or
+# two-person (and the approver is not the issue's last editor).
+approval: none
+# When no scheduled send starts unless forced, in the timezone above (HH:MM-HH:MM, or none).
+quiet_hours: "21:00-07:00"
 """
 
 

@@ -47,7 +47,7 @@ class Studio:
 
 
 def create_app(settings: StudioSettings, *, store: Store | None = None, newsletters_dir: Path = Path("newsletters"),
-               clock: Callable[[], dt.datetime] = utc_now) -> Flask:
+               clock: Callable[[], dt.datetime] = utc_now, sending=None) -> Flask:
     found = load_publications(newsletters_dir)
     if not found:
         raise ConfigError("newsletters", f"no publication in {newsletters_dir}/",
@@ -72,6 +72,8 @@ def create_app(settings: StudioSettings, *, store: Store | None = None, newslett
     from studio import editor, edits, home, oidc, preview, signin
     for module in (signin, oidc, home, editor, edits, preview):
         app.register_blueprint(module.blueprint)
+    from studio import send_pages
+    send_pages.install(app, studio, sending)       # sending: a send_pages.SendDesk (default: outbox)
 
     @app.context_processor
     def everywhere():

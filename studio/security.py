@@ -13,7 +13,7 @@ from studio import accounts
 
 # Endpoints anyone may reach: signing in, setting a password from a one-time link, assets, health.
 PUBLIC = frozenset({"signin.sign_in", "signin.set_password", "oidc.start", "oidc.callback", "static", "health"})
-# The role a publication's endpoint needs (default: editor).
+# The role a publication's endpoint needs (default: editor), or a tuple of roles any of which will do.
 ROLE = {}
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
@@ -64,7 +64,9 @@ def install(app, studio) -> None:
         publication = (request.view_args or {}).get("publication")
         if publication is not None and publication not in studio.publications:
             abort(404)
-        if publication is not None and not g.staff.may(publication, ROLE.get(endpoint, "editor")):
+        needed = ROLE.get(endpoint, "editor")
+        if publication is not None and not any(g.staff.may(publication, role) for role in
+                                               ((needed,) if isinstance(needed, str) else needed)):
             abort(403)
         return None
 

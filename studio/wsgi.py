@@ -16,8 +16,10 @@ from studio.studio_settings import StudioSettings
 
 try:
     settings = Settings.from_env()
+    from studio.send_pages import SendDesk
     app = create_app(StudioSettings.from_settings(settings),
-                     store=Store.open(settings.db, publication=settings.legacy_publication))
+                     store=Store.open(settings.db, publication=settings.legacy_publication),
+                     sending=SendDesk(settings))
 except NewsletterError as error:
     error.show(sys.stderr)
     raise SystemExit(3) from None

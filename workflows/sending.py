@@ -191,14 +191,28 @@ def test_send(settings: Settings, job: SendJob, addresses: list[str]):
 
 
 def send(settings: Settings, job: SendJob, *, on_progress: Callable[[int], None] | None = None,
-         cancel: Callable[[], bool] | None = None, confirm: Callable[[SendPlan], None] | None = None) -> SendOutcome:
+         cancel: Callable[[], bool] | None = None, confirm: Callable[[SendPlan], None] | None = None,
+         fingerprint: str | None = None) -> SendOutcome:
     """Send to every family of the segment not yet sent to, each in their language, once.
 
     `confirm(plan)` is called with the plan before anything is published or sent (a face asks
     there, and raises to stop); `on_progress(n)` as results come in; `cancel()` is asked between
     batches: when it says True, no new batch is claimed, what was handed over is recorded, and the
-    report says the run was cancelled (a rerun sends the rest)."""
+    report says the run was cancelled (a rerun sends the rest).
+
+    When the publication requires approval (`approval:` in publication.yaml), content that is not
+    the approved content is refused (workflows.approval.NotApproved); `fingerprint`, when given (the
+    content someone confirmed, e.g. a scheduled send's), must still be the content's. Progress is
+    written to the store as results come in (workflows.progress), for any face to show."""
+    from workflows import approval
+
     with job.open_store(settings) as store:
+        if fingerprint is not None and fingerprint != approval.fingerprint(job.request.issue_dir, settings.library):
+            raise approval.NotApproved("the issue changed after this send was confirmed",
+                                       "look at it again, approve it if needed, and confirm the send again",
+                                       outcome="nothing was sent")
+        if getattr(job.issue.publication, "approval", approval.NONE) != approval.NONE:
+            approval.require_approval(store, job.request.issue_dir, settings.library)
         dry = job.sender(store)
         report = dry.run(job.segment.rule, dry_run=True)
         if job.backend_name != "outbox" and not job.request.allow_local_translations:
@@ -209,18 +223,36 @@ def send(settings: Settings, job: SendJob, *, on_progress: Callable[[int], None]
                              {lang: dry.template(lang).email.subject for lang, n in sorted(report.planned.items()) if n},
                              report, [], _proofs(job), {}, list(job.notes)))
         # a new sender (its own report and Date), with the editions the plan rendered
-        sender = job.sender(store, rendered=dry.rendered, on_progress=on_progress, cancel=cancel)
+        running: dict = {}
+
+        def progressed(n: int) -> None:
+            if on_progress is not None:
+                on_progress(n)
+            if "recorder" in running:
+                running["recorder"].update(running["sender"].report)
+
+        sender = running["sender"] = job.sender(store, rendered=dry.rendered, on_progress=progressed, cancel=cancel)
         delivering = {lang for lang, count in report.planned.items() if count}
         if delivering:                    # published and checked before any family gets a message
             sender.report.link_check = web_editions.before_sending(job, sender, delivering,
                                                                    job.request.skip_link_check)
-        path = None
+        path, finished = None, "stopped"
+        if delivering:
+            running["recorder"] = _progress_recorder(store, job, sender, report.planned)
         try:
             result = sender.run(job.segment.rule)
+            finished = "stopped" if sender.report.stopped else "done"
         finally:
             if sender.report.results or sender.report.stopped:
                 path = _save(job, sender)
+            if "recorder" in running:
+                running["recorder"].finish(sender.report, finished, sender.report.stopped)
     return SendOutcome(result, path, sender.report.link_check, web_editions.where_line(job))
+
+
+def _progress_recorder(store, job: SendJob, sender, planned):
+    from workflows.progress import Recorder
+    return Recorder.start(store, job.issue.key, job.segment.name, job.backend_name, sender.owner, planned)
 
 
 def _save(job: SendJob, sender) -> Path:

@@ -270,3 +270,70 @@ studio_drafts = Table(
     Column("undo", Text, nullable=False, default=""),       # the text before the last removal, for undo
     Column("updated_at", UTCDateTime(), nullable=False),
 )
+
+
+# Sending from the studio and the worker (workflows/approval.py, workflows/schedule.py,
+# workflows/progress.py). An issue's approval: the content fingerprint it was marked ready and
+# approved with (any change to what the fingerprint covers voids it).
+issue_approvals = Table(
+    "issue_approvals", metadata,
+    Column("publication", String(64), primary_key=True),
+    Column("issue", String(100), primary_key=True),         # the issue's folder name
+    Column("ready_fingerprint", String(64), nullable=True),
+    Column("ready_by", String(320), nullable=True),
+    Column("ready_at", UTCDateTime(), nullable=True),
+    Column("approved_fingerprint", String(64), nullable=True),
+    Column("approved_by", String(320), nullable=True),
+    Column("approved_at", UTCDateTime(), nullable=True),
+)
+
+SCHEDULE_STATES = ("scheduled", "running", "done", "stopped", "cancelled")
+# Sends to start at a time (now: as soon as a worker sees it); a worker claims one (owner, lease)
+# and runs it with workflows.sending.send; a row left "running" by a dead worker is taken over.
+scheduled_sends = Table(
+    "scheduled_sends", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("publication", String(64), nullable=False),
+    Column("issue", String(100), nullable=False),           # the issue's folder name
+    Column("issue_dir", String(500), nullable=False),        # where the worker reads it
+    Column("segment", String(100), nullable=False),
+    Column("backend", String(16), nullable=False),
+    Column("families", Integer, nullable=False),             # as confirmed (the plan's total then)
+    Column("fingerprint", String(64), nullable=False),       # of the content confirmed
+    Column("run_at", UTCDateTime(), nullable=False),
+    Column("forced", Boolean, nullable=False, server_default=false()),    # inside quiet hours on purpose
+    Column("retry_failed", Boolean, nullable=False, server_default=false()),
+    Column("resend_in_doubt", Boolean, nullable=False, server_default=false()),
+    Column("state", String(16), nullable=False),
+    Column("created_by", String(320), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("started_at", UTCDateTime(), nullable=True),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Column("owner", String(64), nullable=False, server_default=""),
+    Column("lease_until", UTCDateTime(), nullable=True),
+    Column("late_seconds", Integer, nullable=True),          # how long after run_at it started
+    Column("detail", Text, nullable=False, server_default=""),
+    CheckConstraint("state IN ('scheduled', 'running', 'done', 'stopped', 'cancelled')",
+                    name="ck_scheduled_sends_state"),
+    Index("ix_scheduled_sends_state_run_at", "state", "run_at"),
+)
+
+# Every send's progress (CLI, worker or studio), written by workflows.sending.send as results come
+# in; read by the studio's live progress. `counts` is JSON: {lang: {planned, sent, queued, ...}}.
+send_runs = Table(
+    "send_runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("issue", String(100), nullable=False),            # the issue's key, "<publication>/<issue>"
+    Column("segment", String(100), nullable=False),
+    Column("backend", String(16), nullable=False),
+    Column("owner", String(64), nullable=False),
+    Column("state", String(16), nullable=False),             # running, done, stopped
+    Column("total", Integer, nullable=False),
+    Column("done", Integer, nullable=False, server_default="0"),
+    Column("counts", Text, nullable=False),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Column("detail", Text, nullable=False, server_default=""),
+    Index("ix_send_runs_issue", "issue"),
+)

@@ -15,9 +15,13 @@ EXPECTED = {
     "editor.edit": "page", "editor.save": "page", "editor.discard": "page", "editor.history": "page",
     "preview.html": "page", "preview.text": "page",
     "edits.field": "api", "edits.blocks": "api", "edits.rows": "api",
+    "sending.page": "page", "sending.ready": "page", "sending.approve": "page", "sending.test_send": "page",
+    "sending.confirm": "page", "sending.cancel": "page", "sending.move": "page", "sending.retry": "page",
+    "sending.progress_page": "page", "sending.report": "page", "sending.failures_csv": "page",
+    "sending.progress_events": "api",
 }
 VALUES = {"publication": "equity", "issue": "2021-09-sept-oct", "lang": "en", "token": "x" * 20,
-          "filename": "studio.css"}
+          "filename": "studio.css", "send_id": 1}
 
 
 def _requests(app):
