@@ -28,9 +28,10 @@ def _now() -> dt.datetime:
 @click.command("studio")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8100, show_default=True, type=int, help="Port to listen on.")
-@click.option("--backend", type=click.Choice(["outbox", "smtp", "sendgrid"]), default="outbox", show_default=True,
-              help="What sends confirmed in the studio go through (the worker runs them; proofs too).")
-def studio(host: str, port: int, backend: str = "outbox"):
+@click.option("--backend", type=click.Choice(["outbox", "smtp", "sendgrid"]), default=None,
+              help="What sends confirmed in the studio go through (the worker runs them; proofs too); default: "
+                   "NEWSLETTER_STUDIO_BACKEND, else outbox.")
+def studio(host: str, port: int, backend: str | None = None):
     """Start the staff studio on this machine: sign in, write issues in the browser.
 
     Without NEWSLETTER_STUDIO_SECRET it uses a public demo secret, and only on 127.0.0.1.
@@ -41,7 +42,7 @@ def studio(host: str, port: int, backend: str = "outbox"):
     from studio.app import create_app
     from studio.send_pages import SendDesk
     app = create_app(_settings(allow_demo=host in ("127.0.0.1", "localhost")), store=_store(),
-                     sending=SendDesk(settings_of(), backend=backend))
+                     sending=SendDesk(settings_of(), backend=backend or settings_of().studio_backend or "outbox"))
     click.echo(f"Studio on http://{host}:{port}/ (Ctrl-C stops it). New staff: python compose.py staff add EMAIL ...")
     run_simple(host, port, app, threaded=True)
 

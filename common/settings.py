@@ -235,6 +235,9 @@ class Settings:
                                               "over (30)", _whole(1), group="studio")
     studio_proxies: int | None = setting("NEWSLETTER_STUDIO_PROXIES", "trusted X-Forwarded-* hops in front of the "
                                          "studio (0)", _whole(0), group="studio")
+    studio_backend: str = setting("NEWSLETTER_STUDIO_BACKEND", "what sends confirmed in the studio go through: "
+                                  "outbox (default), smtp or sendgrid", _choice("outbox", "smtp", "sendgrid"),
+                                  group="studio")
     studio_oidc_issuer: str = setting("NEWSLETTER_STUDIO_OIDC_ISSUER", "the district's OpenID Connect issuer, e.g. "
                                       "https://accounts.google.com (empty: local accounts only)", _url,
                                       group="studio")

@@ -19,7 +19,7 @@ try:
     from studio.send_pages import SendDesk
     app = create_app(StudioSettings.from_settings(settings),
                      store=Store.open(settings.db, publication=settings.legacy_publication),
-                     sending=SendDesk(settings))
+                     sending=SendDesk(settings, backend=settings.studio_backend or "outbox"))
 except NewsletterError as error:
     error.show(sys.stderr)
     raise SystemExit(3) from None
