@@ -72,6 +72,8 @@ def create_app(settings: StudioSettings, *, store: Store | None = None, newslett
     from studio import editor, edits, home, oidc, preview, signin
     for module in (signin, oidc, home, editor, edits, preview):
         app.register_blueprint(module.blueprint)
+    from studio import review_pages
+    review_pages.install(app)           # translation review (studio/review_pages.py)
 
     @app.context_processor
     def everywhere():

@@ -270,3 +270,12 @@ studio_drafts = Table(
     Column("undo", Text, nullable=False, default=""),       # the text before the last removal, for undo
     Column("updated_at", UTCDateTime(), nullable=False),
 )
+
+# The languages a translator reviews, per publication (studio/review_pages.py): a translator of
+# equity with es and pt here may change only the Spanish and Portuguese translations of equity.
+staff_languages = Table(
+    "staff_languages", metadata,
+    Column("account_id", Integer, ForeignKey("staff_accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("publication", String(64), primary_key=True),
+    Column("language", String(16), primary_key=True),        # a publication language's code, e.g. es, zh_Hans
+)

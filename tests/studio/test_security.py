@@ -15,9 +15,11 @@ EXPECTED = {
     "editor.edit": "page", "editor.save": "page", "editor.discard": "page", "editor.history": "page",
     "preview.html": "page", "preview.text": "page",
     "edits.field": "api", "edits.blocks": "api", "edits.rows": "api",
+    "review.dashboard": "page", "review.block": "page", "review.save": "page", "review.preview": "page",
+    "review.machine": "page", "review.chrome_page": "page", "review.chrome_save": "page",
 }
 VALUES = {"publication": "equity", "issue": "2021-09-sept-oct", "lang": "en", "token": "x" * 20,
-          "filename": "studio.css"}
+          "filename": "studio.css", "owner": "welcome", "number": 0}
 
 
 def _requests(app):
