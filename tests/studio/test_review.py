@@ -301,3 +301,24 @@ def test_the_chrome_catalog_is_reviewed_string_by_string(app, sofia, chrome_copy
     assert entry.msgstr == "Hola, %(name)s:" and entry.tcomment.startswith("approved in the studio by Sofia")
     assert "1 of" in page_of(sofia.get("/equity/translations/chrome/es"))
     assert sofia.get("/equity/translations/chrome/vi").status_code == 403
+
+
+def test_staff_add_a_translator_with_her_languages(tmp_path, monkeypatch):
+    import compose
+    monkeypatch.setenv("NEWSLETTER_DB", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.delenv("NEWSLETTER_STUDIO_SECRET", raising=False)
+
+    def run(*args):
+        return CliRunner().invoke(compose.cli, list(args), catch_exceptions=False)
+
+    added = run("staff", "add", "liaison@example.org", "--name", "Rosa", "--role", "translator",
+                "--publication", "equity", "--language", "es", "--language", "pt")
+    assert added.exit_code == 0 and "translator of equity in es, pt" in added.output, added.output
+    assert "translator of equity in es, pt" in run("staff", "list").output
+    assert run("staff", "add", "x@example.org", "--name", "X", "--role", "translator",
+               "--publication", "equity").exit_code == 2                                    # no --language
+    assert run("staff", "add", "y@example.org", "--name", "Y", "--role", "editor", "--publication", "equity",
+               "--language", "es").exit_code == 2                                            # only translators
+    wrong = run("staff", "add", "z@example.org", "--name", "Z", "--role", "translator", "--publication", "equity",
+                "--language", "klingon-ish")
+    assert wrong.exit_code == 2 and "not a language code" in wrong.output
