@@ -74,7 +74,8 @@ def test_a_spanish_liaison_reviews_in_the_browser(browser, review_site, newslett
     assert diff.locator("del").inner_text() == "removed: Back!" or diff.locator("del").inner_text().endswith("Back!")
     assert diff.locator("ins").inner_text().endswith("back, dear families!")
     clean(page)
-    page.screenshot(path=str(tmp_path / "review-es-stale.png"), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.screenshot(path=str(tmp_path / "review-es-stale.png"))
 
     body = page.locator("textarea[lang=es]").first
     original = body.input_value()
