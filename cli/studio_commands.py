@@ -60,20 +60,38 @@ def _link(token: str) -> str:
 @click.argument("email")
 @click.option("--name", required=True, help="The person's name, as the studio shows it.")
 @click.option("--role", required=True, type=click.Choice(["editor", "translator", "sender", "admin"]),
-              help="editor: write issues and library blocks; admin: every publication and staff accounts.")
+              help="editor: write issues and library blocks; translator: review and approve the translations "
+                   "of the --language given; admin: every publication and staff accounts.")
 @click.option("--publication", "publications", multiple=True, help="A publication's slug (repeatable); not for admin.")
-def add(email: str, name: str, role: str, publications: tuple[str, ...]):
+@click.option("--language", "languages", multiple=True,
+              help="For a translator: a language they review, e.g. es, pt, zh_Hans (repeatable).")
+def add(email: str, name: str, role: str, publications: tuple[str, ...], languages: tuple[str, ...]):
     """Add a staff account and print its one-time sign-in link (24 hours) to set a password."""
     if role != "admin" and not publications:
         raise click.UsageError(f"an {role} needs --publication SLUG (e.g. --publication equity)")
+    if (role == "translator") != bool(languages):
+        raise click.UsageError("a translator needs --language CODE (e.g. --language es --language pt)"
+                               if role == "translator" else "--language is for translators (--role translator)")
+    codes = [_language_code(lang) for lang in languages]
     grants = [(role, p) for p in publications] if role != "admin" else [("admin", accounts.EVERY)]
     with _store() as store:
         now = _now()
-        token = accounts.add(store, email, name, grants, now)
-        audit.record(store, now, "cli", "staff-add", detail=f"{email}: {role} {', '.join(publications) or 'all'}")
-    click.echo(f"Added {email} ({role}{' of ' + ', '.join(publications) if publications else ''}).")
+        token = accounts.add(store, email, name, grants, now, [(p, lang) for p in publications for lang in codes])
+        audit.record(store, now, "cli", "staff-add", detail=f"{email}: {role} {', '.join(publications) or 'all'}"
+                     + (f" ({', '.join(codes)})" if codes else ""))
+    click.echo(f"Added {email} ({role}{' of ' + ', '.join(publications) if publications else ''}"
+               f"{' in ' + ', '.join(codes) if codes else ''}).")
     click.echo(f"Send them this one-time link (it works once, for {accounts.LINK_HOURS} hours) to set a password:")
     click.echo(f"  {_link(token)}")
+
+
+def _language_code(text: str) -> str:
+    from blocks.kinds import Language
+    from common.problems import FieldError
+    try:
+        return Language().clean(text.replace("-", "_"))
+    except FieldError as e:
+        raise click.UsageError(f"--language {text}: {e.message} ({e.hint})") from None
 
 
 @staff.command("list")
@@ -85,6 +103,7 @@ def list_command():
         click.echo("No staff account yet: python compose.py staff add EMAIL --name NAME --role editor --publication SLUG")
     for person in found:
         roles = "; ".join(f"{', '.join(sorted(r))} of {'every publication' if p == accounts.EVERY else p}"
+                          + (f" in {', '.join(sorted(person.languages[p]))}" if person.languages.get(p) else "")
                           for p, r in sorted(person.roles.items()))
         state = "" if person.has_password else " (no password yet)"
         click.echo(f"{person.email:<36} {person.name:<24} {roles}{state}")

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, insert, select, update
 
 from common.errors import StoreError
-from mailer.store.tables import STAFF_ROLES, staff_accounts, staff_roles
+from mailer.store.tables import STAFF_ROLES, staff_accounts, staff_languages, staff_roles
 from mailer.values.emails import BadEmail, normalize_email
 
 LINK_HOURS = 24
@@ -35,6 +35,15 @@ class Staff:
     epoch: int
     roles: dict[str, frozenset[str]]       # publication (or "*") -> roles
     has_password: bool = False
+    languages: dict[str, frozenset[str]] = field(default_factory=dict)   # publication -> languages translated
+
+    def may_translate(self, publication: str, lang: str) -> bool:
+        """May change the `lang` translations of `publication`: an admin, or its translator in that language."""
+        return self.admin or (self.may(publication, "translator") and lang in self.languages.get(publication, ()))
+
+    def reviews(self, publication: str) -> bool:
+        """May open the publication's translation pages (an editor reads them; a translator changes hers)."""
+        return self.may(publication, "editor") or self.may(publication, "translator")
 
     @property
     def admin(self) -> bool:
@@ -58,8 +67,10 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def add(store, email: str, name: str, grants: list[tuple[str, str]], now: dt.datetime) -> str:
-    """A new account with its roles; returns the one-time sign-in link's token."""
+def add(store, email: str, name: str, grants: list[tuple[str, str]], now: dt.datetime,
+        languages: list[tuple[str, str]] = ()) -> str:
+    """A new account with its roles (and, for a translator, its (publication, language) pairs);
+    returns the one-time sign-in link's token."""
     email = email_of(email)
     for role, _publication in grants:
         if role not in STAFF_ROLES:
@@ -76,6 +87,9 @@ def add(store, email: str, name: str, grants: list[tuple[str, str]], now: dt.dat
         if rows:
             connection.execute(insert(staff_roles), [{"account_id": new_id, "publication": p, "role": r}
                                                      for p, r in sorted(rows)])
+        if languages:
+            connection.execute(insert(staff_languages), [{"account_id": new_id, "publication": p, "language": lang}
+                                                         for p, lang in sorted(set(languages))])
     return token
 
 
@@ -121,8 +135,11 @@ def _staff(connection, row) -> Staff:
     roles: dict[str, set[str]] = {}
     for grant in connection.execute(select(staff_roles).where(staff_roles.c.account_id == row.id)):
         roles.setdefault(grant.publication, set()).add(grant.role)
+    languages: dict[str, set[str]] = {}
+    for grant in connection.execute(select(staff_languages).where(staff_languages.c.account_id == row.id)):
+        languages.setdefault(grant.publication, set()).add(grant.language)
     return Staff(row.id, row.email, row.name, row.session_epoch, {p: frozenset(r) for p, r in roles.items()},
-                 row.password_hash is not None)
+                 row.password_hash is not None, {p: frozenset(l) for p, l in languages.items()})
 
 
 def check_password(email: str, password: str) -> str | None:

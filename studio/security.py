@@ -14,6 +14,8 @@ from studio import accounts
 # Endpoints anyone may reach: signing in, setting a password from a one-time link, assets, health.
 PUBLIC = frozenset({"signin.sign_in", "signin.set_password", "oidc.start", "oidc.callback", "static", "health"})
 # The role a publication's endpoint needs (default: editor), or a tuple of roles any of which will do.
+# "reviewer": an editor or a translator of the publication; "language": a translator of the
+# publication in the URL's <lang> (or an admin).
 ROLE = {}
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
@@ -65,7 +67,7 @@ def install(app, studio) -> None:
         if publication is not None and publication not in studio.publications:
             abort(404)
         needed = ROLE.get(endpoint, "editor")
-        if publication is not None and not any(g.staff.may(publication, role) for role in
+        if publication is not None and not any(_allowed(g.staff, publication, role) for role in
                                                ((needed,) if isinstance(needed, str) else needed)):
             abort(403)
         return None
@@ -83,6 +85,14 @@ def install(app, studio) -> None:
         if settings.secure_cookies:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
         return response
+
+
+def _allowed(staff, publication: str, role: str) -> bool:
+    if role == "reviewer":
+        return staff.reviews(publication)
+    if role == "language":
+        return staff.may_translate(publication, str((request.view_args or {}).get("lang", "")))
+    return staff.may(publication, role)
 
 
 def sign_in(staff, clock) -> None:

@@ -36,6 +36,7 @@ class StudioSettings:
     account_attempts: int = 10             # failed sign-ins per account (or unknown address) ...
     address_attempts: int = 30             # ... and per client address ...
     attempt_minutes: int = 15              # ... within this many minutes
+    machine: Settings | None = None        # what machine-translation providers read (keys, servers): review pages
 
     @property
     def secure_cookies(self) -> bool:
@@ -73,4 +74,4 @@ class StudioSettings:
                    public_url=settings.studio_url or cls.public_url,
                    oidc_issuer=issuer, oidc_client_id=client_id, oidc_client_secret=client_secret,
                    oidc_allowed_domains=settings.studio_oidc_allowed_domains,
-                   proxies=settings.studio_proxies or 0, library=settings.library)
+                   proxies=settings.studio_proxies or 0, library=settings.library, machine=settings)

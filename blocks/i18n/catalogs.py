@@ -110,45 +110,92 @@ def store(issue: Issue, lang: str, entries: list[polib.POEntry], header_comment:
           header_line: str = "") -> list[Path]:
     """Merge entries into the stored catalogs, replacing those with the same context.
 
-    `header_comment` replaces a catalog's header comment; `header_line` is added to it once
-    (e.g. that the catalog holds machine translations).
+    Round trip: every other entry, its comments, its line wrapping and the order stay exactly as
+    they were in the file (a new context goes in its sorted place); each catalog is written whole
+    or not at all, and only once every catalog is ready. `header_comment` replaces a catalog's
+    header comment; `header_line` is added to it once (e.g. that the catalog holds machine
+    translations).
     """
     by_file: dict[Path, list[polib.POEntry]] = {}
     for entry in entries:
         by_file.setdefault(scope_file(issue, entry.msgctxt, lang), []).append(entry)
     staged = []
     for path, new_entries in by_file.items():
-        catalog = polib.pofile(str(path)) if path.exists() else _new_catalog(lang, header_comment)
-        if header_comment:
-            catalog.header = header_comment
-        if header_line and header_line not in catalog.header:
-            catalog.header = "\n".join(filter(None, [catalog.header, header_line]))
-        for entry in new_entries:
-            old = catalog.find(entry.msgctxt, by="msgctxt")
-            if old is not None:
-                catalog.remove(old)
-            catalog.append(entry)
-        catalog.sort(key=lambda e: e.msgctxt or "")
-        staged.append((path, catalog))
-    for path, catalog in staged:         # write only once every catalog is ready
-        _write_atomically(path, catalog)
+        if path.exists():
+            text = merged(path.read_text(encoding="utf-8"), new_entries, header_comment, header_line)
+        else:
+            catalog = _new_catalog(lang, header_comment)
+            if header_line and header_line not in catalog.header:
+                catalog.header = "\n".join(filter(None, [catalog.header, header_line]))
+            for entry in sorted(new_entries, key=lambda e: e.msgctxt or ""):
+                catalog.append(entry)
+            text = catalog.__unicode__()
+        staged.append((path, text))
+    for path, text in staged:            # write only once every catalog is ready
+        _write_atomically(path, text)
     return [path for path, _ in staged]
 
 
+_GAP = re.compile(r"\n[ \t]*\n")
+
+
+def merged(text: str, entries: list[polib.POEntry], header_comment: str = "", header_line: str = "") -> str:
+    """The catalog `text` with `entries` in it, changing only their own parts of the text."""
+    chunks = [c for c in _GAP.split(text.strip("\n")) if c.strip()]
+    parsed = [polib.pofile(chunk + "\n", wrapwidth=WRAP) for chunk in chunks]     # (text, never a path)
+    contexts = [next((e.msgctxt for e in po if not e.obsolete and e.msgctxt), None) for po in parsed]
+    wanted = {entry.msgctxt: entry for entry in entries}
+    for i, context in enumerate(contexts):
+        if context in wanted:
+            chunks[i] = _entry_text(wanted.pop(context))
+    for entry in sorted(wanted.values(), key=lambda e: e.msgctxt or ""):
+        place = next((i for i, c in enumerate(contexts) if c is not None and c > entry.msgctxt), len(chunks))
+        chunks.insert(place, _entry_text(entry))
+        contexts.insert(place, entry.msgctxt)
+    top = next((i for i, chunk in enumerate(chunks) if contexts[i] is None and re.search(r'^msgid ""', chunk, re.M)),
+               None)
+    if top is not None and (header_comment or header_line):
+        header = parsed[top]
+        before = header.header
+        if header_comment:
+            header.header = header_comment
+        if header_line and header_line not in header.header:
+            header.header = "\n".join(filter(None, [header.header, header_line]))
+        if header.header != before:
+            chunks[top] = _header_text(header)
+    return "\n\n".join(chunks) + "\n"
+
+
+WRAP = 100
+
+
+def _entry_text(entry: polib.POEntry) -> str:
+    return entry.__unicode__(wrapwidth=WRAP).rstrip("\n")
+
+
+def _header_text(header: polib.POFile) -> str:
+    alone = polib.POFile(wrapwidth=WRAP)
+    alone.header, alone.metadata = header.header, header.metadata
+    alone.metadata_is_fuzzy = header.metadata_is_fuzzy
+    return alone.__unicode__().strip("\n")
+
+
 def _new_catalog(lang: str, header_comment: str) -> polib.POFile:
-    catalog = polib.POFile(wrapwidth=100)
+    catalog = polib.POFile(wrapwidth=WRAP)
     catalog.header = header_comment
     catalog.metadata = {"Language": lang, "MIME-Version": "1.0",
                         "Content-Type": "text/plain; charset=UTF-8", "Content-Transfer-Encoding": "8bit"}
     return catalog
 
 
-def _write_atomically(path: Path, catalog: polib.POFile) -> None:
+def _write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    os.close(handle)
     try:
-        catalog.save(temp)
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        if path.exists():
+            os.chmod(temp, path.stat().st_mode & 0o777)
         os.replace(temp, path)
     finally:
         if os.path.exists(temp):

@@ -337,3 +337,12 @@ send_runs = Table(
     Column("detail", Text, nullable=False, server_default=""),
     Index("ix_send_runs_issue", "issue"),
 )
+
+# The languages a translator reviews, per publication (studio/review_pages.py): a translator of
+# equity with es and pt here may change only the Spanish and Portuguese translations of equity.
+staff_languages = Table(
+    "staff_languages", metadata,
+    Column("account_id", Integer, ForeignKey("staff_accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("publication", String(64), primary_key=True),
+    Column("language", String(16), primary_key=True),        # a publication language's code, e.g. es, zh_Hans
+)

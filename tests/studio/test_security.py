@@ -19,9 +19,11 @@ EXPECTED = {
     "sending.confirm": "page", "sending.cancel": "page", "sending.move": "page", "sending.retry": "page",
     "sending.progress_page": "page", "sending.report": "page", "sending.failures_csv": "page",
     "sending.progress_events": "api",
+    "review.dashboard": "page", "review.block": "page", "review.save": "page", "review.preview": "page",
+    "review.machine": "page", "review.chrome_page": "page", "review.chrome_save": "page",
 }
 VALUES = {"publication": "equity", "issue": "2021-09-sept-oct", "lang": "en", "token": "x" * 20,
-          "filename": "studio.css", "send_id": 1}
+          "filename": "studio.css", "send_id": 1, "owner": "welcome", "number": 0}
 
 
 def _requests(app):
