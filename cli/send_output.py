@@ -54,7 +54,8 @@ def _print_not_sending(report) -> None:
     for status, count in sorted(report.skipped.items()):
         click.echo(f"Skipped, already {status.replace('_', ' ')} for this issue: {count:,}")
     if report.busy:
-        click.echo(f"Being sent by another run right now: {report.busy:,}")
+        runs = "; ".join(f"run {name}: {count:,}" for name, count in sorted(getattr(report, "busy_runs", {}).items()))
+        click.echo(f"Being sent by another run right now: {report.busy:,}" + (f" ({runs})" if runs else ""))
     if report.confirmed:
         click.echo(f"Found delivered before an interruption: {report.confirmed:,}")
 
@@ -85,6 +86,10 @@ def print_report(job, outcome) -> None:
     elif not report.results and report.busy:
         click.echo(f"Nothing to send for this run: another run is sending to the other {families_text(report.busy)} "
                    "right now (its own report tells how that went).")
+    if report.busy:
+        click.echo(f"This run did not wait for the {families_text(report.busy)} another live run holds: that run "
+                   "sends them; if it dies, the same command takes them over (at once on the same machine, "
+                   "after their ten-minute lease elsewhere).")
     elif not report.results:
         click.echo("Nothing to send: every family of this segment already has this issue.")
     not_delivered = sum(report.results[s] for s in ("failed", "rejected", "invalid", "in_doubt"))

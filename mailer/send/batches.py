@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, func, select
 
@@ -67,20 +67,24 @@ class Claims:
     decide: Callable
     status: str
     row_for: Callable
+    clock: Callable = field(default=utcnow)                  # now, as an aware UTC datetime (tests: a fake)
 
 
-def claim_batch(connection: Connection, claims: Claims, after_id: int) -> Batch:
+def claim_batch(connection: Connection, claims: Claims, after_id: int, *, retake: bool = False) -> Batch:
     """Claim the next batch of `claims`: up to `claims.size` families with ids after `after_id`
-    (`connection` is in a write transaction)."""
+    (`connection` is in a write transaction). `retake`: only families another run left behind
+    or sent back to the queue and now due (sendlog.retake_ids), for the passes after the first."""
     issue, owner, segment, family_languages, size, decide, status, row_for = (
         claims.issue, claims.owner, claims.segment, claims.family_languages, claims.size, claims.decide,
         claims.status, claims.row_for)
     _serialize(connection, issue)
-    now, chosen, batch = utcnow(), [], Batch([], after_id)
+    now, chosen, batch = claims.clock(), [], Batch([], after_id)
     free = subscribers.c.id.not_in(sendlog.held_ids(connection, issue, now))
     columns = (subscribers.c.id, subscribers.c.email, subscribers.c.name, subscribers.c.language,
                subscribers.c.all_topics)
     ours = (SUBSCRIBED, clause_for(segment), subscribers.c.language.in_(family_languages))
+    if retake:
+        ours += (subscribers.c.id.in_(sendlog.retake_ids(connection, issue, now, owner)),)
     while len(chosen) < size:
         page = connection.execute(select(*columns).where(*ours, free, subscribers.c.id > batch.last_id)
                                   .order_by(subscribers.c.id).limit(size)).all()
@@ -102,18 +106,21 @@ def claim_batch(connection: Connection, claims: Claims, after_id: int) -> Batch:
 
 
 def left_to_others(connection: Connection, issue: str, owner: str, segment,
-                   family_languages: list[str]) -> tuple[Counter, int]:
+                   family_languages: list[str], now=None) -> tuple[Counter, dict[str, int]]:
     """After a run: the families of `segment` reading `family_languages` it left to other runs,
     from the send log as it is now. (Log status -> families done with the issue by earlier or
-    concurrent runs; families a live run still holds.) Counted claim by claim instead, a family
-    another run was sending when one claim passed it, and had sent by the next, would be
-    counted twice."""
+    concurrent runs; run name ("pid@host") -> families that live run still holds.) Counted claim
+    by claim instead, a family another run was sending when one claim passed it, and had sent by
+    the next, would be counted twice."""
     done = logged_counts(connection, segment, issue, sendlog.DONE, languages=family_languages, not_owner=owner)
-    held = sendlog.held_ids(connection, issue, utcnow()).where(send_log.c.owner != owner)
-    busy = connection.execute(select(func.count()).select_from(subscribers).where(
-        SUBSCRIBED, clause_for(segment), subscribers.c.language.in_(family_languages),
-        subscribers.c.id.in_(held))).scalar()
-    return Counter(done), busy
+    return Counter(done), sendlog.holders(connection, issue, now or utcnow(), owner,
+                                          segment_ids(segment, family_languages))
+
+
+def segment_ids(segment, family_languages: list[str] | None = None):
+    """SQL: the ids of the subscribed families of `segment` (reading `family_languages`, if given)."""
+    also = (subscribers.c.language.in_(family_languages),) if family_languages is not None else ()
+    return select(subscribers.c.id).where(SUBSCRIBED, clause_for(segment), *also)
 
 
 def recipients(connection: Connection, items: list) -> list[tuple[Recipient, sendlog.Logged | None]]:

@@ -23,6 +23,7 @@ class SendReport:
     held: Counter = field(default_factory=Counter)           # family language -> families held
     skipped: Counter = field(default_factory=Counter)        # log status -> families already handled
     busy: int = 0                                            # claimed by another worker right now
+    busy_runs: dict = field(default_factory=dict)            # "pid@host" -> families that live run holds
     results: Counter = field(default_factory=Counter)        # status -> families, this run
     by_language: dict[str, Counter] = field(default_factory=dict)   # edition -> status -> families
     confirmed: int = 0                                       # found delivered after a crash
@@ -53,6 +54,7 @@ class SendReport:
             "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "languages": dict(self.rows()),
             "held": dict(self.held), "skipped": dict(self.skipped), "busy_elsewhere": self.busy,
+            "busy_runs": self.busy_runs,
             "by_school": dict(self.by_school), "confirmed_after_crash": self.confirmed, "stopped": self.stopped,
             "link_check": self.link_check, "web": self.web,
         }, indent=2, ensure_ascii=False)

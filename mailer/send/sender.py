@@ -15,6 +15,7 @@ become "failed", so the same command, rerun after the fix, reaches those familie
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from functools import partial
 
@@ -41,7 +42,8 @@ class Sender:
     def __init__(self, issue: Issue, store, backend: Backend, personalizer: Personalizer, *,
                  segment_name: str, web_url: str, resend: bool = False, retry_failed: bool = False,
                  resend_in_doubt: bool = False, on_progress: Callable[[int], None] | None = None,
-                 rendered: dict | None = None, cancel: Callable[[], bool] | None = None):
+                 rendered: dict | None = None, cancel: Callable[[], bool] | None = None,
+                 clock: Callable[[], dt.datetime] = utcnow, sleep: Callable[[float], None] = time.sleep):
         self.issue, self.store, self.backend, self.personalizer = issue, store, backend, personalizer
         self.segment_name, self.web_url = segment_name, web_url
         self.resend, self.retry_failed, self.resend_in_doubt = resend, retry_failed, resend_in_doubt
@@ -55,6 +57,7 @@ class Sender:
         self.owner = sendlog.new_owner()
         self._results_log = None                          # SerialWrites while run() sends
         self._sending_languages: list[str] = []           # family languages routed to an edition
+        self.clock, self.sleep = clock, sleep              # tests: a fake clock that sleeping moves on
 
     def template(self, lang: str) -> MessageTemplate:
         if lang not in self.templates:
@@ -94,8 +97,9 @@ class Sender:
         """The report's "skipped, already sent" and "being sent by another run", once, at the end."""
         if self._sending_languages:
             with self.store.read() as connection:
-                self.report.skipped, self.report.busy = batches.left_to_others(
-                    connection, self.issue.key, self.owner, segment, self._sending_languages)
+                self.report.skipped, self.report.busy_runs = batches.left_to_others(
+                    connection, self.issue.key, self.owner, segment, self._sending_languages, self.clock())
+            self.report.busy = sum(self.report.busy_runs.values())
 
     def _send_batches(self, segment) -> None:
         """Claim whole batches of one edition from the store and hand each over, until none is left."""
@@ -110,22 +114,51 @@ class Sender:
                 editions.setdefault(edition, []).append(language)
         self._sending_languages = [language for languages in editions.values() for language in languages]
         status = sendlog.PENDING if self.backend.journals_each_message else sendlog.SENDING
-        for lang, languages in editions.items():
-            claims, after_id = batches.Claims(self.issue.key, self.owner, segment, languages, self.backend.batch_size,
-                                              self.decide, status, partial(self._log_row, lang=lang)), 0
-            while True:
-                if self.cancel():
-                    self.report.stopped = CANCELLED
-                    return
-                with self.store.write() as connection:
-                    batch = batches.claim_batch(connection, claims, after_id)
-                if batch.last_id == after_id:
-                    break
-                after_id = batch.last_id
-                if batch.items:
-                    with self.store.read() as connection:
-                        items = batches.recipients(connection, batch.items)
-                    self._hand_over([(r, lang, e) for r, e in items], lang)
+        every = [(lang, batches.Claims(self.issue.key, self.owner, segment, languages, self.backend.batch_size,
+                                       self.decide, status, partial(self._log_row, lang=lang), self.clock))
+                 for lang, languages in editions.items()]
+        for lang, claims in every:                        # the first pass: the whole list, by id
+            self._pass(claims, lang)
+        # then, until nothing is left for this run: what a run that is gone left behind, and the
+        # families sent back to the queue by a temporary refusal once their time has come
+        while not self.report.stopped:
+            if not sum(self._pass(claims, lang, retake=True) for lang, claims in every) \
+                    and not self._wait_for_due(segment):
+                return
+
+    def _pass(self, claims: batches.Claims, lang: str, retake: bool = False) -> int:
+        """Claim and hand over batches of one edition until the list is done; how many were claimed."""
+        after_id, claimed = 0, 0
+        while not self.report.stopped:
+            if self.cancel():
+                self.report.stopped = CANCELLED
+                break
+            with self.store.write() as connection:
+                batch = batches.claim_batch(connection, claims, after_id, retake=retake)
+            if batch.last_id == after_id:
+                break
+            after_id = batch.last_id
+            if batch.items:
+                claimed += len(batch.items)
+                with self.store.read() as connection:
+                    items = batches.recipients(connection, batch.items)
+                self._hand_over([(r, lang, e) for r, e in items], lang)
+        return claimed
+
+    def _wait_for_due(self, segment) -> bool:
+        """Only families sent back to the queue are left: wait for the earliest (True), unless
+        none is waiting or it is further off than the retry schedule allows (False: they stay
+        failed with their time; another run or the next takes them)."""
+        with self.store.read() as connection:
+            earliest = sendlog.waiting_until(connection, self.issue.key,
+                                             batches.segment_ids(segment, self._sending_languages))
+        if earliest is None:
+            return False
+        wait = (earliest - self.clock()).total_seconds()
+        if wait > self.backend.retry.longest_wait:
+            return False
+        self.sleep(max(0.0, wait))
+        return True
 
     # -- the dry run: what a send would do, per edition and school, without claiming or sending --
     def _dry_run(self, segment) -> SendReport:
@@ -180,6 +213,8 @@ class Sender:
             return "send"
         if entry.held_by_another(now):
             return "busy"
+        if entry.waiting(now) and not self.resend:
+            return "wait"
         if entry.status in (sendlog.PENDING, sendlog.SENDING, sendlog.FAILED) or self.resend:
             return "send"
         if entry.status == sendlog.IN_DOUBT:
