@@ -94,12 +94,18 @@ class Sender:
         return self.report
 
     def _count_left_to_others(self, segment) -> None:
-        """The report's "skipped, already sent" and "being sent by another run", once, at the end."""
-        if self._sending_languages:
-            with self.store.read() as connection:
-                self.report.skipped, self.report.busy_runs = batches.left_to_others(
-                    connection, self.issue.key, self.owner, segment, self._sending_languages, self.clock())
-            self.report.busy = sum(self.report.busy_runs.values())
+        """The report's picture of the segment beside this run's results, from one snapshot at the
+        end: held, done by others ("skipped"), held by a live run ("busy"), not reached by any."""
+        if not self._sending_languages and not self.report.held:
+            return
+        with self.store.snapshot() as connection:
+            now = self.clock()
+            found = batches.standing(connection, self.issue.key, self.owner, segment, self._sending_languages, now)
+        report = self.report
+        report.held, report.skipped, report.busy_runs = found.held, found.done_by_others, found.busy_runs
+        report.busy = sum(found.busy_runs.values())
+        report.not_reached, report.segment_total, report.segment_delivered = \
+            found.not_reached, found.total, found.delivered
 
     def _send_batches(self, segment) -> None:
         """Claim whole batches of one edition from the store and hand each over, until none is left."""
@@ -180,7 +186,7 @@ class Sender:
         if self.resend:
             return ()
         return tuple(s for s in sendlog.DONE if not (s == sendlog.IN_DOUBT and self.resend_in_doubt)
-                     and not (s == REJECTED and self.retry_failed))
+                     and not (s in PERMANENT and self.retry_failed))
 
     def _plan(self, batch) -> None:
         report, routed = self.report, []
@@ -219,7 +225,7 @@ class Sender:
             return "send"
         if entry.status == sendlog.IN_DOUBT:
             return "send" if self.resend_in_doubt else "skip"
-        if entry.status == REJECTED and self.retry_failed and entry.detail.startswith(CONFIG_CAUSED):
+        if entry.status in PERMANENT and self.retry_failed:      # rejected or invalid: tried again
             return "send"
         return "skip"
 

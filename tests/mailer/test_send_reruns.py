@@ -1,0 +1,60 @@
+"""Reruns tell the truth (issue 25, fault 2): with families of the segment rejected, failed or in
+doubt, a rerun lists them by status with the command for each and exits 3; "Nothing to send:
+every family already has this issue" only when every family of the segment has it."""
+from __future__ import annotations
+
+import json
+
+from mailer.backends.backend import SendResult
+from mailer.send import sendlog
+from tests.mailer.smtp_sink import SMTPSink
+from tests.mailer.test_send import ISSUE_DIR, ROOT, SIGNER, compose, families, issue  # noqa: F401 (fixtures)
+
+
+def smtp(store_url, sink, reports):
+    env = {"NEWSLETTER_DB": store_url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port),
+           "SMTP_SECURITY": "none", "NEWSLETTER_SECRET": SIGNER.secret, "SMTP_RETRY_DELAY": "0",
+           "NEWSLETTER_BASE_URL": SIGNER.base_url, "NEWSLETTER_AUDIENCES": str(ROOT / "audiences.yaml")}
+    return lambda *more: compose("send", ISSUE_DIR, "--to", "all-families", "--backend", "smtp", "--yes",
+                                 "--skip-link-check", "--allow-local-translations", "--reports", reports, *more,
+                                 env=env)
+
+
+def test_a_rerun_with_rejected_families_left_lists_them_with_the_command_and_exits_3(families, store_url, tmp_path):
+    with SMTPSink() as sink:
+        sink.refuse["omar@example.org"] = [550]
+        send = smtp(store_url, sink, tmp_path / "reports")
+        first = send()
+        assert first.returncode == 3, first.stderr
+        rerun = send()
+        assert rerun.returncode == 3, rerun.stdout + rerun.stderr
+        assert "every family" not in rerun.stdout
+        assert "rejected" in rerun.stdout and "--retry-failed" in rerun.stdout
+        assert "4 have it" in rerun.stdout and "1 not reached" in rerun.stdout
+        retried = send("--retry-failed")                    # the server now takes omar
+        assert retried.returncode == 0, retried.stdout + retried.stderr
+        assert sink.per_address()["omar@example.org"] == 1
+        done = send()
+        assert done.returncode == 0 and "Nothing to send: every family of this segment already has this issue" \
+            in done.stdout
+
+
+def test_a_rerun_with_families_in_doubt_names_resend_in_doubt_and_its_duplicate_warning(issue, families,  # noqa: F811
+                                                                                       store_url, tmp_path):
+    with families.write() as connection:
+        ana = families.get("ana@example.org").id
+        sendlog.claim(connection, issue.key, [{"subscriber_id": ana, "email": "ana@example.org", "language": "es",
+                                               "segment": "all-families", "backend": "sendgrid",
+                                               "message_id": "<ana>"}], "dead-host:1:x", sendlog.PENDING, {})
+        sendlog.record(connection, issue.key, [SendResult(ana, sendlog.IN_DOUBT)])
+    with SMTPSink() as sink:
+        send = smtp(store_url, sink, tmp_path / "reports")
+        first = send()
+        assert first.returncode == 3, first.stdout + first.stderr
+        again = send()
+        assert again.returncode == 3 and "every family" not in again.stdout
+        assert "in doubt" in again.stdout and "--resend-in-doubt" in again.stdout and "twice" in again.stdout
+        [saved, *_] = sorted((tmp_path / "reports").rglob("send-*.json"))
+        standing = json.loads(saved.read_text())["segment_standing"]
+        assert standing == {"families": 5, "delivered": 4, "held": 0, "busy_elsewhere": 0,
+                            "not_reached": {"in_doubt": 1}}
