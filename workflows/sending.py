@@ -54,6 +54,7 @@ class SendJob:
     web_url: str
     mailto: str = ""
     notes: list[str] = field(default_factory=list)
+    refusal_limit: int = 10                       # NEWSLETTER_SEND_REFUSALS: the circuit breaker
 
     @property
     def backend_name(self) -> str:
@@ -81,7 +82,7 @@ class SendJob:
         return Sender(self.issue, store, self.backend, personalizer, segment_name=self.segment.name,
                       web_url=self.web_url, resend=request.resend, retry_failed=request.retry_failed,
                       resend_in_doubt=request.resend_in_doubt, rendered=rendered, on_progress=on_progress,
-                      cancel=cancel)
+                      cancel=cancel, refusal_limit=self.refusal_limit)
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,8 @@ def prepare(settings: Settings, request: SendRequest) -> SendJob:
     notes = ["NEWSLETTER_SECRET is not set; links are signed with a demo secret (outbox only)."] \
         if outbox and signer.secret.startswith("demo") else []
     web_url = f"{web_base(issue.publication, signer.base_url)}/{issue.slug}"
-    return SendJob(request, issue, segment, backend, signer, web_url, settings.unsubscribe_mailto, notes)
+    return SendJob(request, issue, segment, backend, signer, web_url, settings.unsubscribe_mailto, notes,
+                   10 if settings.send_refusals is None else settings.send_refusals)
 
 
 def plan(settings: Settings, job: SendJob) -> SendPlan:

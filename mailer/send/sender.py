@@ -15,26 +15,30 @@ become "failed", so the same command, rerun after the fix, reaches those familie
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Callable
 from functools import partial
+
+from sqlalchemy import select
 
 from blocks.i18n.localize import localize
 from blocks.model import Issue
 from blocks.render import render_issue
 from common.errors import ConfigError, SendingStopped
-from mailer.backends.backend import DELIVERED, INVALID, PERMANENT, REJECTED, SENT, Backend, Journal, Outgoing, \
-    SendResult
+from mailer.backends.backend import DELIVERED, FAILED, INVALID, PERMANENT, REJECTED, SENT, Backend, Journal, \
+    Outgoing, SendResult
 from mailer.message.mime import HeaderInjection, MessageTemplate, check_envelope
 from mailer.send import batches, sendlog
 from mailer.send.personalize import Personalizer
 from mailer.send.run_report import SendReport, families_text
 from mailer.send.routing import Router
 from mailer.store import queries
-from mailer.store.tables import utcnow
+from mailer.store.tables import send_log, utcnow
 
 
 CONFIG_CAUSED = ("401", "403", "530", "535")     # legacy rejections caused by a wrong setting, not the family
+REFUSAL_LIMIT = 10      # the first N recipients all refused with one reply: a setting, not N bad addresses
 CANCELLED = "cancelled: no new batch was claimed; rerun the same command to send the rest"
 
 
@@ -43,7 +47,8 @@ class Sender:
                  segment_name: str, web_url: str, resend: bool = False, retry_failed: bool = False,
                  resend_in_doubt: bool = False, on_progress: Callable[[int], None] | None = None,
                  rendered: dict | None = None, cancel: Callable[[], bool] | None = None,
-                 clock: Callable[[], dt.datetime] = utcnow, sleep: Callable[[float], None] = time.sleep):
+                 clock: Callable[[], dt.datetime] = utcnow, sleep: Callable[[float], None] = time.sleep,
+                 refusal_limit: int = REFUSAL_LIMIT):
         self.issue, self.store, self.backend, self.personalizer = issue, store, backend, personalizer
         self.segment_name, self.web_url = segment_name, web_url
         self.resend, self.retry_failed, self.resend_in_doubt = resend, retry_failed, resend_in_doubt
@@ -58,6 +63,9 @@ class Sender:
         self._results_log = None                          # SerialWrites while run() sends
         self._sending_languages: list[str] = []           # family languages routed to an edition
         self.clock, self.sleep = clock, sleep              # tests: a fake clock that sleeping moves on
+        # the circuit breaker: the first results of the run, while they are all refusals
+        self.refusal_limit = refusal_limit
+        self._refusals: list[tuple[SendResult, str]] | None = [] if refusal_limit else None
 
     def template(self, lang: str) -> MessageTemplate:
         if lang not in self.templates:
@@ -81,6 +89,8 @@ class Sender:
                 self._send_batches(segment)
         except (ConfigError, SendingStopped) as error:
             reason = error.problems[0].message
+            if getattr(error, "refused_reply", None):
+                self._unreject(error.refused_reply)
             with self.store.write() as connection:
                 sendlog.release(connection, self.issue.key, self.owner, reason)
             self._count_left_to_others(segment)
@@ -289,6 +299,7 @@ class Sender:
             for result in self.backend.send(messages, _Journal(self)):
                 self.report.count(lang, result.status)
                 self.on_progress(1)
+                self._watch_refusals(result, lang)
             return
         pending: list[SendResult] = []
         for result in self.backend.send(messages):
@@ -297,6 +308,48 @@ class Sender:
                 self._record(pending, lang)
                 pending = []
         self._record(pending, lang)
+
+    def _watch_refusals(self, result: SendResult, lang: str) -> None:
+        """The circuit breaker: when the first `refusal_limit` recipients of the run are all
+        refused with the same reply, the server is refusing the sender (a relay or sender-domain
+        setting), not that many addresses: those families become failed, not rejected, and the
+        run stops with the reply (ConfigError; the rest are released by run())."""
+        if self._refusals is None or result.status not in (REJECTED, *DELIVERED):
+            return
+        if result.status != REJECTED:
+            self._refusals = None                      # something went through: addresses, not a setting
+            return
+        self._refusals.append((result, lang))
+        if len(self._refusals) < self.refusal_limit:
+            return
+        refused, self._refusals = self._refusals, None
+        replies = {_same_reply(r.detail) for r, _ in refused}
+        if len(replies) != 1:
+            return
+        reply = refused[0][0].detail
+        setting = "SMTP_HOST" if self.backend.name == "smtp" else f"{self.backend.name} settings"
+        error = ConfigError(setting, f"the server refused the first {len(refused)} recipients of this run with the "
+                            f"same reply: {reply}", "check SMTP_HOST / the sender's domain (the From address of "
+                            "publication.yaml, its SPF/DKIM, the relay's permission for it) and SMTP_USER; those "
+                            "families are failed, not rejected: run the same command again after the fix",
+                            outcome="")
+        error.refused_reply = replies.pop()
+        raise error
+
+    def _unreject(self, reply: str) -> None:
+        """After the circuit breaker: this run's families refused with `reply` become failed (the
+        messages in flight when it tripped included), so the fixed rerun sends to them."""
+        c = send_log.c
+        with self.store.write() as connection:
+            rows = [row for row in connection.execute(select(c.subscriber_id, c.language, c.detail).where(
+                c.issue == self.issue.key, c.owner == self.owner, c.status == REJECTED))
+                if _same_reply(row.detail) == reply]
+            sendlog.record(connection, self.issue.key, [SendResult(row.subscriber_id, FAILED, detail=(
+                f"not sent: the server refused every recipient with \"{row.detail}\" (a setting, not this address)"))
+                for row in rows])
+        for row in rows:
+            self.report.count(row.language, REJECTED, -1)
+            self.report.count(row.language, FAILED)
 
     def _record(self, results: list[SendResult], lang: str | None = None) -> None:
         if not results:
@@ -325,3 +378,8 @@ class _Journal(Journal):
 
     def done(self, results: list[SendResult]) -> None:
         self.sender._record(results)
+
+
+def _same_reply(detail: str) -> str:
+    """A refusal's reply without the address it names ("550 5.7.1 <a@b.org>: relay denied")."""
+    return re.sub(r"<?[^\s<>]+@[^\s<>]+>?", "<address>", detail).strip()
