@@ -58,3 +58,33 @@ def test_a_rerun_with_families_in_doubt_names_resend_in_doubt_and_its_duplicate_
         standing = json.loads(saved.read_text())["segment_standing"]
         assert standing == {"families": 5, "delivered": 4, "held": 0, "busy_elsewhere": 0,
                             "not_reached": {"in_doubt": 1}}
+
+
+def test_report_failures_lists_every_family_of_the_segment_not_reached_whatever_run_touched_it_or_none(
+        issue, families, run, tmp_path):  # noqa: F811
+    """Issue 25, fault 6: after a stopped run, `report --failures` listed only what the log held."""
+    from mailer.backends.smtp import SMTPBackend
+    from tests.mailer.test_send import sender
+    asked = []
+
+    def stop_after_the_first_batch():
+        asked.append(1)
+        return len(asked) > 3                         # two batches (ar: omar refused, en: joe), then stopped
+    with SMTPSink() as sink:
+        sink.refuse["omar@example.org"] = [550]
+        report = sender(issue, families, SMTPBackend("127.0.0.1", sink.port, security="none", retry_delay=0,
+                                                     sleep=lambda _: None), cancel=stop_after_the_first_batch).run(None)
+    assert report.results == {"rejected": 1, "sent": 1} and report.stopped
+    assert report.not_reached == {"rejected": 1, "pending": 3}
+    listed = run("report", ISSUE_DIR, "--failures", "--out", tmp_path / "r.html")
+    assert listed.exit_code == 0, listed.output
+    lines = {line.split()[0]: line.split()[2] for line in listed.stdout.splitlines()
+             if line.startswith("  ") and "@" in line}
+    assert lines == {"omar@example.org": "rejected", "ana@example.org": "pending", "rui@example.org": "pending",
+                     "sana@example.org": "pending"}
+    assert "Families who did not get it: 4 (pending 3, rejected 1)" in listed.stdout
+    from workflows.reporting import failures
+    from common.settings import Settings
+    import os
+    settings = Settings.from_env(os.environ)
+    assert len(failures(settings, ISSUE_DIR, ["all-families"])) == 4
