@@ -88,3 +88,27 @@ def test_report_failures_lists_every_family_of_the_segment_not_reached_whatever_
     import os
     settings = Settings.from_env(os.environ)
     assert len(failures(settings, ISSUE_DIR, ["all-families"])) == 4
+
+
+def test_sendgrid_refuses_a_non_ascii_local_part_before_the_request_and_smtp_then_delivers_it(
+        issue, store, write_roster, run):  # noqa: F811
+    """Issue 25, fault 8: josé@... was posted to SendGrid (which answers 202, then drops it) and
+    counted as handed over."""
+    from mailer.backends.sendgrid import SendGridBackend
+    from mailer.backends.smtp import SMTPBackend
+    from tests.mailer.http_stub import Stub
+    from tests.mailer.test_send import sender
+    rows = [["josé@example.org", "José", "Spanish", "Aiken", "2"], ["ana@example.org", "Ana", "Spanish", "Aiken", "2"]]
+    assert run("subscribers", "import", write_roster(rows)).exit_code == 0
+    with Stub([(202, {"X-Message-Id": "x"}, None)]) as stub:
+        report = sender(issue, store, SendGridBackend("SG.x", host=stub.url)).run(None)
+    posted = [p["to"][0]["email"] for r in stub.requests for p in r["json"]["personalizations"]]
+    assert posted == ["ana@example.org"]
+    assert report.results == {"queued": 1, "invalid": 1} and report.not_reached == {"invalid": 1}
+    from mailer.reports.reach import failures
+    [row] = failures(store, issue.key)
+    assert row["email"] == "josé@example.org" and row["status"] == "invalid" and "SendGrid" in row["reason"] \
+        and row["backend"] == "sendgrid"
+    with SMTPSink() as sink:                           # offers SMTPUTF8
+        again = sender(issue, store, SMTPBackend("127.0.0.1", sink.port, security="none"), retry_failed=True).run(None)
+    assert again.results == {"sent": 1} and list(sink.per_address()) == ["josé@example.org"]
