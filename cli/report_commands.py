@@ -15,9 +15,12 @@ from cli.run_settings import settings_of
               help="HTML report to write (default: build/<publication>/<issue>/report.html).")
 @click.option("--failures", "show_failures", is_flag=True,
               help="List every family that did not get the issue, with its status and the reason.")
+@click.option("--to", "segments", multiple=True, metavar="SEGMENT",
+              help="With --failures: the segment(s) the issue was for, so that families no run tried are "
+                   "listed too (default: the segments its sends named).")
 @click.option("--csv", "csv_file", type=click.Path(path_type=Path), default=None,
               help="With --failures: also write them as CSV (email, language, status, reason, ...).")
-def report(issue_dir: Path, out_file: Path | None, show_failures: bool, csv_file: Path | None):
+def report(issue_dir: Path, out_file: Path | None, show_failures: bool, csv_file: Path | None, segments=()):
     """Reach of an issue per language and per school: sent, delivered, bounced, opened, clicked,
     unsubscribed, and the families it did not reach (rejected, invalid, failed, in doubt, pending)."""
     from mailer.reports.reach import OPENS_CAVEAT, html_page, table
@@ -26,7 +29,7 @@ def report(issue_dir: Path, out_file: Path | None, show_failures: bool, csv_file
     settings = settings_of()
     found = reach.report(settings, issue_dir)
     slug, languages, schools = found.issue_key, found.languages, found.schools
-    missed = reach.failures(settings, issue_dir) if show_failures else []
+    missed = reach.failures(settings, issue_dir, list(segments) or None) if show_failures else []
     if not languages:
         click.echo(f"Nothing has been sent for {slug} yet.")
         return
@@ -43,7 +46,11 @@ def report(issue_dir: Path, out_file: Path | None, show_failures: bool, csv_file
 
 
 def _print_failures(missed: list[dict], csv_file: Path | None) -> None:
-    click.echo(f"\nFamilies who did not get it: {len(missed)}")
+    from collections import Counter
+    by_status = Counter(row["status"] for row in missed)
+    click.echo(f"\nFamilies who did not get it: {len(missed)}"
+               + (f" ({', '.join(f'{s.replace(chr(95), chr(32))} {n}' for s, n in sorted(by_status.items()))})"
+                  if missed else ""))
     for row in missed:
         click.echo(f"  {row['email']:<36} {row['language']:<7} {row['status']:<9} {row['reason']}")
     if csv_file:

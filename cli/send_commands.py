@@ -22,7 +22,8 @@ from cli.options import audiences_option, settings_of
 @click.option("--yes", is_flag=True, help="Send without asking (needed without a terminal, e.g. in a script).")
 @click.option("--resend", is_flag=True, help="Send again to families who already got this issue.")
 @click.option("--retry-failed", is_flag=True,
-              help="Also retry families refused because of a wrong setting in an older version (401/403/535).")
+              help="Also send again to families refused for good (rejected, invalid), e.g. after fixing the "
+                   "setting that made a server refuse them.")
 @click.option("--resend-in-doubt", is_flag=True,
               help="Send to families whose request was cut off by a crash and that no event has resolved.")
 @click.option("--skip-link-check", is_flag=True,

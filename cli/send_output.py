@@ -54,7 +54,8 @@ def _print_not_sending(report) -> None:
     for status, count in sorted(report.skipped.items()):
         click.echo(f"Skipped, already {status.replace('_', ' ')} for this issue: {count:,}")
     if report.busy:
-        click.echo(f"Being sent by another run right now: {report.busy:,}")
+        runs = "; ".join(f"run {name}: {count:,}" for name, count in sorted(getattr(report, "busy_runs", {}).items()))
+        click.echo(f"Being sent by another run right now: {report.busy:,}" + (f" ({runs})" if runs else ""))
     if report.confirmed:
         click.echo(f"Found delivered before an interruption: {report.confirmed:,}")
 
@@ -80,17 +81,37 @@ def print_report(job, outcome) -> None:
     for lang, row in report.rows():
         click.echo(f"{lang:<10}{row['planned']:>9,}" + "".join(f"{row[key]:>10,}" for key, _ in STATUS_COLUMNS))
     _print_not_sending(report)
+    steps = getattr(outcome, "next_steps", [])
+    everyone = report.segment_delivered == report.segment_total if report.segment_total else not steps
     if report.stopped:
         click.echo(f"Stopped: {report.stopped}")
     elif not report.results and report.busy:
         click.echo(f"Nothing to send for this run: another run is sending to the other {families_text(report.busy)} "
                    "right now (its own report tells how that went).")
-    elif not report.results:
+    elif not report.results and everyone:
         click.echo("Nothing to send: every family of this segment already has this issue.")
-    not_delivered = sum(report.results[s] for s in ("failed", "rejected", "invalid", "in_doubt"))
-    if not_delivered:
-        click.echo(f"{families_text(not_delivered)} did not get it: python compose.py report "
-                   f"{display_path(job.issue.path)} --failures lists each with the reason.")
+    elif not report.results:
+        click.echo("Nothing sent by this run: nobody was left for it to send to.")
+    if report.busy:
+        click.echo(f"This run did not wait for the {families_text(report.busy)} another live run holds: that run "
+                   "sends them; if it dies, the same command takes them over (at once on the same machine, "
+                   "after their ten-minute lease elsewhere).")
+    if report.segment_total:
+        click.echo(f"The segment: {families_text(report.segment_total)}: {report.segment_delivered:,} have it, "
+                   f"{report.busy:,} being sent by another run, {sum(report.held.values()):,} held, "
+                   f"{sum(report.not_reached.values()):,} not reached.")
+    if steps:
+        click.echo(f"{families_text(sum(s.families for s in steps))} of this segment did not get it (any run), "
+                   "by status:")
+        for step in steps:
+            click.echo(f"  {step.status.replace('_', ' '):<9} {step.families:>7,}  {step.note}\n"
+                       f"  {'':<9} {'':>7}  -> {step.command}")
+        click.echo(f"  python compose.py report {display_path(job.issue.path)} --failures lists each with the reason.")
+    else:
+        not_delivered = sum(report.results[s] for s in ("failed", "rejected", "invalid", "in_doubt"))
+        if not_delivered:
+            click.echo(f"{families_text(not_delivered)} did not get it: python compose.py report "
+                       f"{display_path(job.issue.path)} --failures lists each with the reason.")
     if job.backend_name == "outbox" and report.results:
         click.echo(f"Messages are in {job.outbox_dir / job.issue.key}/<language>/ (open any .eml in a mail "
                    "program).")

@@ -218,6 +218,9 @@ class Settings:
     sendgrid_max_wait: float | None = setting("SENDGRID_MAX_WAIT", "seconds a rate limit may make the send wait "
                                               "(300); longer stops it: \"rerun after HH:MM\"", _seconds,
                                               group="sendgrid")
+    send_refusals: int | None = setting("NEWSLETTER_SEND_REFUSALS", "a send whose first N recipients are all "
+                                        "refused with the same reply stops as a setting problem (10; 0: never)",
+                                        _whole(0), group="sending")
     # machine translation
     deepl_auth_key: str = setting("DEEPL_AUTH_KEY", "DeepL API key", group="machine")
     deepl_server_url: str = setting("DEEPL_SERVER_URL", "another DeepL server (tests: a local stub)", _url,

@@ -34,11 +34,22 @@ def report(settings: Settings, issue_dir: Path) -> Reach:
     return Reach(key, languages, schools)
 
 
-def failures(settings: Settings, issue_dir: Path) -> list[dict]:
-    """Every family the issue did not reach, with its status and the reason (email, language,
-    status, reason, backend, updated_at)."""
-    from blocks.loader import issue_key_for
+def failures(settings: Settings, issue_dir: Path, segments: list[str] | None = None) -> list[dict]:
+    """Every family of the segments the issue was sent to that it did not reach, whatever run
+    touched it or none, with its status and the reason (email, language, status, reason, backend,
+    updated_at). `segments`: names in audiences.yaml; default: every segment the send log names."""
+    from blocks.loader import FILE_NAME, issue_key_for, load_publication
+    from mailer.audiences.audiences_file import load_audiences
     from mailer.reports.reach import failures as not_reached
+    from mailer.reports.reach import segments_sent_to
 
+    key = issue_key_for(issue_dir)
     with _store(settings) as store:
-        return not_reached(store, issue_key_for(issue_dir))
+        names = segments if segments else segments_sent_to(store, key)
+        rules = []
+        if names:
+            publication = load_publication(Path(issue_dir).parent / FILE_NAME)
+            audiences = load_audiences(settings.audiences)
+            rules = [audiences.segment(name).of(publication.slug, publication.default_subscribe).rule
+                     for name in names]
+        return not_reached(store, key, rules)

@@ -36,7 +36,7 @@ class SendRequest:
     reports_dir: Path = Path("reports")
     audiences: Path | None = None                 # default: Settings.audiences, ./audiences.yaml
     resend: bool = False                          # families who already got it, again
-    retry_failed: bool = False                    # legacy rejections caused by a wrong setting
+    retry_failed: bool = False                    # families refused for good (rejected, invalid), again
     resend_in_doubt: bool = False                 # families a crash left in doubt
     skip_link_check: bool = False
     allow_local_translations: bool = False        # tests against local servers only
@@ -54,6 +54,7 @@ class SendJob:
     web_url: str
     mailto: str = ""
     notes: list[str] = field(default_factory=list)
+    refusal_limit: int = 10                       # NEWSLETTER_SEND_REFUSALS: the circuit breaker
 
     @property
     def backend_name(self) -> str:
@@ -81,7 +82,7 @@ class SendJob:
         return Sender(self.issue, store, self.backend, personalizer, segment_name=self.segment.name,
                       web_url=self.web_url, resend=request.resend, retry_failed=request.retry_failed,
                       resend_in_doubt=request.resend_in_doubt, rendered=rendered, on_progress=on_progress,
-                      cancel=cancel)
+                      cancel=cancel, refusal_limit=self.refusal_limit)
 
 
 @dataclass(frozen=True)
@@ -118,17 +119,55 @@ class SendPlan:
         return self.report.planned
 
 
+@dataclass(frozen=True)
+class NextStep:
+    """Families of the segment not reached, of one status, and what reaches them."""
+    status: str                # failed, rejected, invalid, in_doubt, pending
+    families: int
+    command: str               # the command to run (after fixing the cause, where there is one)
+    note: str = ""             # what to know first (e.g. in doubt: some may get it twice)
+
+
 @dataclass
 class SendOutcome:
-    """What a send did: its report (saved at `report_path`), where the web edition is."""
+    """What a send did: its report (saved at `report_path`), where the web edition is; the
+    families of the segment no run has reached yet, per status, with the command for each
+    (`next_steps`, from the send log at the run's end)."""
     report: object
     report_path: Path | None
     link_check: str
     where: str
+    next_steps: list[NextStep] = field(default_factory=list)
 
     @property
     def not_reached(self) -> int:
+        """Families of the segment not reached: as the send log stands at the end (every run's
+        rows), else this run's results."""
+        if self.report.segment_total:
+            return sum(self.report.not_reached.values())
         return sum(self.report.results[s] for s in NOT_REACHED)
+
+
+def next_steps(job: SendJob, not_reached) -> list[NextStep]:
+    """What reaches each status of `not_reached` (status -> families)."""
+    from common.yaml_source import display_path
+
+    same = f"python compose.py send {display_path(job.issue.path)} --to {job.segment.name} --backend {job.backend_name}"
+    if job.request.reports_dir != Path("reports"):
+        same += f" --reports {job.request.reports_dir}"
+    say = {
+        "failed": (same, "not delivered for now (a temporary refusal, a stopped run): the same command retries them"),
+        "pending": (same, "not tried yet, or left by a run that stopped: the same command sends them"),
+        "rejected": (f"{same} --retry-failed", "refused for good by the server; after fixing what the reason "
+                     "names (e.g. a relay or sender-domain setting), this sends to them again"),
+        "invalid": (f"{same} --retry-failed", "an address or message that could not be sent; correct the "
+                    "address (import the roster again), or use a backend that can carry it, then this"),
+        "in_doubt": (f"{same} --resend-in-doubt", "handed over when a run stopped and never confirmed: some of "
+                     "them may have it already and would get it twice (the provider's events settle them "
+                     "over time: check report --failures first)"),
+    }
+    return [NextStep(status, count, *say[status]) for status, count in sorted(not_reached.items())
+            if count and status in say]
 
 
 def prepare(settings: Settings, request: SendRequest) -> SendJob:
@@ -151,7 +190,8 @@ def prepare(settings: Settings, request: SendRequest) -> SendJob:
     notes = ["NEWSLETTER_SECRET is not set; links are signed with a demo secret (outbox only)."] \
         if outbox and signer.secret.startswith("demo") else []
     web_url = f"{web_base(issue.publication, signer.base_url)}/{issue.slug}"
-    return SendJob(request, issue, segment, backend, signer, web_url, settings.unsubscribe_mailto, notes)
+    return SendJob(request, issue, segment, backend, signer, web_url, settings.unsubscribe_mailto, notes,
+                   10 if settings.send_refusals is None else settings.send_refusals)
 
 
 def plan(settings: Settings, job: SendJob) -> SendPlan:
@@ -247,7 +287,8 @@ def send(settings: Settings, job: SendJob, *, on_progress: Callable[[int], None]
                 path = _save(job, sender)
             if "recorder" in running:
                 running["recorder"].finish(sender.report, finished, sender.report.stopped)
-    return SendOutcome(result, path, sender.report.link_check, web_editions.where_line(job))
+    return SendOutcome(result, path, sender.report.link_check, web_editions.where_line(job),
+                       next_steps(job, result.not_reached))
 
 
 def _progress_recorder(store, job: SendJob, sender, planned):

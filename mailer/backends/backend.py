@@ -115,7 +115,10 @@ class Backend:
                 self.check(message)
                 valid.append(message)
             except InvalidMessage as e:
-                yield SendResult(message.subscriber_id, INVALID, detail=str(e))
+                result = SendResult(message.subscriber_id, INVALID, detail=str(e))
+                if journal is not None:          # recorded like every result, not only counted
+                    journal.done([result])
+                yield result
         for group in self.requests(valid):
             yield from self.send_request(group, journal)
 

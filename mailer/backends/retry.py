@@ -34,6 +34,15 @@ class RetryPolicy:
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     _retrying: Retrying | None = field(default=None, init=False, repr=False, compare=False)
 
+    def wait_before(self, attempt: int) -> float:
+        """The wait before try `attempt + 1` after `attempt` tries (2, 4, 8 ... seconds)."""
+        return min(self.max_wait, self.delay * 2 ** (attempt - 1))
+
+    @property
+    def longest_wait(self) -> float:
+        """The longest wait of the schedule (before the last try)."""
+        return self.wait_before(self.retries) if self.retries else 0.0
+
     def call(self, function: Callable[..., T], *args) -> T:
         """`function(*args)`, retried on TransientError; the last error is raised as it was,
         or as SendingStopped when going on is pointless."""

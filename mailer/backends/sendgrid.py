@@ -96,6 +96,13 @@ class SendGridBackend(Backend):
         return body
 
     def check(self, message: Outgoing) -> None:
+        local = message.email.rpartition("@")[0]
+        if not local.isascii():
+            # SendGrid answers 202 and then drops such addresses as invalid (sendgrid-python #119,
+            # sendgrid-ruby #91, sendgrid-csharp #656): refused here, before the request
+            raise InvalidMessage("SendGrid cannot deliver to an address with non-ASCII letters before the @ "
+                                 "(it takes the request, then drops the address); send to this family through "
+                                 "a server that offers SMTPUTF8: send --backend smtp --retry-failed")
         size = len(json.dumps(provider_values(message.envelope.values)).encode())
         if size > MAX_SUBSTITUTION_BYTES:
             raise InvalidMessage(f"personal values of {size:,} bytes, over SendGrid's 10,000-byte limit "

@@ -5,10 +5,12 @@ from collections import defaultdict
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from mailer.store.delivery_events import delivery_events
-from mailer.store.tables import send_log, subscriber_schools
+from mailer.store.queries import SUBSCRIBED
+from mailer.store.rules import clause_for
+from mailer.store.tables import send_log, subscriber_schools, subscribers
 
 COLUMNS = ("sent", "delivered", "bounced", "opened", "clicked", "unsubscribed",
            "rejected", "invalid", "failed", "in_doubt", "pending")
@@ -62,14 +64,34 @@ def table(rows: dict, label: str) -> str:
     return "\n".join(lines)
 
 
-def failures(store, issue: str) -> list[dict]:
-    """Every family of `issue` that did not get it, with status and reason, by address."""
+def failures(store, issue: str, segments=()) -> list[dict]:
+    """Every family of `issue` not reached, with status and reason, by address: what the send
+    log holds (failed, rejected, invalid, in doubt, pending: whatever run wrote it), and the
+    subscribed families of `segments` (segment rules) no run has tried ("pending", no row)."""
     c = send_log.c
+    found: dict[str, dict] = {}
     with store.read() as connection:
-        rows = connection.execute(select(c.email, c.language, c.status, c.detail, c.backend, c.updated_at)
-                                  .where(c.issue == issue, c.status.in_(NOT_SENT)).order_by(c.email))
-        return [{"email": r.email, "language": r.language, "status": r.status, "reason": r.detail,
-                 "backend": r.backend, "updated_at": r.updated_at.isoformat(timespec="seconds")} for r in rows]
+        for r in connection.execute(select(c.email, c.language, c.status, c.detail, c.backend, c.updated_at)
+                                    .where(c.issue == issue, c.status.in_(NOT_SENT))):
+            found[r.email] = {"email": r.email, "language": r.language,
+                              "status": "pending" if r.status == "sending" else r.status, "reason": r.detail or (
+                                  "claimed, not sent yet" if r.status in ("pending", "sending") else ""),
+                              "backend": r.backend, "updated_at": r.updated_at.isoformat(timespec="seconds")}
+        untried = subscribers.outerjoin(send_log, and_(c.subscriber_id == subscribers.c.id, c.issue == issue))
+        for rule in segments:
+            for r in connection.execute(select(subscribers.c.email, subscribers.c.language).select_from(untried)
+                                        .where(SUBSCRIBED, clause_for(rule), c.id.is_(None))):
+                found.setdefault(r.email, {"email": r.email, "language": r.language, "status": "pending",
+                                           "reason": "not tried by any run (run the send; or its language is held)",
+                                           "backend": "", "updated_at": ""})
+    return [found[email] for email in sorted(found)]
+
+
+def segments_sent_to(store, issue: str) -> list[str]:
+    """The segments the send log names for `issue` (what its runs were sent to)."""
+    with store.read() as connection:
+        return sorted(connection.execute(select(send_log.c.segment).distinct().where(send_log.c.issue == issue))
+                      .scalars())
 
 
 def html_page(issue: str, languages: dict, schools: dict) -> str:

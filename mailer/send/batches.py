@@ -17,7 +17,8 @@ row, failed, a claim whose lease expired or whose process on this machine is gon
 the run's options say. Live claims (other workers' batches) are left out by the page query
 itself (sendlog.held_ids): read back one by one, every worker would read every batch the
 others hold, inside the one-at-a-time claim transaction. What a run left to others (done
-before, being sent by another run) is counted once, at its end (left_to_others). Pages are
+before, being sent by another run) is counted once, at its end, with the rest of the segment,
+in one query (`standing`). Pages are
 read by id (keyset), the log rows of a page by (issue, subscriber_id) and live claims as a
 hashed NOT IN, so the plans do not depend on the database's statistics (a send log filling up
 during the send has none). The families' schools and topics are read after the claim
@@ -28,12 +29,13 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, and_, case, func, select
 
+from mailer.backends.backend import DELIVERED
 from mailer.send import sendlog
-from mailer.store.queries import SUBSCRIBED, logged_counts, topics_for, values_for
+from mailer.store.queries import SUBSCRIBED, topics_for, values_for
 from mailer.store.row_types import Recipient
 from mailer.store.rules import clause_for
 from mailer.store.tables import send_log, subscribers, utcnow
@@ -67,20 +69,24 @@ class Claims:
     decide: Callable
     status: str
     row_for: Callable
+    clock: Callable = field(default=utcnow)                  # now, as an aware UTC datetime (tests: a fake)
 
 
-def claim_batch(connection: Connection, claims: Claims, after_id: int) -> Batch:
+def claim_batch(connection: Connection, claims: Claims, after_id: int, *, retake: bool = False) -> Batch:
     """Claim the next batch of `claims`: up to `claims.size` families with ids after `after_id`
-    (`connection` is in a write transaction)."""
+    (`connection` is in a write transaction). `retake`: only families another run left behind
+    or sent back to the queue and now due (sendlog.retake_ids), for the passes after the first."""
     issue, owner, segment, family_languages, size, decide, status, row_for = (
         claims.issue, claims.owner, claims.segment, claims.family_languages, claims.size, claims.decide,
         claims.status, claims.row_for)
     _serialize(connection, issue)
-    now, chosen, batch = utcnow(), [], Batch([], after_id)
+    now, chosen, batch = claims.clock(), [], Batch([], after_id)
     free = subscribers.c.id.not_in(sendlog.held_ids(connection, issue, now))
     columns = (subscribers.c.id, subscribers.c.email, subscribers.c.name, subscribers.c.language,
                subscribers.c.all_topics)
     ours = (SUBSCRIBED, clause_for(segment), subscribers.c.language.in_(family_languages))
+    if retake:
+        ours += (subscribers.c.id.in_(sendlog.retake_ids(connection, issue, now, owner)),)
     while len(chosen) < size:
         page = connection.execute(select(*columns).where(*ours, free, subscribers.c.id > batch.last_id)
                                   .order_by(subscribers.c.id).limit(size)).all()
@@ -101,19 +107,54 @@ def claim_batch(connection: Connection, claims: Claims, after_id: int) -> Batch:
     return batch
 
 
-def left_to_others(connection: Connection, issue: str, owner: str, segment,
-                   family_languages: list[str]) -> tuple[Counter, int]:
-    """After a run: the families of `segment` reading `family_languages` it left to other runs,
-    from the send log as it is now. (Log status -> families done with the issue by earlier or
-    concurrent runs; families a live run still holds.) Counted claim by claim instead, a family
-    another run was sending when one claim passed it, and had sent by the next, would be
-    counted twice."""
-    done = logged_counts(connection, segment, issue, sendlog.DONE, languages=family_languages, not_owner=owner)
-    held = sendlog.held_ids(connection, issue, utcnow()).where(send_log.c.owner != owner)
-    busy = connection.execute(select(func.count()).select_from(subscribers).where(
-        SUBSCRIBED, clause_for(segment), subscribers.c.language.in_(family_languages),
-        subscribers.c.id.in_(held))).scalar()
-    return Counter(done), busy
+@dataclass
+class Standing:
+    """A segment's families as the send log stands at one moment (one query): what a run's
+    summary says beside its own results, adding up to `total`."""
+    total: int = 0
+    held: Counter = field(default_factory=Counter)           # family language -> families no edition is sent to
+    delivered: int = 0                                       # sent or queued, by any run
+    done_by_others: Counter = field(default_factory=Counter)  # log status -> families other runs are done with
+    busy_runs: dict = field(default_factory=dict)            # "pid@host" -> families that live run holds
+    not_reached: Counter = field(default_factory=Counter)    # failed, rejected, invalid, in_doubt, pending
+
+
+def standing(connection: Connection, issue: str, owner: str, segment, family_languages: list[str],
+             now=None) -> Standing:
+    """How every subscribed family of `segment` stands for `issue` now, in one query (the
+    families reading a language outside `family_languages` are held). Counted claim by claim
+    or query by query instead, a family another run finished in between would be counted
+    twice or not at all (PostgreSQL worker summaries once added up to 591-596 of 597)."""
+    c = send_log.c
+    held = case((subscribers.c.id.in_(sendlog.held_ids(connection, issue, now or utcnow())), 1), else_=0)
+    joined = subscribers.outerjoin(send_log, and_(c.subscriber_id == subscribers.c.id, c.issue == issue))
+    rows = connection.execute(select(subscribers.c.language, c.status, c.owner, held, func.count())
+                              .select_from(joined).where(SUBSCRIBED, clause_for(segment))
+                              .group_by(subscribers.c.language, c.status, c.owner, held)).all()
+    result, busy = Standing(), Counter()
+    for language, status, who, is_held, count in rows:
+        result.total += count
+        if language not in family_languages:
+            result.held[language] += count
+        elif status is None:
+            result.not_reached["pending"] += count           # never tried
+        elif is_held and who != owner:
+            busy[sendlog.run_name(who)] += count
+        else:
+            if status in DELIVERED:
+                result.delivered += count
+            else:
+                result.not_reached["pending" if status in (sendlog.PENDING, sendlog.SENDING) else status] += count
+            if who != owner and status in sendlog.DONE:
+                result.done_by_others[status] += count
+    result.busy_runs = dict(busy)
+    return result
+
+
+def segment_ids(segment, family_languages: list[str] | None = None):
+    """SQL: the ids of the subscribed families of `segment` (reading `family_languages`, if given)."""
+    also = (subscribers.c.language.in_(family_languages),) if family_languages is not None else ()
+    return select(subscribers.c.id).where(SUBSCRIBED, clause_for(segment), *also)
 
 
 def recipients(connection: Connection, items: list) -> list[tuple[Recipient, sendlog.Logged | None]]:

@@ -23,8 +23,12 @@ class SendReport:
     held: Counter = field(default_factory=Counter)           # family language -> families held
     skipped: Counter = field(default_factory=Counter)        # log status -> families already handled
     busy: int = 0                                            # claimed by another worker right now
+    busy_runs: dict = field(default_factory=dict)            # "pid@host" -> families that live run holds
     results: Counter = field(default_factory=Counter)        # status -> families, this run
     by_language: dict[str, Counter] = field(default_factory=dict)   # edition -> status -> families
+    segment_total: int = 0                                   # the segment's families (at the end, one snapshot:
+    segment_delivered: int = 0                               #  = held + delivered + busy + not reached)
+    not_reached: Counter = field(default_factory=Counter)    # status -> families no run has reached (yet)
     confirmed: int = 0                                       # found delivered after a crash
     stopped: str = ""                                        # why the run stopped early, if it did
     link_check: str = ""                                     # what was checked before sending (or "skipped")
@@ -53,6 +57,10 @@ class SendReport:
             "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "languages": dict(self.rows()),
             "held": dict(self.held), "skipped": dict(self.skipped), "busy_elsewhere": self.busy,
+            "busy_runs": self.busy_runs,
+            "segment_standing": {"families": self.segment_total, "delivered": self.segment_delivered,
+                                 "held": sum(self.held.values()), "busy_elsewhere": self.busy,
+                                 "not_reached": dict(self.not_reached)},
             "by_school": dict(self.by_school), "confirmed_after_crash": self.confirmed, "stopped": self.stopped,
             "link_check": self.link_check, "web": self.web,
         }, indent=2, ensure_ascii=False)

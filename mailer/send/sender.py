@@ -15,25 +15,30 @@ become "failed", so the same command, rerun after the fix, reaches those familie
 from __future__ import annotations
 
 import datetime as dt
+import re
+import time
 from collections.abc import Callable
 from functools import partial
+
+from sqlalchemy import select
 
 from blocks.i18n.localize import localize
 from blocks.model import Issue
 from blocks.render import render_issue
 from common.errors import ConfigError, SendingStopped
-from mailer.backends.backend import DELIVERED, INVALID, PERMANENT, REJECTED, SENT, Backend, Journal, Outgoing, \
-    SendResult
+from mailer.backends.backend import DELIVERED, FAILED, INVALID, PERMANENT, REJECTED, SENT, Backend, Journal, \
+    Outgoing, SendResult
 from mailer.message.mime import HeaderInjection, MessageTemplate, check_envelope
 from mailer.send import batches, sendlog
 from mailer.send.personalize import Personalizer
 from mailer.send.run_report import SendReport, families_text
 from mailer.send.routing import Router
 from mailer.store import queries
-from mailer.store.tables import utcnow
+from mailer.store.tables import send_log, utcnow
 
 
 CONFIG_CAUSED = ("401", "403", "530", "535")     # legacy rejections caused by a wrong setting, not the family
+REFUSAL_LIMIT = 10      # the first N recipients all refused with one reply: a setting, not N bad addresses
 CANCELLED = "cancelled: no new batch was claimed; rerun the same command to send the rest"
 
 
@@ -41,7 +46,9 @@ class Sender:
     def __init__(self, issue: Issue, store, backend: Backend, personalizer: Personalizer, *,
                  segment_name: str, web_url: str, resend: bool = False, retry_failed: bool = False,
                  resend_in_doubt: bool = False, on_progress: Callable[[int], None] | None = None,
-                 rendered: dict | None = None, cancel: Callable[[], bool] | None = None):
+                 rendered: dict | None = None, cancel: Callable[[], bool] | None = None,
+                 clock: Callable[[], dt.datetime] = utcnow, sleep: Callable[[float], None] = time.sleep,
+                 refusal_limit: int = REFUSAL_LIMIT):
         self.issue, self.store, self.backend, self.personalizer = issue, store, backend, personalizer
         self.segment_name, self.web_url = segment_name, web_url
         self.resend, self.retry_failed, self.resend_in_doubt = resend, retry_failed, resend_in_doubt
@@ -55,6 +62,10 @@ class Sender:
         self.owner = sendlog.new_owner()
         self._results_log = None                          # SerialWrites while run() sends
         self._sending_languages: list[str] = []           # family languages routed to an edition
+        self.clock, self.sleep = clock, sleep              # tests: a fake clock that sleeping moves on
+        # the circuit breaker: the first results of the run, while they are all refusals
+        self.refusal_limit = refusal_limit
+        self._refusals: list[tuple[SendResult, str]] | None = [] if refusal_limit else None
 
     def template(self, lang: str) -> MessageTemplate:
         if lang not in self.templates:
@@ -78,6 +89,8 @@ class Sender:
                 self._send_batches(segment)
         except (ConfigError, SendingStopped) as error:
             reason = error.problems[0].message
+            if getattr(error, "refused_reply", None):
+                self._unreject(error.refused_reply)
             with self.store.write() as connection:
                 sendlog.release(connection, self.issue.key, self.owner, reason)
             self._count_left_to_others(segment)
@@ -91,11 +104,18 @@ class Sender:
         return self.report
 
     def _count_left_to_others(self, segment) -> None:
-        """The report's "skipped, already sent" and "being sent by another run", once, at the end."""
-        if self._sending_languages:
-            with self.store.read() as connection:
-                self.report.skipped, self.report.busy = batches.left_to_others(
-                    connection, self.issue.key, self.owner, segment, self._sending_languages)
+        """The report's picture of the segment beside this run's results, from one snapshot at the
+        end: held, done by others ("skipped"), held by a live run ("busy"), not reached by any."""
+        if not self._sending_languages and not self.report.held:
+            return
+        with self.store.snapshot() as connection:
+            now = self.clock()
+            found = batches.standing(connection, self.issue.key, self.owner, segment, self._sending_languages, now)
+        report = self.report
+        report.held, report.skipped, report.busy_runs = found.held, found.done_by_others, found.busy_runs
+        report.busy = sum(found.busy_runs.values())
+        report.not_reached, report.segment_total, report.segment_delivered = \
+            found.not_reached, found.total, found.delivered
 
     def _send_batches(self, segment) -> None:
         """Claim whole batches of one edition from the store and hand each over, until none is left."""
@@ -110,22 +130,51 @@ class Sender:
                 editions.setdefault(edition, []).append(language)
         self._sending_languages = [language for languages in editions.values() for language in languages]
         status = sendlog.PENDING if self.backend.journals_each_message else sendlog.SENDING
-        for lang, languages in editions.items():
-            claims, after_id = batches.Claims(self.issue.key, self.owner, segment, languages, self.backend.batch_size,
-                                              self.decide, status, partial(self._log_row, lang=lang)), 0
-            while True:
-                if self.cancel():
-                    self.report.stopped = CANCELLED
-                    return
-                with self.store.write() as connection:
-                    batch = batches.claim_batch(connection, claims, after_id)
-                if batch.last_id == after_id:
-                    break
-                after_id = batch.last_id
-                if batch.items:
-                    with self.store.read() as connection:
-                        items = batches.recipients(connection, batch.items)
-                    self._hand_over([(r, lang, e) for r, e in items], lang)
+        every = [(lang, batches.Claims(self.issue.key, self.owner, segment, languages, self.backend.batch_size,
+                                       self.decide, status, partial(self._log_row, lang=lang), self.clock))
+                 for lang, languages in editions.items()]
+        for lang, claims in every:                        # the first pass: the whole list, by id
+            self._pass(claims, lang)
+        # then, until nothing is left for this run: what a run that is gone left behind, and the
+        # families sent back to the queue by a temporary refusal once their time has come
+        while not self.report.stopped:
+            if not sum(self._pass(claims, lang, retake=True) for lang, claims in every) \
+                    and not self._wait_for_due(segment):
+                return
+
+    def _pass(self, claims: batches.Claims, lang: str, retake: bool = False) -> int:
+        """Claim and hand over batches of one edition until the list is done; how many were claimed."""
+        after_id, claimed = 0, 0
+        while not self.report.stopped:
+            if self.cancel():
+                self.report.stopped = CANCELLED
+                break
+            with self.store.write() as connection:
+                batch = batches.claim_batch(connection, claims, after_id, retake=retake)
+            if batch.last_id == after_id:
+                break
+            after_id = batch.last_id
+            if batch.items:
+                claimed += len(batch.items)
+                with self.store.read() as connection:
+                    items = batches.recipients(connection, batch.items)
+                self._hand_over([(r, lang, e) for r, e in items], lang)
+        return claimed
+
+    def _wait_for_due(self, segment) -> bool:
+        """Only families sent back to the queue are left: wait for the earliest (True), unless
+        none is waiting or it is further off than the retry schedule allows (False: they stay
+        failed with their time; another run or the next takes them)."""
+        with self.store.read() as connection:
+            earliest = sendlog.waiting_until(connection, self.issue.key,
+                                             batches.segment_ids(segment, self._sending_languages))
+        if earliest is None:
+            return False
+        wait = (earliest - self.clock()).total_seconds()
+        if wait > self.backend.retry.longest_wait:
+            return False
+        self.sleep(max(0.0, wait))
+        return True
 
     # -- the dry run: what a send would do, per edition and school, without claiming or sending --
     def _dry_run(self, segment) -> SendReport:
@@ -147,7 +196,7 @@ class Sender:
         if self.resend:
             return ()
         return tuple(s for s in sendlog.DONE if not (s == sendlog.IN_DOUBT and self.resend_in_doubt)
-                     and not (s == REJECTED and self.retry_failed))
+                     and not (s in PERMANENT and self.retry_failed))
 
     def _plan(self, batch) -> None:
         report, routed = self.report, []
@@ -180,11 +229,13 @@ class Sender:
             return "send"
         if entry.held_by_another(now):
             return "busy"
+        if entry.waiting(now) and not self.resend:
+            return "wait"
         if entry.status in (sendlog.PENDING, sendlog.SENDING, sendlog.FAILED) or self.resend:
             return "send"
         if entry.status == sendlog.IN_DOUBT:
             return "send" if self.resend_in_doubt else "skip"
-        if entry.status == REJECTED and self.retry_failed and entry.detail.startswith(CONFIG_CAUSED):
+        if entry.status in PERMANENT and self.retry_failed:      # rejected or invalid: tried again
             return "send"
         return "skip"
 
@@ -248,6 +299,7 @@ class Sender:
             for result in self.backend.send(messages, _Journal(self)):
                 self.report.count(lang, result.status)
                 self.on_progress(1)
+                self._watch_refusals(result, lang)
             return
         pending: list[SendResult] = []
         for result in self.backend.send(messages):
@@ -256,6 +308,48 @@ class Sender:
                 self._record(pending, lang)
                 pending = []
         self._record(pending, lang)
+
+    def _watch_refusals(self, result: SendResult, lang: str) -> None:
+        """The circuit breaker: when the first `refusal_limit` recipients of the run are all
+        refused with the same reply, the server is refusing the sender (a relay or sender-domain
+        setting), not that many addresses: those families become failed, not rejected, and the
+        run stops with the reply (ConfigError; the rest are released by run())."""
+        if self._refusals is None or result.status not in (REJECTED, *DELIVERED):
+            return
+        if result.status != REJECTED:
+            self._refusals = None                      # something went through: addresses, not a setting
+            return
+        self._refusals.append((result, lang))
+        if len(self._refusals) < self.refusal_limit:
+            return
+        refused, self._refusals = self._refusals, None
+        replies = {_same_reply(r.detail) for r, _ in refused}
+        if len(replies) != 1:
+            return
+        reply = refused[0][0].detail
+        setting = "SMTP_HOST" if self.backend.name == "smtp" else f"{self.backend.name} settings"
+        error = ConfigError(setting, f"the server refused the first {len(refused)} recipients of this run with the "
+                            f"same reply: {reply}", "check SMTP_HOST / the sender's domain (the From address of "
+                            "publication.yaml, its SPF/DKIM, the relay's permission for it) and SMTP_USER; those "
+                            "families are failed, not rejected: run the same command again after the fix",
+                            outcome="")
+        error.refused_reply = replies.pop()
+        raise error
+
+    def _unreject(self, reply: str) -> None:
+        """After the circuit breaker: this run's families refused with `reply` become failed (the
+        messages in flight when it tripped included), so the fixed rerun sends to them."""
+        c = send_log.c
+        with self.store.write() as connection:
+            rows = [row for row in connection.execute(select(c.subscriber_id, c.language, c.detail).where(
+                c.issue == self.issue.key, c.owner == self.owner, c.status == REJECTED))
+                if _same_reply(row.detail) == reply]
+            sendlog.record(connection, self.issue.key, [SendResult(row.subscriber_id, FAILED, detail=(
+                f"not sent: the server refused every recipient with \"{row.detail}\" (a setting, not this address)"))
+                for row in rows])
+        for row in rows:
+            self.report.count(row.language, REJECTED, -1)
+            self.report.count(row.language, FAILED)
 
     def _record(self, results: list[SendResult], lang: str | None = None) -> None:
         if not results:
@@ -284,3 +378,8 @@ class _Journal(Journal):
 
     def done(self, results: list[SendResult]) -> None:
         self.sender._record(results)
+
+
+def _same_reply(detail: str) -> str:
+    """A refusal's reply without the address it names ("550 5.7.1 <a@b.org>: relay denied")."""
+    return re.sub(r"<?[^\s<>]+@[^\s<>]+>?", "<address>", detail).strip()

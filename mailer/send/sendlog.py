@@ -14,7 +14,10 @@ or many against PostgreSQL) never take the same family. Statuses:
                              resolved by the event webhook, or sent with --resend-in-doubt
 
 A crashed worker's rows are taken over once its lease expires, at once if it ran on this
-machine and its process is gone.
+machine and its process is gone (`retake_ids`): by any run, before it ends and whenever it runs
+out of other work. A `failed` row with a `lease_until` is a family sent back to the queue by a
+temporary refusal (SMTP 451/421/452): `lease_until` is then its not-before time, and any run
+retries it once that time has come; a `failed` row without one waits for the next run.
 """
 from __future__ import annotations
 
@@ -37,6 +40,13 @@ DONE = ("sent", "queued", "rejected", "invalid", IN_DOUBT)   # final unless the 
 def new_owner() -> str:
     """This worker's name in the log: host, process, and a random part (unique per run)."""
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def run_name(owner: str) -> str:
+    """An owner as staff read it: "4242@mailer-1" (process id at host)."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    return f"{pid}@{host}" if pid else owner
 
 
 def owner_is_gone(owner: str) -> bool:
@@ -64,6 +74,10 @@ class Logged(NamedTuple):
     lease_until: dt.datetime | None = None
     detail: str = ""
 
+    def waiting(self, now: dt.datetime) -> bool:
+        """Sent back to the queue by a temporary refusal, and its not-before time has not come."""
+        return self.status == FAILED and self.lease_until is not None and self.lease_until > now
+
     def held_by_another(self, now: dt.datetime) -> bool:
         """A claim another live worker is working on right now."""
         if self.status not in (PENDING, SENDING) or not self.owner:
@@ -84,12 +98,49 @@ def held_ids(connection: Connection, issue: str, now: dt.datetime) -> Select:
     seconds a query), SQLite builds a temporary index. Gone workers are looked up among the
     few owners holding claims now (the issue-and-status index), so their families are free."""
     c = send_log.c
-    live = (PENDING, SENDING)
-    owners = connection.execute(select(c.owner).distinct().where(c.issue == issue, c.status.in_(live))).scalars()
-    gone = [owner for owner in owners if owner and owner_is_gone(owner)]
-    held = select(c.subscriber_id).where(c.issue == issue, c.status.in_(live), c.owner != "",
+    gone = _gone_owners(connection, issue)
+    held = select(c.subscriber_id).where(c.issue == issue, c.status.in_(_LIVE), c.owner != "",
                                          or_(c.lease_until.is_(None), c.lease_until >= now))
     return held.where(c.owner.not_in(gone)) if gone else held
+
+
+_LIVE = (PENDING, SENDING)
+
+
+def _gone_owners(connection: Connection, issue: str) -> list[str]:
+    """Owners of claims on `issue` whose process on this machine no longer exists."""
+    c = send_log.c
+    owners = connection.execute(select(c.owner).distinct().where(c.issue == issue, c.status.in_(_LIVE))).scalars()
+    return [owner for owner in owners if owner and owner_is_gone(owner)]
+
+
+def retake_ids(connection: Connection, issue: str, now: dt.datetime, owner: str) -> Select:
+    """The families of `issue` a run takes again after its first pass over the list: claims of a
+    run that is gone (its process on this machine no longer exists, or its lease ran out) and
+    families sent back to the queue whose not-before time has come. (Not plain `failed` rows:
+    those failed for this run; the next run retries them.)"""
+    c = send_log.c
+    gone = _gone_owners(connection, issue)
+    abandoned = and_(c.status.in_(_LIVE), c.owner != owner,
+                     or_(c.owner == "", c.lease_until < now, *([c.owner.in_(gone)] if gone else [])))
+    due = and_(c.status == FAILED, c.lease_until.is_not(None), c.lease_until <= now)
+    return select(c.subscriber_id).where(c.issue == issue, or_(abandoned, due))
+
+
+def holders(connection: Connection, issue: str, now: dt.datetime, owner: str, ids: Select) -> dict[str, int]:
+    """Live claims of other runs among `ids` (a select of subscriber ids): run name -> families."""
+    c = send_log.c
+    rows = connection.execute(select(c.owner, func.count()).where(
+        c.issue == issue, c.owner != owner, c.subscriber_id.in_(held_ids(connection, issue, now)),
+        c.subscriber_id.in_(ids)).group_by(c.owner)).all()
+    return {run_name(who): count for who, count in rows}
+
+
+def waiting_until(connection: Connection, issue: str, ids: Select) -> dt.datetime | None:
+    """The earliest not-before time of the families among `ids` sent back to the queue."""
+    c = send_log.c
+    return connection.execute(select(func.min(c.lease_until)).where(
+        c.issue == issue, c.status == FAILED, c.lease_until.is_not(None), c.subscriber_id.in_(ids))).scalar()
 
 
 def logged(connection: Connection, issue: str, subscriber_ids: list[int]) -> dict[int, Logged]:
@@ -163,16 +214,19 @@ def mark_sending(connection: Connection, issue: str, subscriber_ids: Iterable[in
 _RECORD = (update(send_log)
            .where(and_(send_log.c.issue == bindparam("b_issue"), send_log.c.subscriber_id == bindparam("b_id")))
            .values(status=bindparam("b_status"), provider_id=bindparam("b_provider"), detail=bindparam("b_detail"),
-                   updated_at=bindparam("b_now"), lease_until=None))
+                   updated_at=bindparam("b_now"), lease_until=bindparam("b_until")))
 
 
-def record(connection: Connection, issue: str, results: list) -> None:
-    """Store backend results (SendResult) over the claims; the claim is let go."""
+def record(connection: Connection, issue: str, results: list,
+           not_before: dict[int, dt.datetime] | None = None) -> None:
+    """Store backend results (SendResult) over the claims; the claim is let go. `not_before`:
+    families sent back to the queue (failed for now) and when they may be tried again."""
     if not results:
         return
-    now = utcnow()
+    now, not_before = utcnow(), not_before or {}
     connection.execute(_RECORD, [{"b_issue": issue, "b_id": r.subscriber_id, "b_status": r.status,
-                                  "b_provider": r.provider_id[:200], "b_detail": r.detail[:2000], "b_now": now}
+                                  "b_provider": r.provider_id[:200], "b_detail": r.detail[:2000], "b_now": now,
+                                  "b_until": not_before.get(r.subscriber_id)}
                                  for r in results])
 
 

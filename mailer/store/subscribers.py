@@ -78,6 +78,14 @@ class Store:
             yield connection
 
     @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """A read transaction whose queries all see the store at one moment (REPEATABLE READ on
+        PostgreSQL; a SQLite read transaction already is one): counts that must add up."""
+        options = {"isolation_level": "REPEATABLE READ"} if self.engine.dialect.name == "postgresql" else {}
+        with self.engine.connect().execution_options(**options) as connection, connection.begin():
+            yield connection
+
+    @contextmanager
     def write(self) -> Iterator[Connection]:
         """A connection in a write transaction: committed at the end, rolled back on any error."""
         with self.engine.connect().execution_options(sqlite_immediate=True) as connection, connection.begin():

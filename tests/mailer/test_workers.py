@@ -78,3 +78,49 @@ def test_a_sendgrid_run_killed_mid_request_leaves_its_families_in_doubt_not_rese
         assert again.returncode == 0, again.stderr
         last = [p["to"][0]["email"] for r in stub.requests[before:] for p in r["json"]["personalizations"]]
         assert sorted(last) == sorted(in_flight)
+
+
+def _wait_until(condition, what: str, seconds: float = 120) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_a_worker_killed_mid_send_leaves_nobody_behind_the_survivor_takes_its_claims_over(many, tmp_path):
+    """Issue 25, fault 1: worker A killed (SIGKILL) mid-send while B runs; B used to exit 0 with A's
+    claims left pending under the dead process. Now B takes them over before it ends."""
+    import re
+    import signal
+    args = ("send", ISSUE_DIR, "--to", "all-families", "--backend", "smtp", "--yes", "--reports", tmp_path,
+            "--skip-link-check", "--allow-local-translations")  # no server at the base URL; stub-made editions
+    with SMTPSink() as sink:
+        sink.delay = 0.03                    # slow enough that both are mid-send when A dies
+        env = {**smtp_env(many, sink.port), "SMTP_POOL": "1"}   # at most one message in flight per run
+        a = start(args, env)
+        _wait_until(lambda: len(sink.messages) >= 15 or a.poll() is not None, "worker A to be under way")
+        b = start(args, env)
+        from mailer.store.subscribers import Store
+        with Store.open(many) as store:      # B holds a batch of its own: both are mid-send
+            def b_claimed():
+                with store.read() as connection:
+                    from sqlalchemy import func, select
+
+                    from mailer.store.tables import send_log
+                    return connection.execute(select(func.count(func.distinct(send_log.c.owner)))).scalar() >= 2
+            _wait_until(lambda: b_claimed() or b.poll() is not None, "worker B to claim a batch")
+        assert a.poll() is None and b.poll() is None, "both workers must still be sending"
+        a.send_signal(signal.SIGKILL)
+        a.wait()                             # reaped: its process id is gone at once
+        out, err = b.communicate(timeout=300)
+        assert b.returncode == 0, err
+        counts = sink.per_address()
+        assert len(counts) == FAMILIES, f"{FAMILIES - len(counts)} families never got it\n{out}"
+        assert sum(counts.values()) - FAMILIES <= 1             # at most A's one message in flight, again
+        twice = [address for address, n in counts.items() if n > 1]
+        for address in twice:                                   # ... with the same Message-ID
+            ids = {re.search(rb"Message-I[Dd]: (\S+)", c).group(1) for _, r, c in sink.messages if address in r}
+            assert len(ids) == 1
+    finished = compose(*args, env=env)
+    assert finished.returncode == 0 and "Nothing to send" in finished.stdout, finished.stdout + finished.stderr
