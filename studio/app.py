@@ -69,8 +69,8 @@ def create_app(settings: StudioSettings, *, store: Store | None = None, newslett
     security.install(app, studio)       # before CSRF: anonymous gets 401/sign-in first
     CSRFProtect(app)
 
-    from studio import editor, edits, home, oidc, preview, signin
-    for module in (signin, oidc, home, editor, edits, preview):
+    from studio import editor, edits, family_pages, home, oidc, preview, signin
+    for module in (signin, oidc, home, editor, edits, preview, family_pages):
         app.register_blueprint(module.blueprint)
     from studio import send_pages
     send_pages.install(app, studio, sending)       # sending: a send_pages.SendDesk (default: outbox)

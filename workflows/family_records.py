@@ -1,5 +1,5 @@
 """The families on the list, as workflows: import a roster (or restore our own export), export,
-look one up, unsubscribe, opt in again, suppress a list. What `subscribers ...` and the studio
+find them by address or name, look one up, unsubscribe, opt in again, suppress a list. What `subscribers ...` and the studio
 call; each returns what happened, for the face to show."""
 from __future__ import annotations
 
@@ -81,6 +81,40 @@ def show(settings: Settings, email: str):
         with store.read() as connection:
             rows = subscriptions_of(connection, found.id)
     return found, {slug: follows(rows, slug, p.default_subscribe) for slug, p in all_publications().items()}
+
+
+@dataclass(frozen=True)
+class FamilyFound:
+    """One family a search found: its number (the store's), address, name and status."""
+    id: int
+    email: str
+    name: str
+    status: str
+
+
+def find(settings: Settings, text: str, limit: int = 50) -> list[FamilyFound]:
+    """The families whose address or name contains `text` (any case), by address; at most `limit`."""
+    from sqlalchemy import func, or_, select
+
+    from mailer.store.tables import subscribers
+
+    words = text.strip().lower()
+    if not words:
+        return []
+    pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    query = (select(subscribers.c.id, subscribers.c.email, subscribers.c.name, subscribers.c.status)
+             .where(or_(func.lower(subscribers.c.email).like(pattern, escape="\\"),
+                        func.lower(func.coalesce(subscribers.c.name, "")).like(pattern, escape="\\")))
+             .order_by(subscribers.c.email).limit(limit))
+    with open_store(settings) as store, store.read() as connection:
+        return [FamilyFound(r.id, r.email, r.name or "", r.status) for r in connection.execute(query)]
+
+
+def address_of(settings: Settings, family_id: int) -> str | None:
+    """The address of the family with this number, or None."""
+    from mailer.store.subscribers import email_for
+    with open_store(settings) as store:
+        return email_for(store, family_id)
 
 
 @dataclass

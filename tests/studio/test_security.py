@@ -21,9 +21,12 @@ EXPECTED = {
     "sending.progress_events": "api",
     "review.dashboard": "page", "review.block": "page", "review.save": "page", "review.preview": "page",
     "review.machine": "page", "review.chrome_page": "page", "review.chrome_save": "page",
+    "families.search": "page", "families.family": "page", "families.unsubscribe": "page", "families.opt_in": "page",
+    "families.roster": "page", "families.upload": "page", "families.apply": "page",
 }
 VALUES = {"publication": "equity", "issue": "2021-09-sept-oct", "lang": "en", "token": "x" * 20,
-          "filename": "studio.css", "send_id": 1, "owner": "welcome", "number": 0}
+          "filename": "studio.css", "send_id": 1, "owner": "welcome", "number": 0,
+          "family_id": 1}
 
 
 def _requests(app):
