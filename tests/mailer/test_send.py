@@ -20,6 +20,7 @@ from mailer.send.personalize import Personalizer
 from mailer.send.routing import Router
 from mailer.send.sender import Sender
 from tests.mailer.smtp_sink import SMTPSink
+from tests.mailer.crashing_compose import CRASHED
 
 ROOT = Path(__file__).resolve().parents[2]
 ISSUE_DIR = ROOT / "newsletters" / "equity" / "2021-09-sept-oct"
@@ -218,7 +219,7 @@ def test_crash_midway_then_rerun_delivers_everyone_exactly_once(families, store_
                 "--skip-link-check", "--allow-local-translations")  # no server at the base URL; stub-made editions
         crashed = compose(*args, env=env,
                           crash_after=20)
-        assert crashed.returncode == 70, crashed.stderr
+        assert crashed.returncode == CRASHED, crashed.stderr
         assert 20 <= len(sink.messages) < 45
         finished = compose(*args, env=env)
         assert finished.returncode == 0, finished.stderr
@@ -232,7 +233,7 @@ def test_crash_after_handing_over_is_resolved_by_the_outbox(families, store_url,
     args = ("send", ISSUE_DIR, "--to", "all-families", "--outbox", tmp_path / "outbox", "--yes",
             "--reports", tmp_path / "reports")
     crashed = compose(*args, env=env, crash_after=1, crash_point="received")      # one family per language
-    assert crashed.returncode == 70
+    assert crashed.returncode == CRASHED
     finished = compose(*args, env=env)
     assert finished.returncode == 0, finished.stderr
     assert "Found delivered before an interruption: 1" in finished.stdout

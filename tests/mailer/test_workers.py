@@ -10,6 +10,7 @@ import pytest
 
 from tests.mailer.smtp_sink import SMTPSink
 from tests.mailer.test_send import ISSUE_DIR, ROOT, SIGNER, compose
+from tests.mailer.crashing_compose import CRASHED
 
 FAMILIES = 240
 
@@ -66,7 +67,7 @@ def test_a_sendgrid_run_killed_mid_request_leaves_its_families_in_doubt_not_rese
         args = ("send", ISSUE_DIR, "--to", "all-families", "--backend", "sendgrid", "--yes", "--reports", tmp_path,
                 "--skip-link-check", "--allow-local-translations")  # no server at the base URL; stub-made editions
         crashed = compose(*args, env=env, crash_after=1, crash_point="posted")
-        assert crashed.returncode == 70 and len(stub.requests) == 1
+        assert crashed.returncode == CRASHED and len(stub.requests) == 1
         in_flight = {p["to"][0]["email"] for p in stub.requests[0]["json"]["personalizations"]}
         rerun = compose(*args, env=env)
         assert rerun.returncode == 3, rerun.stderr               # staff must look: some are in doubt
