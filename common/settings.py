@@ -29,6 +29,9 @@ DEMO_BASE_URL = "http://127.0.0.1:8000"
 SECRET_MINIMUM = 32        # sends, the preference center and the studio
 PREVIOUS_MINIMUM = 16      # what secrets made before the 32-character rule had (still accepted as previous)
 MIN_DISTINCT = 8           # fewer different characters than this is not random ("aaaa...", "abab...")
+# the fields holding secrets (Settings.secrets(): what error messages never show)
+SECRET_FIELDS = ("secret", "smtp_password", "sendgrid_api_key", "deepl_auth_key", "google_api_key",
+                 "studio_secret", "studio_oidc_client_secret")
 SECRET_HINT = ("export NEWSLETTER_SECRET=$(python -c 'import secrets; print(secrets.token_urlsafe(32))') "
                "and use the same one for sends and the preference center")
 
@@ -279,6 +282,15 @@ class Settings:
             env = f.metadata["env"]
             raise ConfigError(env, "is not set", hint or f.metadata["hint"] or f"export {env}=...")
         return value
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every configured secret (keys, passwords, signing secrets, the store URL's password):
+        what common/redaction.py hides from any message a provider's answer goes into."""
+        values = [getattr(self, name) for name in SECRET_FIELDS] + list(self.secret_previous)
+        password = re.match(r"^[^:/]+://[^:/@]*:([^@/]+)@", self.db or "")
+        if password:
+            values.append(password.group(1))
+        return tuple(value for value in values if value)
 
     @staticmethod
     def env_name(name: str) -> str:
