@@ -14,6 +14,7 @@ from blocks.i18n.machine import PROVIDERS
 from blocks.i18n.status import (OUTCOME_TEXT, language_name, language_status, local_provider_warning,
                                  report_languages)
 from blocks.loader import load_issue
+from blocks.scaffold_publication import refuse_template_values
 from blocks.content_tree import find_issue
 from common.yaml_source import display_path
 
@@ -44,6 +45,7 @@ def check(issue_dir: Path):
     Exits 0 when the issue is ready to build, 1 when anything needs fixing.
     """
     issue = load_issue(issue_dir, library_dir=settings_of().library)
+    refuse_template_values(issue, outcome="")
     summaries = [summarize(email, issue) for email in render_all(issue, stamp=settings_of().build_time)]
     click.echo(f"{issue_dir}: {len(issue.blocks)} blocks, languages {', '.join(issue.languages)}: no problems.")
     _print_summary(summaries)
