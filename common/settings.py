@@ -32,12 +32,18 @@ MIN_DISTINCT = 8           # fewer different characters than this is not random 
 # the fields holding secrets (Settings.secrets(): what error messages never show)
 SECRET_FIELDS = ("secret", "smtp_password", "sendgrid_api_key", "deepl_auth_key", "google_api_key",
                  "studio_secret", "studio_oidc_client_secret")
+# zxcvbn's estimate of the guesses a secret takes, at least (10^N): a random 32-character secret
+# is past 10^30; "abcdefgh" x4 is 10^2, "Password1" x4 10^3, 32 spaces and a word 10^5
+SECRET_GUESSES = 14
+GENERATE_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
 SECRET_HINT = ("export NEWSLETTER_SECRET=$(python -c 'import secrets; print(secrets.token_urlsafe(32))') "
                "and use the same one for sends and the preference center")
 
 
 def secret_problem(secret: str, minimum: int = SECRET_MINIMUM) -> str | None:
-    """Why `secret` cannot sign anything (for ConfigError's message), or None if it can."""
+    """Why `secret` cannot sign anything (for ConfigError's message), or None if it can: not set,
+    the demo's, too short, too few different characters, or guessable (zxcvbn's estimate: long
+    secrets such as "abcdefgh" four times, "Password1" four times, spaces and a word)."""
     if not secret:
         return "is not set"
     if secret == DEMO_SECRET:
@@ -46,6 +52,14 @@ def secret_problem(secret: str, minimum: int = SECRET_MINIMUM) -> str | None:
         return f"is {len(secret)} characters long; it must be at least {minimum} random characters"
     if len(set(secret)) < MIN_DISTINCT:
         return f"is not random: it has only {len(set(secret))} different characters"
+    if minimum < SECRET_MINIMUM:
+        return None                    # an older secret that signed links: refusing it now breaks them
+    from zxcvbn import zxcvbn
+    found = zxcvbn(secret[:100])                    # (past 100 characters it only gets slower)
+    if found["guesses_log10"] < SECRET_GUESSES:
+        why = found.get("feedback", {}).get("warning") or "it follows a pattern"
+        return (f"is guessable: a password checker (zxcvbn) finds it in about 10^{found['guesses_log10']:.0f} "
+                f"guesses ({why.rstrip('.')}); make a random one with: {GENERATE_SECRET}")
     return None
 
 
