@@ -5,7 +5,8 @@ Rendering happens once per language; per-recipient values stay as tokens (see to
 A block not translated into the language (a fallback) is rendered whole in English - its
 labels, dates and calendar offer too - so it reads as one English unit; one note at the top
 lists such sections in the reader's language, and a banner says when the email holds
-machine translations.
+machine translations. The family's greeting is always in the edition's language: an intro
+shown in English has it before it, in a section of its own, never inside.
 """
 from __future__ import annotations
 
@@ -77,8 +78,9 @@ def render_issue(issue: Issue, lang: str, web_url: str = tokens.WEB_URL, calenda
     _check_mjml(source)
     html = rtl.set_directions(inliner().inline(mjml.mjml2html(source, disable_comments=True, fonts={})),
                               ctx.direction)
-    variables["block_texts"] = [_squeeze(environment("txt", item["lang"]).get_template(
-        f"{item['block'].template}.txt.j2").render(variables | item)) for item in items]
+    variables["block_texts"] = [(tokens.GREETING + "\n\n" if item["greeting_apart"] else "") + _squeeze(
+        environment("txt", item["lang"]).get_template(f"{item['block'].template}.txt.j2").render(variables | item))
+        for item in items]
     text = _squeeze(environment("txt", lang).get_template("layout.txt.j2").render(variables)) + "\n"
     if ctx.direction == "rtl":
         html, text = rtl.isolate_latin_runs(html), rtl.isolate_text(text)
@@ -107,8 +109,13 @@ def _prepare(block: Block, issue: Issue, ctx: RenderContext, files: dict | None,
             calendar_name = block.fields.get("heading") or block.fields.get("title") or issue.title
             files[name] = to_ics(entries, calendar_name, ctx.lang, issue.publication.name, stamp)
         extra["calendar_url"] = f"{ctx.web_url}/{name}"
+    # A greeting is the family's, in the edition's language: a block shown in English has it
+    # before it, in a section of its own (layout.*.j2), never inside.
+    greeting_apart = bool(block.lang and block.fields.get("greeting"))
     return {"block": block, "f": block.fields, "fields": block.fields, "x": extra, "lang": ctx.lang,
-            "dir": ctx.direction, "align": "right" if ctx.direction == "rtl" else "left"}
+            "dir": ctx.direction, "align": "right" if ctx.direction == "rtl" else "left",
+            "greeting_here": bool(block.fields.get("greeting")) and not greeting_apart,
+            "greeting_apart": greeting_apart}
 
 
 def _notice(issue: Issue, blocks, ctx: RenderContext) -> dict:

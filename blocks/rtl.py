@@ -126,16 +126,18 @@ def isolate_latin_runs(html: str) -> str:
 
 def isolate_latin_in(escaped: str) -> str:
     """isolate_latin_runs for one piece of HTML-escaped text: a publication's name such as
-    "مكتب تعزيز الإنصاف (Office of Equity Advancement)" on a right-to-left web page."""
-    return _LATIN_RUN.sub(_isolated_run, escaped)
+    "مكتب تعزيز الإنصاف (Office of Equity Advancement)" on a right-to-left web page. The run may
+    wrap (a page's heading is wider than a phone at 320 px otherwise); isolated, its words and
+    brackets stay in order on each line."""
+    return _LATIN_RUN.sub(lambda found: _isolated_run(found, nowrap=False), escaped)
 
 
-def _isolated_run(found: re.Match) -> str:
-    """One Latin run as an isolate; a short one (a name in brackets) is kept on one line."""
+def _isolated_run(found: re.Match, nowrap: bool = True) -> str:
+    """One Latin run as an isolate; in an email, a short one (a name in brackets) is kept on one line."""
     run = found.group(0)
     if " " not in run and "(" not in run:
         return run
-    keep = ' style="white-space: nowrap;"' if len(run) <= NOWRAP_RUN else ""
+    keep = ' style="white-space: nowrap;"' if nowrap and len(run) <= NOWRAP_RUN else ""
     return f'<span dir="ltr"{keep}>{LRI}{run}{PDI}</span>'
 
 

@@ -1,6 +1,13 @@
 """The publication.yaml that `compose.py new-publication` writes: every setting explained, SAMPLE
-on each value to confirm. tests/test_scaffold.py checks it names every key of the schema and loads."""
+on each value to confirm. tests/test_scaffold.py checks it names every key of the schema and loads.
+`template_values` finds the lines still as written, which `check` and `send` refuse."""
 from __future__ import annotations
+
+from pathlib import Path
+
+from common.errors import NewsletterError
+from common.problems import Problem
+from common.yaml_source import display_path
 
 TEMPLATE = """\
 # Publication-wide settings: used by every issue in {folder}/ (one folder per issue beside this file).
@@ -78,3 +85,37 @@ def publication_yaml(slug: str, folder: str) -> str:
     """The file for the publication in `folder` (as shown to the user), whose slug is its name."""
     title = " ".join(word.capitalize() for word in slug.split("-"))
     return TEMPLATE.format(folder=folder, slug=slug, title=title)
+
+
+def template_values(publication_file: Path, slug: str) -> list[Problem]:
+    """Lines of `publication_file` still exactly as `new-publication` wrote them with a SAMPLE
+    mark (the sample district's name, address, colours, the footer's "SAMPLE: ..." text): what
+    `check` and `send` refuse, with the file and line, until someone confirms each value and
+    deletes its mark. (A hand-written file, like the samples shipped in newsletters/, is never
+    the template line for line.)"""
+    try:
+        lines = publication_file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []                                  # the loader says what is wrong with the file
+    written = {line.rstrip() for line in publication_yaml(slug, "").splitlines()
+               if "SAMPLE" in line and not line.lstrip().startswith("#")}
+    found, key = [], ""
+    for number, line in enumerate(lines, 1):
+        if line.strip() and not line.startswith((" ", "#")):
+            key = line.split(":", 1)[0]
+        if line.rstrip() in written:
+            inner = line.strip().split(":", 1)[0] if line.startswith(" ") and ":" in line.strip() else ""
+            name = f"{key}.{inner}" if inner and inner != "SAMPLE" else key
+            found.append(Problem(display_path(publication_file), name,
+                                 f"is still the sample value new-publication wrote ({' '.join(line.split())})",
+                                 "write the office's own value, then delete the SAMPLE mark on that line",
+                                 line=number))
+    return found
+
+
+def refuse_template_values(issue, outcome: str) -> None:
+    """NewsletterError naming every line of the issue's publication.yaml still as new-publication
+    wrote it (`check`, and `send` before anything is looked up or connected)."""
+    found = template_values(issue.path.parent / "publication.yaml", issue.publication.slug)
+    if found:
+        raise NewsletterError(found, outcome=outcome)

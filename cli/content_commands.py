@@ -72,8 +72,9 @@ def translations():
 @click.argument("issue_dir", type=ISSUE_DIR)
 @click.option("--lang", required=True, help="Language code, e.g. es, pt, ar.")
 @click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
-              help="PO file to write (default: <issue>-<lang>.po in the current folder).")
-def export_command(issue_dir: Path, lang: str, out_file: Path | None):
+              help="PO file to write (default: <publication>-<issue>-<lang>.po in the current folder).")
+@click.option("--force", is_flag=True, help="Replace the PO file if it exists.")
+def export_command(issue_dir: Path, lang: str, out_file: Path | None, force: bool):
     """Write a PO file with every text of the issue, for Poedit, Weblate or Crowdin."""
     issue = load_issue(issue_dir, library_dir=settings_of().library)
     lang = lang.replace("-", "_")
@@ -82,7 +83,12 @@ def export_command(issue_dir: Path, lang: str, out_file: Path | None):
                               f"({', '.join(l for l in issue.publication.languages if l != issue.source_lang)})",
                               f"add it to languages in {display_path(issue.path.parent / 'publication.yaml')} first")
     po = export(issue, lang)
-    out_file = out_file or Path(f"{issue.slug}-{lang}.po")
+    # named with the publication: two offices' issues of the same name are two files
+    out_file = out_file or Path(f"{issue.key.replace('/', '-')}-{lang}.po")
+    if out_file.exists() and not force:
+        raise NewsletterError(f"{out_file} exists (perhaps a translator's work not yet imported)",
+                              f"import it first (python compose.py translations import {out_file}), or give "
+                              "--force to replace it, or --out another file")
     po.save(str(out_file))
     todo = sum(1 for e in po if not e.msgstr or e.fuzzy)
     click.echo(f"Wrote {out_file}: {len(po)} texts, {todo} to translate or review. "

@@ -29,12 +29,21 @@ DEMO_BASE_URL = "http://127.0.0.1:8000"
 SECRET_MINIMUM = 32        # sends, the preference center and the studio
 PREVIOUS_MINIMUM = 16      # what secrets made before the 32-character rule had (still accepted as previous)
 MIN_DISTINCT = 8           # fewer different characters than this is not random ("aaaa...", "abab...")
+# the fields holding secrets (Settings.secrets(): what error messages never show)
+SECRET_FIELDS = ("secret", "smtp_password", "sendgrid_api_key", "deepl_auth_key", "google_api_key",
+                 "studio_secret", "studio_oidc_client_secret")
+# zxcvbn's estimate of the guesses a secret takes, at least (10^N): a random 32-character secret
+# is past 10^30; "abcdefgh" x4 is 10^2, "Password1" x4 10^3, 32 spaces and a word 10^5
+SECRET_GUESSES = 14
+GENERATE_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
 SECRET_HINT = ("export NEWSLETTER_SECRET=$(python -c 'import secrets; print(secrets.token_urlsafe(32))') "
                "and use the same one for sends and the preference center")
 
 
 def secret_problem(secret: str, minimum: int = SECRET_MINIMUM) -> str | None:
-    """Why `secret` cannot sign anything (for ConfigError's message), or None if it can."""
+    """Why `secret` cannot sign anything (for ConfigError's message), or None if it can: not set,
+    the demo's, too short, too few different characters, or guessable (zxcvbn's estimate: long
+    secrets such as "abcdefgh" four times, "Password1" four times, spaces and a word)."""
     if not secret:
         return "is not set"
     if secret == DEMO_SECRET:
@@ -43,6 +52,14 @@ def secret_problem(secret: str, minimum: int = SECRET_MINIMUM) -> str | None:
         return f"is {len(secret)} characters long; it must be at least {minimum} random characters"
     if len(set(secret)) < MIN_DISTINCT:
         return f"is not random: it has only {len(set(secret))} different characters"
+    if minimum < SECRET_MINIMUM:
+        return None                    # an older secret that signed links: refusing it now breaks them
+    from zxcvbn import zxcvbn
+    found = zxcvbn(secret[:100])                    # (past 100 characters it only gets slower)
+    if found["guesses_log10"] < SECRET_GUESSES:
+        why = found.get("feedback", {}).get("warning") or "it follows a pattern"
+        return (f"is guessable: a password checker (zxcvbn) finds it in about 10^{found['guesses_log10']:.0f} "
+                f"guesses ({why.rstrip('.')}); make a random one with: {GENERATE_SECRET}")
     return None
 
 
@@ -285,6 +302,15 @@ class Settings:
             env = f.metadata["env"]
             raise ConfigError(env, "is not set", hint or f.metadata["hint"] or f"export {env}=...")
         return value
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every configured secret (keys, passwords, signing secrets, the store URL's password):
+        what common/redaction.py hides from any message a provider's answer goes into."""
+        values = [getattr(self, name) for name in SECRET_FIELDS] + list(self.secret_previous)
+        password = re.match(r"^[^:/]+://[^:/@]*:([^@/]+)@", self.db or "")
+        if password:
+            values.append(password.group(1))
+        return tuple(value for value in values if value)
 
     @staticmethod
     def env_name(name: str) -> str:

@@ -86,8 +86,10 @@ def check_section(section: str) -> list[tuple[str, str]]:
     return found
 
 
-def language_findings(html_bytes: int, subject: str, status, files: dict[str, bytes]) -> list[tuple[str, str, str]]:
-    """(where, message, hint) about one language as a whole."""
+def language_findings(html_bytes: int, subject: str, status, files: dict[str, bytes],
+                      issue_path: str = "newsletters/<publication>/<issue>") -> list[tuple[str, str, str]]:
+    """(where, message, hint) about one language as a whole; `issue_path`: the issue's folder as
+    the commands take it (the hints name it, with the language)."""
     found = []
     for name, content in sorted(files.items()):
         unfolded = re.sub(r"\r?\n[ \t]", "", content.decode("utf-8", "replace"))      # iCalendar folds lines
@@ -107,7 +109,8 @@ def language_findings(html_bytes: int, subject: str, status, files: dict[str, by
     if stale:
         found.append(("translations", f"{len(stale)} block(s) with stale translations: {', '.join(stale)}",
                       "the English changed since they were translated, so families get these blocks in English "
-                      "until a translator reviews them: python compose.py translations export <issue> --lang <code>"))
+                      "until a translator reviews them: python compose.py translations export "
+                      f"{issue_path} --lang {status.lang}"))
     if status.outcome == "held":
         found.append(("translations", "held: families reading this language get nothing until every block "
                       "is approved", "approve the missing translations, or set fallback: english"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 from flask import Flask, Response, abort, request
@@ -68,9 +69,23 @@ def event_data(snapshot: Snapshot, previous: Snapshot | None = None) -> str:
                       ensure_ascii=False, separators=(",", ":"))
 
 
-def create_app(current, hub: Hub) -> Flask:
-    """`current()` returns the latest Snapshot; `hub` streams the events."""
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def create_app(current, hub: Hub, host: str = "127.0.0.1") -> Flask:
+    """`current()` returns the latest Snapshot; `hub` streams the events. Requests naming another
+    Host than this computer's loopback names (or the `host` it listens on) are refused: a web page
+    on a name made to point at 127.0.0.1 (DNS rebinding) cannot read the preview."""
     app = Flask(__name__, static_folder=str(HERE / "static"), static_url_path="/static")
+    ours = LOOPBACK | ({host.strip("[]").lower()} - {"0.0.0.0", "::", ""})
+
+    @app.before_request
+    def own_name_only():
+        asked = urlsplit("//" + (request.host or "")).hostname or ""
+        if asked.lower() not in ours:
+            return Response(f"This preview answers to {', '.join(sorted(ours))} only, not '{asked}'.\n",
+                            status=421, mimetype="text/plain")
+        return None
 
     @app.after_request
     def headers(response):

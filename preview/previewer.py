@@ -35,6 +35,7 @@ from blocks.i18n.status import language_status
 from blocks.loader import load_issue
 from common.errors import NewsletterError
 from common.problems import Problem
+from common.yaml_source import display_path
 from preview import checks
 from preview.incremental import Edition, Renderer
 from preview.sections import BlockLabel, Cut, head_shape, inbox, labelled
@@ -197,7 +198,7 @@ class Previewer:
         frame = labelled(edition.shown, list(labels))
         html_bytes = len(email.html.encode())
         found = self.section_checks.email(edition.shown, [block.id for block in localized.blocks])
-        found += checks.language_findings(html_bytes, email.subject, status, email.files)
+        found += checks.language_findings(html_bytes, email.subject, status, email.files, display_path(issue.path))
         if not labelled_ok:
             found.append(("labels", f"block labels are not shown: the email has {edition.shown.blocks} block "
                           f"sections for {len(labels)} blocks", "a block template must be one m.section()"))

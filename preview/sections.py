@@ -3,8 +3,9 @@
 mjml-python writes every section (the masthead, each block, the footer) as a self-contained
 run: an Outlook-only table opened in a conditional comment, the section's div (class
 "block-<template>" or "chrome-<part>", from our templates; blocks/rtl.py relies on the same
-markup), the comment closing the table. Blocks come in the issue's order. So the email is
-its head plus a list of sections, and:
+markup), the comment closing the table. Blocks come in the issue's order (a block shown in English
+that greets the family has the greeting in a section of its own before it, "chrome-greeting":
+it is cut with that block). So the email is its head plus a list of sections, and:
 
 - a change to one block changes one section per language: the page replaces that section
   in each frame instead of loading the whole email again (static/preview.js);
@@ -24,6 +25,8 @@ from markupsafe import escape
 
 _SECTION = re.compile(r'(?=<!--\[if mso \| IE\]>\s*<table[^>]*\bclass="(?:block|chrome)-)')
 _DIV = re.compile(r'<div class="(block|chrome)-[^"]*"[^>]*>')
+_BLOCK_DIV = re.compile(r'<div class="block-[^"]*"[^>]*>')
+LEADS_IN = "chrome-greeting"      # a section that belongs to the block after it (render.py: a greeting moved out)
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 _PREHEADER = re.compile(r'(<body[^>]*>\s*<div style="display:none;[^"]*">)(.*?)(</div>)', re.S)
 _LABEL = re.compile(r'(<div aria-label=")([^"]*)(")')
@@ -67,11 +70,19 @@ class Cut:
 
 
 def cut(html: str) -> Cut:
-    head, *sections = _SECTION.split(html)
-    kinds = []
-    for section in sections:
+    head, *pieces = _SECTION.split(html)
+    sections, kinds, lead = [], [], ""
+    for section in pieces:
         div = _DIV.search(section)
+        if div and div.group(0).startswith(f'<div class="{LEADS_IN}"'):
+            lead += section                  # one section with the block it leads into
+            continue
+        sections.append(lead + section)
         kinds.append(div.group(1) if div else "")
+        lead = ""
+    if lead:
+        sections.append(lead)
+        kinds.append("chrome")
     return Cut(head, tuple(sections), tuple(kinds))
 
 
@@ -87,7 +98,7 @@ def labelled(email: Cut, labels: list[BlockLabel]) -> Cut:
             item = next(found)
             tag = f'<div class="pv-label pv-{escape(item.status)}" lang="en" dir="ltr" data-block="{escape(item.id)}">' \
                   f'<b>{escape(item.id)}</b> · {escape(item.type)}<span>{escape(item.text)}</span></div>'
-            div = _DIV.search(section)
+            div = _BLOCK_DIV.search(section) or _DIV.search(section)
             section = section[:div.end()] + tag + section[div.end():]
         sections.append(section)
     return Cut(head, tuple(sections), email.kinds)

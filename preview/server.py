@@ -49,7 +49,7 @@ class PreviewServer:
         self.log = log or (lambda line: None)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)     # no line per request in the terminal
         listening = _listen(host, port)
-        self.http = make_server(host, port, create_app(lambda: self.previewer.snapshot, self.hub), threaded=True,
+        self.http = make_server(host, port, create_app(lambda: self.previewer.snapshot, self.hub, host), threaded=True,
                                 fd=listening.fileno())
         listening.close()                                         # werkzeug holds its own copy
         self.url = f"http://{f'[{host}]' if ':' in host else host}:{self.http.port}/"

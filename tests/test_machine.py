@@ -282,3 +282,31 @@ def test_hold_policy_keeps_machine_text_from_families_until_approved(issue_dir, 
     assert preview.machine_text and all(block.machine for block in preview.blocks)
     yaml.write_text(yaml.read_text().replace("machine: hold", "machine: {default: hold, vi: send}"))
     assert language_status(load_issue(issue_dir), "vi").outcome == "machine"
+
+
+@pytest.mark.parametrize("policy, says, never", [
+    ("machine: hold", "Vietnamese (vi): held, as the publication's machine: policy says", "with a banner"),
+    ("machine: send", "Vietnamese (vi): sent as machine editions, with a banner saying so", "held"),
+])
+def test_after_a_run_the_message_follows_the_machine_policy(issue_dir, stub, policy, says, never):
+    yaml = issue_dir / "issue.yaml"
+    yaml.write_text(yaml.read_text().replace("languages: [en, es, ar]", f"languages: [en, es, ar]\n{policy}"))
+    result = invoke(stub, issue_dir, "--lang", "vi")
+    assert result.exit_code == 0, result.output
+    following = result.output.split("Next:", 1)[1]
+    assert says in following and never not in following
+    assert "--lang vi" in following and "<code>" not in following and "<issue>" not in following
+
+
+def test_translations_export_names_the_publication_and_never_overwrites_without_force(issue_dir, tmp_path):
+    run = lambda *args: CliRunner().invoke(cli, ["translations", "export", str(issue_dir), "--lang", "es", *args])  # noqa: E731
+    first = run()
+    assert first.exit_code == 0, first.output
+    written = tmp_path / f"equity-{issue_dir.name}-es.po"            # (make_issue works in tmp_path)
+    assert written.exists() and f"Wrote {written.name}" in first.output
+    written.write_text(written.read_text() + "\n# a translator's work\n")
+    again = run()
+    assert again.exit_code == 1 and f"{written.name} exists" in again.output and "--force" in again.output
+    assert written.read_text().endswith("# a translator's work\n")
+    forced = run("--force")
+    assert forced.exit_code == 0 and "a translator's work" not in written.read_text()

@@ -161,3 +161,27 @@ def test_every_fact_of_the_seed_issue_is_present(sample_en, fact):
     assert fact in " ".join(sample_en.text.split())
     html = " ".join(sample_en.html.split())
     assert fact.replace("&", "&amp;") in html or fact in html
+
+
+@pytest.mark.parametrize("lang, direction", [("es", "ltr"), ("ar", "rtl")])
+def test_the_greeting_is_in_the_editions_language_never_inside_a_block_shown_in_english(lang, direction):
+    from blocks.i18n.localize import localize
+    issue = load_issue(FIXTURE)
+    email = render_issue(localize(issue, lang), lang)         # no translation: the intro is shown in English
+    sections = re.split(r'(?=<div class="(?:block-|chrome-))', email.html)
+    holding = [s for s in sections if tokens.GREETING in s]
+    assert len(holding) == 1
+    opening = holding[0][:holding[0].index(">") + 1]
+    assert "lang-en" not in opening and 'lang="en"' not in opening, opening
+    assert f'<p dir="{direction}"' in holding[0] or direction == "ltr"
+    intro = next(s for s in sections if s.startswith('<div class="block-intro'))
+    assert tokens.GREETING not in intro and "Hello" in intro
+    # the text part: the greeting before the English section, not between its heading and body
+    text = email.text
+    assert text.index(tokens.GREETING) < text.index("Hello\n-----")
+    # translated, it stays inside the block, after the heading
+    english = render_issue(issue, "en")
+    intro = next(s for s in re.split(r'(?=<div class="(?:block-|chrome-))', english.html)
+                 if s.startswith('<div class="block-intro'))
+    assert f">{tokens.GREETING}</p>" in intro
+    assert english.text.index("Hello\n-----") < english.text.index(tokens.GREETING)

@@ -1,5 +1,6 @@
 """Right-to-left fix-ups (blocks/rtl.py): each on a small snippet, then the sample Arabic edition."""
 import re
+from pathlib import Path
 
 import pytest
 
@@ -130,3 +131,18 @@ def test_sample_arabic_edition_is_right_to_left_section_by_section(arabic):
         else:
             assert "direction:rtl" in section and "direction:ltr" not in section, opening
     assert any(" lang-en" not in s[:s.index(">")] for s in sections if s.startswith('<div class="block-'))
+
+
+def test_a_block_aligns_by_its_own_direction_an_english_button_in_an_arabic_edition_is_left_aligned():
+    from blocks.loader import load_issue
+    issue = load_issue(Path(__file__).parent / "fixtures" / "newsletters" / "every-block")
+    english_in_arabic = render_issue(localize(issue, "ar"), "ar").html
+    sections = re.split(r'(?=<div class="(?:block-|chrome-))', english_in_arabic)
+    picnic = next(s for s in sections if "example.org/picnic" in s)          # the registration button
+    assert picnic.startswith('<div class="block-event lang-en"')
+    assert 'align="right"' not in picnic and "text-align: right" not in picnic
+    assert not re.search(r"direction: ?rtl", picnic)
+    assert re.search(r'align="left"[^>]*>\s*<table[^>]*>\s*<tbody>\s*<tr>\s*<td[^>]*bgcolor', picnic)
+    # the edition's own (Arabic) chrome stays right-aligned
+    masthead = next(s for s in sections if s.startswith('<div class="chrome-masthead"'))
+    assert "text-align: right" in masthead or "direction:rtl" in masthead

@@ -118,3 +118,43 @@ def test_new_publication_explains_every_key_and_loads(tmp_path, monkeypatch):
     again = run("new-publication", "newsletters/special-ed", cwd=tmp_path)
     assert again.returncode == 1 and "already exists" in again.stderr
     assert path.read_text() == text
+
+
+def test_check_and_send_refuse_a_new_publication_never_edited_with_file_and_line(equity):
+    """A publication new-publication wrote, its SAMPLE values (the sample district's name and address,
+    the footer's "SAMPLE: ...") left as they were: check and send (even a dry run) refuse, naming each
+    line; a send never reaches the server. The shipped samples (written by hand) pass."""
+    here = equity.parent.parent
+    assert run("new-publication", "newsletters/parents", cwd=here).returncode == 0
+    folder = here / "newsletters" / "parents" / "2021-11-nov"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text("title: November\nperiod: November 2021\nsubject: News\npreheader: News\n"
+                                       "blocks:\n  - {type: text, id: hello, body: Hello}\n")
+    written = (here / "newsletters" / "parents" / "publication.yaml").read_text().splitlines()
+    line_of = {key: next(n for n, line in enumerate(written, 1) if line.lstrip().startswith(key))
+               for key in ("organization:", "postal_address:", "SAMPLE: one or two")}
+    checked = run("check", folder, cwd=here)
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    for key, where in (("organization", line_of["organization:"]), ("postal_address", line_of["postal_address:"]),
+                       ("footer", line_of["SAMPLE: one or two"])):
+        assert f"newsletters/parents/publication.yaml:{where}: {key}: is still the sample value" in checked.stderr
+    assert "no problems" not in checked.stdout
+    env_smtp = ["--backend", "smtp", "--yes", "--skip-link-check"]
+    for args in (["--dry-run"], env_smtp):
+        sent = subprocess.run([sys.executable, COMPOSE, "send", str(folder), "--to", "all-families", *args],
+                              capture_output=True, text=True, cwd=here,
+                              env={"PATH": "/usr/bin:/bin", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": "9",
+                                   "NEWSLETTER_SECRET": "x" * 8 + "Zq4-Lm9_Tv2pWc7Rb1Ks3Yh6Nd0Fg5Xa",
+                                   "NEWSLETTER_BASE_URL": "https://n.example.org",
+                                   "NEWSLETTER_DB": f"sqlite:///{here / 'store.db'}",
+                                   "NEWSLETTER_AUDIENCES": str(ROOT / "audiences.yaml")})
+        assert sent.returncode == 1, sent.stderr
+        assert f"newsletters/parents/publication.yaml:{line_of['postal_address:']}: postal_address" in sent.stderr
+        assert "127.0.0.1:9" not in sent.stderr                 # refused before any server
+    # confirmed (values written, marks deleted): check passes those lines
+    path = here / "newsletters" / "parents" / "publication.yaml"
+    text = path.read_text().replace("SAMPLE: one or two sentences about the office and where to learn more.",
+                                    "The parents' office keeps families informed.")
+    path.write_text(re.sub(r"\s+# SAMPLE.*$", "", text, flags=re.M))
+    assert run("check", folder, cwd=here).returncode == 0
+    assert run("check", "newsletters/equity/2021-09-sept-oct", cwd=here).returncode == 0

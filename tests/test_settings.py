@@ -78,3 +78,20 @@ def test_the_readme_lists_exactly_the_settings():
     end = readme.index("<!-- end of settings table -->")
     listed = re.findall(r"^\| `([A-Z_]+)` \|", readme[start:end], re.MULTILINE)
     assert listed == [env for _, env, _ in table()]
+
+
+@pytest.mark.parametrize("secret", ["abcdefgh" * 4, "Password1" * 4, " " * 32 + "abcdefgh"])
+def test_long_guessable_secrets_are_refused_with_the_command_that_makes_a_random_one(secret):
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({"NEWSLETTER_SECRET": secret})
+    text = str(caught.value)
+    assert "NEWSLETTER_SECRET: is guessable" in text and "zxcvbn" in text
+    assert "python -c 'import secrets; print(secrets.token_urlsafe(32))'" in text.split("->")[0]   # in the message
+    # (older secrets that really signed links are kept as they were: refusing one breaks its links)
+
+
+def test_random_secrets_pass():
+    import secrets
+    for _ in range(5):
+        made = secrets.token_urlsafe(32)
+        assert Settings.from_env({"NEWSLETTER_SECRET": made, "NEWSLETTER_SECRET_PREVIOUS": made[:20]}).secret == made

@@ -19,7 +19,10 @@ def check(settings: Settings, issue_dir: Path) -> CheckResult:
     from blocks.build import render_all, summarize
     from blocks.loader import load_issue
 
+    from blocks.scaffold_publication import refuse_template_values
+
     issue = load_issue(issue_dir, library_dir=settings.library)
+    refuse_template_values(issue, outcome="")
     return CheckResult(issue, [summarize(email, issue) for email in render_all(issue, stamp=settings.build_time)])
 
 

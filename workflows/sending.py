@@ -179,7 +179,10 @@ def prepare(settings: Settings, request: SendRequest) -> SendJob:
     from mailer.publish.naming import web_base
     from mailer.send.links import LinkSigner
 
+    from blocks.scaffold_publication import refuse_template_values
+
     issue = load_issue(request.issue_dir, library_dir=settings.library)
+    refuse_template_values(issue, outcome="nothing was sent")       # before a family is looked at or a server
     # the segment's families who follow this issue's publication
     segment = load_audiences(request.audiences or settings.audiences).segment(request.segment).of(
         issue.publication.slug, issue.publication.default_subscribe)

@@ -23,11 +23,13 @@ from python_http_client import exceptions as http_errors
 from sendgrid import SendGridAPIClient
 
 from common.errors import ConfigError, OutcomeUnknown, SendingStopped, TransientError
+from common.redaction import not_like, redact, reply_text
 from common.settings import Settings
 from mailer.backends.backend import QUEUED, Backend, InvalidMessage, Outgoing, SendResult
 from mailer.backends.retry import RetryPolicy
 from mailer.message.mime import provider_values
 
+ACCEPTED = 202                  # SendGrid's answer to a send it took
 MAX_PERSONALIZATIONS = 1000
 MAX_SUBSTITUTION_BYTES = 10_000
 KEY_HINT = ("create a key in SendGrid (Settings > API Keys) with Mail Send permission, then "
@@ -43,8 +45,10 @@ class SendGridBackend(Backend):
 
     def __init__(self, api_key: str, *, host: str = "https://api.sendgrid.com", retries: int = 5,
                  retry_delay: float = 2.0, max_wait: float = 300.0, send_at: dt.datetime | None = None,
-                 timeout: float = 60, categories: tuple[str, ...] = (), sleep=time.sleep, clock=time.time):
+                 timeout: float = 60, categories: tuple[str, ...] = (), sleep=time.sleep, clock=time.time,
+                 secrets: tuple[str, ...] = ()):
         super().__init__(RetryPolicy(retries=retries, delay=retry_delay, max_wait=max_wait, sleep=sleep))
+        self.host, self.secrets = host.rstrip("/"), (api_key, *secrets)   # secrets: never in a message
         self.client = SendGridAPIClient(api_key=api_key, host=host.rstrip("/"))
         self.client.client.timeout = timeout
         self.send_at, self.categories = send_at, categories
@@ -60,6 +64,7 @@ class SendGridBackend(Backend):
             retry_delay=_or(settings.sendgrid_retry_delay, 2),
             max_wait=_or(settings.sendgrid_max_wait, 300),
             send_at=settings.sendgrid_send_at,
+            secrets=settings.secrets(),
         )
         return cls(**(options | overrides))
 
@@ -126,10 +131,10 @@ class SendGridBackend(Backend):
     def post(self, payload: dict):
         self.requests_made += 1
         try:
-            return self.client.client.mail.send.post(request_body=payload)
+            response = self.client.client.mail.send.post(request_body=payload)
         except http_errors.HTTPError as e:
             status = getattr(e, "status_code", 0)
-            message = f"{status} {_api_message(e)}"
+            message = reply_text(status, getattr(e, "reason", ""), _api_message(e), self.secrets)
             if status == 401:
                 raise ConfigError("SENDGRID_API_KEY", f"SendGrid refused the key: {message}", KEY_HINT) from None
             if status == 403:
@@ -149,10 +154,20 @@ class SendGridBackend(Backend):
                                  status=status) from None
         except URLError as e:              # before the request was sent: nothing reached SendGrid
             unreachable = isinstance(e.reason, (ConnectionRefusedError, socket.gaierror, TimeoutError))
-            raise TransientError(f"cannot connect to SendGrid: {e.reason}", unreachable=unreachable) from None
+            raise TransientError(redact(f"cannot connect to SendGrid: {e.reason}", self.secrets),
+                                 unreachable=unreachable) from None
         except OSError as e:               # sent, then no answer (timeout, dropped): SendGrid may have it
-            raise OutcomeUnknown(f"no answer from SendGrid after the request was sent ({e or type(e).__name__}); "
-                                 "its events will tell whether it was taken") from None
+            raise OutcomeUnknown(redact(f"no answer from SendGrid after the request was sent "
+                                        f"({e or type(e).__name__}); its events will tell whether it was taken",
+                                        self.secrets)) from None
+        if getattr(response, "status_code", ACCEPTED) != ACCEPTED:
+            # SendGrid takes a send with 202 and an empty body; a 200 (a web page, a proxy, another
+            # API) took nothing: stop before any family is marked sent.
+            raise ConfigError("SENDGRID_API_HOST", not_like("SendGrid", self.host) + " (it answered "
+                              + reply_text(response.status_code, "", response.body, self.secrets) + ")",
+                              "unset SENDGRID_API_HOST for SendGrid's own https://api.sendgrid.com, or set it "
+                              "to your SendGrid regional host (https://api.eu.sendgrid.com)")
+        return response
 
     def _reset_wait(self, headers) -> float | None:
         try:

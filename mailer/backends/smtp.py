@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from common.errors import ConfigError, ProviderError, TransientError
+from common.redaction import not_like, redact
 from common.settings import Settings
 from mailer.backends.backend import SENT, Backend, InvalidMessage, Outgoing, SendResult
 from mailer.backends.retry import RetryPolicy
@@ -49,7 +50,7 @@ class SMTPBackend(Backend):
 
     def __init__(self, host: str, port: int, *, security: str = "starttls", user: str = "", password: str = "",
                  ca_file: str = "", pool: int = 4, timeout: float = 30, retries: int = 5, retry_delay: float = 2.0,
-                 sleep=time.sleep):
+                 sleep=time.sleep, secrets: tuple[str, ...] = ()):
         if security not in SECURITY:
             raise ConfigError("SMTP_SECURITY", f"'{security}' is not one of {', '.join(SECURITY)}",
                               "use starttls (port 587), tls (port 465) or none (local test servers only)")
@@ -58,6 +59,8 @@ class SMTPBackend(Backend):
         super().__init__(RetryPolicy(retries=retries, delay=retry_delay, sleep=sleep))
         self.host, self.port, self.security = host, port, security
         self.user, self.password, self.ca_file = user, password, ca_file
+        # never in a message (common/redaction.py): the password, and AUTH PLAIN's blob a server may echo
+        self.secrets = (password, *secrets, *((f"\0{user}\0{password}",) if password else ()))
         self.pool, self.timeout = max(1, pool), timeout
         self._local = threading.local()
         self._connections: list[smtplib.SMTP] = []
@@ -74,6 +77,7 @@ class SMTPBackend(Backend):
             security=security, user=settings.smtp_user, password=settings.smtp_password,
             ca_file=settings.smtp_ca_file, pool=_or(settings.smtp_pool, 4), timeout=_or(settings.smtp_timeout, 30),
             retries=_or(settings.smtp_retries, 5), retry_delay=_or(settings.smtp_retry_delay, 2),
+            secrets=settings.secrets(),
         )
         return cls(**(options | overrides))
 
@@ -98,6 +102,13 @@ class SMTPBackend(Backend):
             return self._open_connection(context)
         except (ConnectionRefusedError, socket.gaierror, socket.timeout, TimeoutError) as e:
             raise TransientError(f"{self.host}:{self.port}: {e or type(e).__name__}", unreachable=True) from None
+        except smtplib.SMTPConnectError as e:
+            if e.smtp_code < 0:            # its greeting was not an SMTP reply (a web server, another service)
+                raise ConfigError("SMTP_HOST", not_like("SMTP server", f"{self.host}:{self.port}") + " (it said: "
+                                  + self._reply(0, e.smtp_error)[2:] + ")", "check SMTP_HOST and SMTP_PORT (587 "
+                                  "with starttls, 465 with tls)") from None
+            raise TransientError(f"{self.host}:{self.port} refused the connection: "
+                                 f"{self._reply(e.smtp_code, e.smtp_error)}", unreachable=True) from None
 
     def _open_connection(self, context: ssl.SSLContext | None) -> smtplib.SMTP:
         try:
@@ -110,7 +121,7 @@ class SMTPBackend(Backend):
             if self.user:
                 connection.login(self.user, self.password)
         except smtplib.SMTPAuthenticationError as e:
-            reply = _reply(e.smtp_code, e.smtp_error)
+            reply = self._reply(e.smtp_code, e.smtp_error)
             raise ConfigError("SMTP_PASSWORD", f"{self.host} refused the login of '{self.user}': {reply}",
                               "check SMTP_USER and SMTP_PASSWORD (an app password, if the server asks "
                               "for one)") from None
@@ -183,8 +194,8 @@ class SMTPBackend(Backend):
             raise
         except (*_DROPPED, OSError) as e:
             self._drop()
-            raise TransientError(f"connection lost: {e or type(e).__name__}") from None
-        detail = _reply(code, text)
+            raise TransientError(redact(f"connection lost: {e or type(e).__name__}", self.secrets)) from None
+        detail = self._reply(code, text)
         self._reset()
         if code in (530, 535):
             raise ConfigError("SMTP_PASSWORD", f"{self.host} refused to send: {detail}",
@@ -192,6 +203,10 @@ class SMTPBackend(Backend):
         if 500 <= code < 600:
             raise ProviderError(detail, status=code)
         raise TransientError(detail, status=code)
+
+    def _reply(self, code: int, text: bytes | str) -> str:
+        """A server's answer for a message, the password (or its AUTH blob) redacted."""
+        return redact(_reply(code, text), self.secrets)
 
     def parse(self, message_id: str, messages: list[Outgoing]) -> list[SendResult]:
         return [SendResult(m.subscriber_id, SENT, provider_id=message_id) for m in messages]

@@ -2,7 +2,9 @@
 
 Row numbers are the spreadsheet's: the header is row 1, so the first family is row 2.
 Text files may be UTF-8 (with or without a BOM), UTF-16 or UTF-32 (Excel's "Unicode text",
-found by its byte-order mark or its zero bytes) or Windows-1252 (Excel's "CSV" on Windows).
+found by its byte-order mark or its zero bytes) or Windows-1252 (Excel's "CSV" on Windows); a
+file mixing UTF-8 and Windows-1252 rows (two exports pasted together) is read row by row, each in
+its own encoding, and the note names the Windows-1252 rows.
 Charset detection libraries were tried and left out: on short Windows-1252 rosters they
 guess Johab or Windows-1250 and garble "José". A quote that is never closed is an error
 naming its row (csv would read the rest of the file into one cell). Control characters in
@@ -10,6 +12,7 @@ cells (line breaks from Alt+Enter, NUL) are replaced or removed, and each change
 """
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import datetime as dt
@@ -95,21 +98,39 @@ def clean_text(text: str) -> tuple[str, str]:
 
 def decode(raw: bytes) -> tuple[str, str]:
     """The text of a file and the encoding it was read in, when worth saying ("" for UTF-8)."""
+    text, label, _ = decode_lines(raw)
+    return text, label
+
+
+def decode_lines(raw: bytes) -> tuple[str, str, list[int]]:
+    """decode(), and for a file mixing UTF-8 and Windows-1252 lines (rows pasted together from two
+    exports), each line in its own encoding: the numbers of the lines read as Windows-1252."""
     for bom, codec, label in _BOMS:
         if raw.startswith(bom):
-            return raw.decode(codec, errors="replace"), label
+            return raw.decode(codec, errors="replace"), label, []
     if raw.count(0) > len(raw) // 4:  # UTF-16 without a byte-order mark: every other byte is zero
         codec = "utf-16-le" if raw[1::2].count(0) > raw[0::2].count(0) else "utf-16-be"
-        return raw.decode(codec, errors="replace"), "UTF-16 text"
+        return raw.decode(codec, errors="replace"), "UTF-16 text", []
     try:
-        return raw.decode("utf-8"), ""
+        return raw.decode("utf-8"), "", []
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace"), "Windows-1252 text (not UTF-8)"
+        pass
+    texts, legacy, utf8 = [], [], False
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        try:
+            texts.append(line.decode("utf-8"))
+            utf8 = utf8 or not line.isascii()       # UTF-8 letters (é as two bytes) in this line
+        except UnicodeDecodeError:
+            texts.append(line.decode("cp1252", errors="replace"))
+            legacy.append(number)
+    if not utf8:
+        return "\n".join(texts), "Windows-1252 text (not UTF-8)", []
+    return "\n".join(texts), "UTF-8 text with some rows in Windows-1252", legacy
 
 
 def _csv_rows(path: Path, shown: str, notes: list[str]) -> list[tuple[int, list[str]]]:
-    text, encoding = decode(path.read_bytes())
-    if encoding:
+    text, encoding, legacy = decode_lines(path.read_bytes())
+    if encoding and not legacy:
         notes.append(f"read as {encoding}")
     try:  # only the delimiter: Sniffer's guesses of quoting miss Excel's doubled quotes ("Maria ""Mary""")
         delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|").delimiter
@@ -130,6 +151,11 @@ def _csv_rows(path: Path, shown: str, notes: list[str]) -> list[tuple[int, list[
             shown, "", f"row {len(rows)}: a quoted cell starts here and its closing quote (\") is missing, so "
             "everything after it would be read as one cell", "add the missing quote in that row (or remove the stray "
             "one), save, and import again", starts[-2])])
+    if legacy:       # which rows: the record each Windows-1252 line belongs to
+        rows_of = sorted({bisect.bisect_right(starts, line) for line in legacy})
+        notes.append(f"read as UTF-8, except row{'s' if len(rows_of) > 1 else ''} "
+                     f"{', '.join(map(str, rows_of))}, which {'are' if len(rows_of) > 1 else 'is'} Windows-1252 "
+                     "(each row read in its own encoding; check those names); save the file again as CSV (UTF-8)")
     return list(enumerate(rows, start=1))
 
 

@@ -25,6 +25,21 @@ def test_windows_1252_is_said():
     assert decode("José;Español\r\n".encode("cp1252")) == ("José;Español\r\n", "Windows-1252 text (not UTF-8)")
 
 
+def test_a_roster_mixing_utf8_and_windows_1252_rows_is_read_row_by_row(tmp_path, audiences):
+    """Two exports pasted together: rows 2 and 4 in UTF-8, row 3 in Windows-1252. Each row is read
+    in its own encoding (no "JosÃ©", no "Jos\ufffd"), and the note names the Windows-1252 row."""
+    path = tmp_path / "roster.csv"
+    path.write_bytes("Parent Email,Parent Name,Home Language,School,Grade\r\n".encode()
+                     + "ana@example.org,Ana Núñez,Español,Aiken,3\r\n".encode("utf-8")
+                     + "jose@example.org,José Peña,Español,Hall,9\r\n".encode("cp1252")
+                     + "bo@example.org,Bo Løkke,English,Hall,9\r\n".encode("utf-8"))
+    roster = read_roster(path, audiences)
+    names = {f.email: f.name for f in roster.families.values()}
+    assert names == {"ana@example.org": "Ana Núñez", "jose@example.org": "José Peña", "bo@example.org": "Bo Løkke"}
+    [note] = roster.reading
+    assert "except row 3, which is Windows-1252" in note
+
+
 def test_a_duplicated_column_is_refused_with_its_letters(tmp_path, audiences, write_roster):
     path = write_roster([["a@example.org", "A", "English", "Aiken", "3", "b@example.org"]],
                         ("Parent Email", "Parent Name", "Home Language", "School", "Grade", "parent_email"))

@@ -167,3 +167,17 @@ def test_chrome_catalog_changes_are_read_again(issue, tmp_path, monkeypatch):
     assert "Ver en el navegador" in snapshot.views["es"].frame and dict(snapshot.rendered) == {"es": "full"}
     monkeypatch.undo()
     render.reload_chrome()
+
+
+def test_the_stale_translation_hint_names_the_issue_folder_and_the_language(issue):
+    from common.yaml_source import display_path
+    previewer = Previewer(issue)
+    previewer.rebuild()
+    edit(issue / "issue.yaml", KICKOFF, "title: Kick Off, now in person")
+    snapshot = previewer.rebuild([issue / "issue.yaml"])
+    stale = [w for w in snapshot.warnings if "stale translations: kickoff" in w.message]
+    assert stale
+    for warning in stale:
+        assert "<issue>" not in warning.hint and "<code>" not in warning.hint
+        [lang] = warning.langs                       # one hint per language: it names it
+        assert warning.hint.endswith(f"python compose.py translations export {display_path(issue)} --lang {lang}")

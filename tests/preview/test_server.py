@@ -219,3 +219,24 @@ def test_the_languages_open_pages_show_come_first_and_the_others_right_after(ser
     assert "Kick Off, now in person" in frame
     for stream in (events, again, other):
         stream.close()
+
+
+@pytest.mark.parametrize("host", ["evil.example:8001", "rebind.attacker.test", "192.0.2.1", "127.0.0.1.evil.test"])
+def test_a_request_naming_another_host_is_refused(server, host):
+    """A page on a name an attacker points at 127.0.0.1 (DNS rebinding) sends its own Host header:
+    the preview answers only to its loopback names."""
+    url = urlsplit(server.url)
+    for path in ("/", "/events", "/frame/en.html"):
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+        connection.request("GET", path, headers={"Host": host})
+        response = connection.getresponse()
+        body = response.read().decode("utf-8")
+        connection.close()
+        assert response.status == 421 and "answers to" in body and "<html" not in body, (path, body)
+    for own in (f"127.0.0.1:{url.port}", f"localhost:{url.port}", "localhost"):
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+        connection.request("GET", "/frame/en.html", headers={"Host": own})
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        assert response.status == 200, own

@@ -24,6 +24,7 @@ from babel import Locale
 from blocks.i18n.machine.provider import Provider, Translated, with_retries
 from blocks.i18n.machine.markup import IGNORED
 from common.errors import ConfigError, ProviderError, TransientError
+from common.redaction import not_like, redact, reply_text
 from common.settings import Settings
 
 KEY, SERVER = "DEEPL_AUTH_KEY", "DEEPL_SERVER_URL"
@@ -39,9 +40,11 @@ class DeepL(Provider):
     name, display_name = "deepl", "DeepL"
 
     def __init__(self, auth_key: str, server_url: str | None = None, sleep: Callable[[float], None] = time.sleep,
-                 delays: tuple[float, ...] = RETRY_DELAYS, publication: str = "newsletter"):
+                 delays: tuple[float, ...] = RETRY_DELAYS, publication: str = "newsletter",
+                 secrets: tuple[str, ...] = ()):
         deepl.http_client.max_network_retries = 0          # we retry (base.with_retries), with waits we choose
         self.server_url, self.sleep, self.delays, self.publication = server_url, sleep, delays, publication
+        self.secrets = (auth_key, *secrets)                # never in a message (common/redaction.py)
         self.client = deepl.Translator(auth_key, server_url=server_url, send_platform_info=False)
         self._session = requests.Session()                 # _request's, with the key the client uses
         self._session.headers["Authorization"] = f"DeepL-Auth-Key {auth_key}"
@@ -57,7 +60,7 @@ class DeepL(Provider):
                               "set DEEPL_AUTH_KEY to the key from your DeepL account (Account > API keys); "
                               "for the test stub any value works, with DEEPL_SERVER_URL=http://127.0.0.1:8089",
                               outcome="nothing was translated")
-        return cls(key, settings.deepl_server_url or None, **options)
+        return cls(key, settings.deepl_server_url or None, **({"secrets": settings.secrets()} | options))
 
     @property
     def label(self) -> str:
@@ -92,6 +95,8 @@ class DeepL(Provider):
                                  target_lang=code, tag_handling="xml", tag_handling_version="v2",
                                  ignore_tags=[IGNORED], split_sentences="nonewlines", formality="prefer_more",
                                  glossary=glossary_id)
+            if not results:
+                raise self._not_deepl()              # (the client reads a web page as no translations)
             if len(results) != len(texts[start:start + BATCH]):
                 raise ProviderError(f"DeepL answered {len(results)} translations for "
                                     f"{len(texts[start:start + BATCH])} texts", "run the same command again; if it "
@@ -123,7 +128,9 @@ class DeepL(Provider):
         `type=target` as a body on a GET, which DeepL's own OpenAPI contract does not allow, and
         uses /v2/languages, which it deprecates; so this request is ours: see _request.)"""
         data = self._request("GET", "v3/languages", params={"resource": "translate_text"})
-        return data if isinstance(data, list) else []
+        if not isinstance(data, list) or not all(isinstance(item, dict) and "lang" in item for item in data):
+            raise self._not_deepl()
+        return data
 
     def _create_glossary(self, name: str, code: str, entries: dict[str, str]) -> deepl.GlossaryInfo:
         """POST /v2/glossaries with the lower-case language codes DeepL's contract asks for (the
@@ -148,6 +155,8 @@ class DeepL(Provider):
         except ValueError:
             data = None
         if response.ok:
+            if data is None:
+                raise self._not_deepl()
             return data
         status = response.status_code
         message = f", message: {data['message']}" if isinstance(data, dict) and "message" in data else ""
@@ -160,8 +169,15 @@ class DeepL(Provider):
         if status == 429:
             raise deepl.TooManyRequestsException(f"Too many requests{message}", should_retry=True,
                                                  http_status_code=status)
-        raise deepl.DeepLException(f"{status} {response.reason}{message or ', content: ' + response.text[:200]}",
+        raise deepl.DeepLException(reply_text(status, response.reason, message[2:] or response.text, ()),
                                    should_retry=status >= 500, http_status_code=status)
+
+    def _not_deepl(self) -> ProviderError:
+        """An answer that is not DeepL's (a web page, another API): stop, never read it as "no languages"."""
+        return ProviderError(not_like("DeepL", self.client.server_url),
+                             f"check {SERVER} (unset it for DeepL's own server)" if self.server_url else
+                             "run the same command again later; if it happens again, report it",
+                             outcome="nothing more was translated")
 
     def _call(self, method, *args, **kwargs):
         """One API call, retried while DeepL is busy; its errors as ours."""
@@ -170,25 +186,31 @@ class DeepL(Provider):
     def _once(self, method, *args, **kwargs):
         try:
             return method(*args, **kwargs)
-        except deepl.AuthorizationException as e:
-            raise ConfigError(KEY, f"DeepL refused the key ({e})",
-                              "check DEEPL_AUTH_KEY: copy the key again from your DeepL account",
-                              outcome="nothing more was translated") from None
-        except deepl.QuotaExceededException:
-            raise ProviderError("DeepL's character quota for this billing period is used up (456)",
-                                "what was translated before is kept; run the same command after the quota "
-                                "renews, or raise the limit in your DeepL account", status=456,
-                                outcome="the rest was not translated") from None
-        except (deepl.TooManyRequestsException, deepl.ConnectionException, deepl.DeepLException) as e:
-            status = getattr(e, "http_status_code", None)
-            busy = isinstance(e, (deepl.TooManyRequestsException, deepl.ConnectionException)) or (status or 0) >= 500
-            if not busy:
-                raise ProviderError(f"DeepL refused the request: {e}", "this is likely a bug; please report it",
-                                    status=status, outcome="the rest was not translated") from None
-            where = f" at {self.server_url}" if self.server_url else ""
-            error = TransientError(f"DeepL{where} is busy or cannot be reached ({e})",
-                                   "what was translated is kept: run the same command again later"
-                                   + (f" (check {SERVER})" if self.server_url else ""), status=status,
-                                   unreachable=isinstance(e, deepl.ConnectionException))
-            error.outcome = "nothing more was translated"
-            raise error from None
+        except deepl.DeepLException as e:
+            raise self._ours(e) from None
+        except (ValueError, KeyError):         # the client could not read the answer
+            raise self._not_deepl() from None
+
+    def _ours(self, e: deepl.DeepLException) -> Exception:
+        """The client's exception as ours, its words (which may quote the request) redacted."""
+        said, status = redact(str(e), self.secrets), getattr(e, "http_status_code", None)
+        if isinstance(e, deepl.AuthorizationException):
+            return ConfigError(KEY, f"DeepL refused the key ({status or 403}: {said})",
+                               "check DEEPL_AUTH_KEY: copy the key again from your DeepL account",
+                               outcome="nothing more was translated")
+        if isinstance(e, deepl.QuotaExceededException):
+            return ProviderError("DeepL's character quota for this billing period is used up (456)",
+                                 "what was translated before is kept; run the same command after the quota "
+                                 "renews, or raise the limit in your DeepL account", status=456,
+                                 outcome="the rest was not translated")
+        busy = isinstance(e, (deepl.TooManyRequestsException, deepl.ConnectionException)) or (status or 0) >= 500
+        if not busy:
+            return ProviderError(f"DeepL refused the request: {said}", "this is likely a bug; please report it",
+                                 status=status, outcome="the rest was not translated")
+        where = f" at {self.server_url}" if self.server_url else ""
+        error = TransientError(f"DeepL{where} is busy or cannot be reached ({said})",
+                               "what was translated is kept: run the same command again later"
+                               + (f" (check {SERVER})" if self.server_url else ""), status=status,
+                               unreachable=isinstance(e, deepl.ConnectionException))
+        error.outcome = "nothing more was translated"
+        return error

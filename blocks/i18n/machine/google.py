@@ -27,6 +27,7 @@ from babel import Locale
 from blocks.i18n.machine import html
 from blocks.i18n.machine.provider import Provider, Translated, with_retries
 from common.errors import ConfigError, ProviderError, TransientError
+from common.redaction import not_like, redact, reply_text
 from common.settings import Settings
 
 KEY, ENDPOINT = "GOOGLE_TRANSLATE_API_KEY", "GOOGLE_TRANSLATE_ENDPOINT"
@@ -45,8 +46,10 @@ class GoogleTranslate(Provider):
     name, display_name = "google", "Google Cloud Translation"
 
     def __init__(self, api_key: str, endpoint: str | None = None, sleep: Callable[[float], None] = time.sleep,
-                 delays: tuple[float, ...] = RETRY_DELAYS, publication: str = "newsletter", timeout: float = 60):
+                 delays: tuple[float, ...] = RETRY_DELAYS, publication: str = "newsletter", timeout: float = 60,
+                 secrets: tuple[str, ...] = ()):
         self.endpoint, self.sleep, self.delays, self.timeout = endpoint, sleep, delays, timeout
+        self.secrets = (api_key, *secrets)                 # never in a message (common/redaction.py)
         self.base = (endpoint or DEFAULT_ENDPOINT).rstrip("/") + "/language/translate/v2"
         self.session = requests.Session()
         self.session.headers.update({"X-Goog-Api-Key": api_key, "User-Agent": "equity-newsletter"})
@@ -62,7 +65,7 @@ class GoogleTranslate(Provider):
                               "Translation API enabled (APIs & Services > Credentials); for the test stub any value "
                               "works, with GOOGLE_TRANSLATE_ENDPOINT=http://127.0.0.1:8090",
                               outcome="nothing was translated")
-        return cls(key, settings.google_endpoint or None, **options)
+        return cls(key, settings.google_endpoint or None, **({"secrets": settings.secrets()} | options))
 
     @property
     def label(self) -> str:
@@ -82,7 +85,10 @@ class GoogleTranslate(Provider):
     def offered(self, lang: str) -> str | None:
         if self._targets is None:
             data = self._call("GET", self.base + "/languages")
-            self._targets = {item.get("language", "") for item in data.get("languages", [])}
+            languages = data.get("languages")
+            if not isinstance(languages, list) or not all(isinstance(item, dict) for item in languages):
+                raise self._not_google()
+            self._targets = {item.get("language", "") for item in languages}
         code = self._code(lang)
         return code if code in self._targets else None
 
@@ -101,7 +107,10 @@ class GoogleTranslate(Provider):
         out, billed = [], 0
         for batch in _batches([html.to_html(text) for text in texts]):
             data = self._call("POST", self.base, json={"q": batch, "target": code, "source": "en", "format": "html"})
-            answers = [item.get("translatedText", "") for item in data.get("translations", [])]
+            translations = data.get("translations")
+            if not isinstance(translations, list) or not all(isinstance(item, dict) for item in translations):
+                raise self._not_google()
+            answers = [item.get("translatedText", "") for item in translations]
             if len(answers) != len(batch):
                 raise ProviderError(f"Google answered {len(answers)} translations for {len(batch)} texts",
                                     "run the same command again; if it happens again, report it",
@@ -124,20 +133,32 @@ class GoogleTranslate(Provider):
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.RequestException as e:
-            status, problem, unreachable = None, f"{type(e).__name__}: {e}", True
+            status, problem, unreachable = None, redact(f"{type(e).__name__}: {e}", self.secrets), True
         else:
             if response.status_code == 200:
-                return _json(response).get("data") or {}
+                data = _json(response).get("data")
+                if not isinstance(data, dict):
+                    raise self._not_google()
+                return data
             status, unreachable = response.status_code, False
-            problem, reasons = _error(response)
+            message, reasons = _error(response)
+            problem = reply_text(None, message, None, self.secrets)
             self._refuse(status, problem, reasons)
         where = f" at {self.endpoint}" if self.endpoint else ""
+        problem = f"{status}: {problem}" if status else problem
         error = TransientError(f"Google Cloud Translation{where} is busy or cannot be reached ({problem})",
                                "what was translated is kept: run the same command again later"
                                + (f" (check {ENDPOINT})" if self.endpoint else ""), status=status,
                                unreachable=unreachable)
         error.outcome = "nothing more was translated"
         raise error
+
+    def _not_google(self) -> ProviderError:
+        """An answer that is not Google's (a web page, another API): stop, never read it as "no languages"."""
+        return ProviderError(not_like("Google Cloud Translation", self.base),
+                             f"check {ENDPOINT} (unset it for Google's own server)" if self.endpoint else
+                             "run the same command again later; if it happens again, report it",
+                             outcome="nothing more was translated")
 
     def _refuse(self, status: int, problem: str, reasons: set[str]) -> None:
         """Raise for an answer retrying won't change; return for one that may pass (busy, down)."""

@@ -40,6 +40,23 @@ def done_lines(issue, plans, order: ProviderOrder) -> list[str]:
         lines += [f"  left missing, the answer failed the import checks: {context}: {reason}"
                   for context, reason in item.failed]
     lines += [f"note: {note}" for note in order.notes()]
-    lines.append(f"\nNext: python compose.py build {display_path(issue.path)} (machine editions carry a banner); "
-                 "review with translations export, then import.")
+    filled = [item.lang for item in plans if item.offered]
+    sent = [lang for lang in filled if issue.machine.sends(lang)]
+    held = [lang for lang in filled if not issue.machine.sends(lang)]
+    said = []
+    if sent:
+        said.append(f"{_names(sent)}: sent as machine editions, with a banner saying so")
+    if held:
+        said.append(f"{_names(held)}: held, as the publication's machine: policy says - families get "
+                    f"the fallback ({issue.fallback}) until a reviewer approves them")
+    path = display_path(issue.path)
+    export = f"python compose.py translations export {path} --lang {filled[0]}" if filled else "translations export"
+    if len(filled) > 1:
+        export += " (then " + ", ".join(f"--lang {lang}" for lang in filled[1:]) + ")"
+    lines.append(f"\nNext: python compose.py build {path} to see them ("
+                 + "; ".join(said or ["nothing was filled"]) + f"); review with {export}, then import.")
     return lines
+
+
+def _names(langs: list[str]) -> str:
+    return ", ".join(f"{language_name(lang)} ({lang})" for lang in langs)
