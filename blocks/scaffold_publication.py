@@ -1,5 +1,5 @@
 """The publication.yaml that `compose.py new-publication` writes: every setting explained, SAMPLE
-on each value to confirm. tests/test_scaffold.py checks it names every key of the schema and loads.
+on each value to confirm. tests/blocks/test_scaffold.py checks it names every key of the schema and loads.
 `template_values` finds the lines still as written, which `check` and `send` refuse."""
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The install's settings: one typed, frozen object, read once from the environment.
 
 `Settings.from_env()` is the only place in the product that reads `os.environ`
-(tests/test_settings.py enforces it). A command (compose.py's root group), the preference
+(tests/common/test_settings.py enforces it). A command (compose.py's root group), the preference
 center's app factory and the studio's read it once when they start and pass it down; nothing
 below them looks at the environment. Every value is checked as it is read and all wrong ones
 are reported together, in one `ConfigError`, before any work starts: a malformed URL, a
@@ -9,7 +9,7 @@ weak secret, a port out of range, an unknown choice. Whether a setting is *neede
 the work (SMTP_HOST only for the smtp backend): the code that needs one calls `require()`.
 
 Each field names its environment variable and says what it is for; the README's settings
-table lists exactly these names (tests/test_settings.py compares them).
+table lists exactly these names (tests/common/test_settings.py compares them).
 """
 from __future__ import annotations
 

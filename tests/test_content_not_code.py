@@ -2,7 +2,7 @@
 newsletters/library/ beside the publications, and no command ever writes inside a Python package.
 
 The commands run as staff run them (python compose.py ..., in another folder), the machine
-translations through the local DeepL and Google stubs on 127.0.0.1 (tests/test_machine_google.py)."""
+translations through the local DeepL and Google stubs on 127.0.0.1 (tests/blocks/test_machine_google.py)."""
 from __future__ import annotations
 
 import hashlib

@@ -1,6 +1,6 @@
 """DeepL, through its official Python client (`deepl`), public methods only; the two requests it
 does not make as DeepL's OpenAPI spec asks (the language list, creating a glossary) go to the
-documented endpoints with `requests` (`_request`). tests/test_machine_contract.py checks every
+documented endpoints with `requests` (`_request`). tests/blocks/test_machine_contract.py checks every
 request against that spec.
 
 Settings: DEEPL_AUTH_KEY (required; keys ending in ":fx" use the free API's server) and

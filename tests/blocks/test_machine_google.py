@@ -24,7 +24,7 @@ from common.errors import ConfigError, NewsletterError, ProviderError, Transient
 from compose import cli
 from tests.deepl_stub import DeepLStub
 from tests.google_stub import LANGUAGES, GoogleStub
-from tests.test_machine import issue_dir, links  # noqa: F401 (issue_dir: a fixture)
+from tests.blocks.test_machine import issue_dir, links  # noqa: F401 (issue_dir: a fixture)
 from common.settings import Settings
 
 DEEPL_LACKS = ("bs", "ur", "ta", "ht")

@@ -17,7 +17,7 @@ from blocks.i18n.machine.deepl import DeepL
 from common.errors import ProviderError
 from tests.mailer.smtp_sink import free_port
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "tests" / "contracts" / "deepl" / "openapi.json"
 PRISM = ROOT / ".ci" / "node" / "node_modules" / ".bin" / "prism"
 

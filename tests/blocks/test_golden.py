@@ -1,7 +1,7 @@
 """The sample issue renders exactly as reviewed. After an intended change, look at the new
 preview in a browser, then refresh the golden files with:
 
-    UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
+    UPDATE_GOLDEN=1 python -m pytest tests/blocks/test_golden.py
 """
 import os
 import re
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-GOLDEN = Path(__file__).parent / "golden" / "2021-09-sept-oct"
+GOLDEN = Path(__file__).parents[1] / "golden" / "2021-09-sept-oct"
 SOURCE_DATE_EPOCH = "1630454400"   # 2021-09-01T00:00:00Z: the same bytes on every run
 
 

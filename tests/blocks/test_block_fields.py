@@ -9,9 +9,9 @@ from blocks.kinds import Phone
 from blocks.loader import load_issue
 from blocks.render import render_issue
 from common.problems import FieldError
-from tests.test_loader import only, problems_for
+from tests.blocks.test_loader import only, problems_for
 
-EVERY_BLOCK = Path(__file__).parent / "fixtures" / "newsletters" / "every-block"
+EVERY_BLOCK = Path(__file__).parents[1] / "fixtures" / "newsletters" / "every-block"
 
 
 @pytest.mark.parametrize("written", ["(860) 561-6600 ext. 2345", "(860) 561-6600 x2345", "(860) 561-6600 ext 2345",

@@ -13,7 +13,7 @@ from blocks.i18n.localize import localize
 from blocks.loader import load_issue
 from blocks.render import render_issue
 from tests.family_web.test_browser import browser, serious_violations  # noqa: F401 (a fixture)
-from tests.test_i18n import ISSUE, translate
+from tests.blocks.test_i18n import ISSUE, translate
 
 KNOWN_TAGS = set("""a abbr b blockquote body br caption center col colgroup dd div dl dt em font h1 h2 h3 h4 h5 h6 head
 hr html i img li meta ol p pre s small span strike strong style sub sup table tbody td tfoot th thead title tr tt u

@@ -21,7 +21,7 @@ from blocks.render import render_issue
 from common.errors import ConfigError, ProviderError, TransientError
 from compose import cli
 from tests.deepl_stub import DeepLStub
-from tests.test_i18n import ISSUE, SPANISH, translate
+from tests.blocks.test_i18n import ISSUE, SPANISH, translate
 from common.settings import Settings
 
 ISSUE_WITH_LINKS = ISSUE.replace("""    online: true
@@ -62,7 +62,7 @@ def machine(issue_dir, provider, langs, glossary=Glossary()):
 
 
 def invoke(stub, *args, key="stub-key"):
-    """DeepL alone (--provider deepl; the publication's order, DeepL then Google: tests/test_machine_google.py)."""
+    """DeepL alone (--provider deepl; the publication's order, DeepL then Google: tests/blocks/test_machine_google.py)."""
     env = {"DEEPL_AUTH_KEY": key, "DEEPL_SERVER_URL": stub.url}
     return CliRunner().invoke(cli, ["translations", "machine", *map(str, args), "--provider", "deepl"], env=env)
 

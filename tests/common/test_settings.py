@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from common.errors import ConfigError
 from common.settings import Settings, table
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = ("common", "blocks", "mailer", "workflows", "cli", "family_web", "preview", "studio")
 
 

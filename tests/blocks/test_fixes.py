@@ -16,7 +16,7 @@ from blocks.loader import load_issue
 from blocks.render import render_issue
 from common.errors import NewsletterError
 from tests.conftest import SAMPLE
-from tests.test_i18n import ISSUE, SPANISH, translate
+from tests.blocks.test_i18n import ISSUE, SPANISH, translate
 
 
 def details(link: str) -> str:

@@ -135,7 +135,7 @@ def test_sample_arabic_edition_is_right_to_left_section_by_section(arabic):
 
 def test_a_block_aligns_by_its_own_direction_an_english_button_in_an_arabic_edition_is_left_aligned():
     from blocks.loader import load_issue
-    issue = load_issue(Path(__file__).parent / "fixtures" / "newsletters" / "every-block")
+    issue = load_issue(Path(__file__).parents[1] / "fixtures" / "newsletters" / "every-block")
     english_in_arabic = render_issue(localize(issue, "ar"), "ar").html
     sections = re.split(r'(?=<div class="(?:block-|chrome-))', english_in_arabic)
     picnic = next(s for s in sections if "example.org/picnic" in s)          # the registration button

@@ -8,7 +8,7 @@ from blocks.loader import load_issue
 from blocks.publication import contrast_ratio, palette
 from blocks.render import render_issue
 from common.errors import NewsletterError
-from tests.test_loader import HEADER
+from tests.blocks.test_loader import HEADER
 
 CALLOUT = """\
   - type: callout

@@ -10,7 +10,7 @@ from blocks.loader import load_issue
 from blocks.registry import BLOCK_TYPES
 from blocks.render import KNOWN_MJML_TAGS, RenderError, _check_mjml, render_issue
 
-FIXTURE = Path(__file__).parent / "fixtures" / "newsletters" / "every-block"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "newsletters" / "every-block"
 
 
 @pytest.fixture(scope="module")
