@@ -13,7 +13,7 @@ from blocks.publication import SLUG
 from blocks.registry import BLOCK_TYPES
 from common.problems import Problem
 from studio import documents, drafts, forms
-from studio.checking import checked
+from studio.draft_renders import DraftCache, DraftRenders
 
 
 @dataclass
@@ -53,9 +53,23 @@ class Workspace:
         self.data = documents.load(text)
         self.check()
 
+    @property
+    def renders(self) -> DraftRenders:
+        """This draft checked and rendered by the preview's engine, kept warm between requests."""
+        studio = current_app.config["studio"]
+        cache = current_app.extensions.setdefault("studio_draft_renders", DraftCache())
+        return cache.get((g.staff.id, self.publication, self.issue), self.folder, self.shown,
+                         studio.settings.library, saved_text=lambda: _read(self.path))
+
     def check(self) -> None:
-        with checked(self.folder, self.draft.text, self.shown, self.library) as (_issue, problems):
-            self.problems = problems
+        self.problems = self.renders.update(self.draft.text)
+
+    def warnings(self, langs=None) -> list:
+        """The preview's warnings (preview/checks.py) of the languages `langs` (the first if None)
+        for the draft as it is, or for its last version without problems."""
+        renders = self.renders
+        chosen = [lang for lang in (langs or []) if lang in renders.languages()] or renders.languages()[:1]
+        return renders.warnings(chosen)
 
     @property
     def changed(self) -> bool:
@@ -90,6 +104,36 @@ class Workspace:
             listing.append((key, problem))
         return at, listing
 
+    def placed_warnings(self, findings, nodes_keys: set[str], label_warned: set[str] = frozenset()):
+        """The preview's warnings by the slot of the field (else block, else issue) they concern, and
+        the whole list with each one's slot. A warning about a block goes to the field whose text it
+        quotes (a vague link's label, a faint text, a token), else to the block."""
+        at: dict[str, list] = {}
+        listing = []
+        blocks = self.data.get("blocks") or []
+        index = {}
+        for i, block in enumerate(blocks if isinstance(blocks, list) else []):
+            if isinstance(block, dict):
+                for name in (block.get("id"), block.get("include")):
+                    if name is not None:
+                        index.setdefault(str(name), i)
+        for finding in findings:
+            places = []
+            if finding.where in index:
+                places = [_quoted_field(blocks[index[finding.where]], f"blocks[{index[finding.where]}]", finding.message)]
+            elif finding.where == "subject":
+                places = ["subject"]
+            elif finding.where == "translations" and ": " in finding.message:
+                named = [name.strip() for name in finding.message.split(": ", 1)[1].split(",")]
+                places = [f"blocks[{index[name]}]" for name in named if name in index]
+            for place in places or [""]:
+                key = _nearest(place, nodes_keys)
+                if key in label_warned and finding.message.startswith("link text"):
+                    continue                  # the form already says so at the label
+                at.setdefault(key, []).append(finding)
+                listing.append((key, finding))
+        return at, listing
+
     def slot_keys(self, blocks: list[BlockView], issue_fields) -> set[str]:
         keys = {""} | {view.key for view in blocks}
         for node in [*issue_fields, *(n for view in blocks for n in view.fields)]:
@@ -102,6 +146,35 @@ class Workspace:
     def languages(self) -> list[str]:
         languages = self.data.get("languages") or ["en"]
         return [str(lang) for lang in (languages if isinstance(languages, list) else [languages])]
+
+
+def _leaves(data, key: str):
+    if isinstance(data, dict):
+        for name, value in data.items():
+            yield from _leaves(value, f"{key}.{name}")
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _leaves(value, f"{key}[{i}]")
+    elif isinstance(data, str):
+        yield key, data
+
+
+def _quoted_field(block, key: str, message: str) -> str:
+    """The field of `block` holding the text `message` quotes ('...'), or a token it names."""
+    quoted = re.findall(r"'([^']+)'", message) + re.findall(r"__[A-Z_]+__|\{\{[^}]*\}\}", message)
+    for text in quoted:
+        text = text.rstrip(".…").strip()
+        for leaf, value in _leaves(block, key):
+            if text and text in value and not leaf.endswith((".id", ".type")):
+                return leaf
+    return key
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 def _nearest(key: str, keys: set[str]) -> str:

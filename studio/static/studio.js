@@ -59,6 +59,14 @@
     }
   });
 
+  // Every edit says which languages the preview shows: their warnings come back with the problems.
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    event.detail.parameters.shown = frames().filter(function (frame) {
+      var box = document.getElementById("show-" + frame.getAttribute("data-lang"));
+      return box && box.checked;
+    }).map(function (frame) { return frame.getAttribute("data-lang"); }).join(",");
+  });
+
   document.body.addEventListener("htmx:responseError", function (event) {
     if (event.detail.xhr.status === 401) window.location.assign("/sign-in?next=" + encodeURIComponent(window.location.pathname));
   });
