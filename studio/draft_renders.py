@@ -14,6 +14,7 @@ as the last good text.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import shutil
@@ -31,7 +32,9 @@ from common.errors import NewsletterError
 from common.problems import Problem
 from preview import checks
 from preview.incremental import Edition, Renderer
+from studio import documents
 from studio.checking import _renamed
+from studio.documents import digest
 
 KEPT = 24          # drafts kept warm per process (each holds a few rendered emails)
 
@@ -66,6 +69,24 @@ class DraftRenders:
         self.good = None              # the last Issue loaded without problems
         self.good_key = ""
         self._found: dict[str, tuple[str, list]] = {}      # lang -> (good_key, (where, message, hint))
+        self._parsed: tuple | None = None                   # (digest of a text, its round-trip data)
+
+    def parsed(self, text: str):
+        """The round-trip data of `text` (studio/documents.py), a copy of the one kept when it is the
+        text last parsed or stored (ruamel.yaml parses slowly: about 100 ms for the sample)."""
+        key = digest(text)
+        with self.lock:
+            if self._parsed is not None and self._parsed[0] == key:
+                return copy.deepcopy(self._parsed[1])
+        data = documents.load(text)
+        with self.lock:
+            self._parsed = (key, copy.deepcopy(data))
+        return data
+
+    def keep_parsed(self, text: str, data) -> None:
+        """`data` is what `text` parses to (the caller changes it no more)."""
+        with self.lock:
+            self._parsed = (digest(text), data)
 
     @property
     def good_is_current(self) -> bool:

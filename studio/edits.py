@@ -34,13 +34,13 @@ def field(publication: str, issue: str):
         else:
             space.data["languages"] = CommentedSeq(chosen)
             space.data["languages"].fa.set_flow_style()
-        space.store_text(documents.dump(space.data))
+        space.store_data()
         return _answer(space, "_update.html")
     kind = forms.kind_at(space.data, key)
     if kind is None:
         return {"error": f"no field {key} in this issue"}, 400
     if documents.put(space.data, key, forms.from_form(kind, request.form.get("value"))):
-        space.store_text(documents.dump(space.data))
+        space.store_data()
     return _answer(space, "_update.html")
 
 
@@ -81,7 +81,7 @@ def blocks(publication: str, issue: str):
         seq[index]["include"] = request.form.get("value", "")
     else:
         return {"error": f"unknown action {action}"}, 400
-    space.store_text(documents.dump(space.data), undo=undo)
+    space.store_data(undo=undo)
     return _answer(space, "_blocks_update.html", focus=focus, removed=action == "remove")
 
 
@@ -131,5 +131,5 @@ def rows(publication: str, issue: str):
         return {"error": f"unknown action {action}"}, 400
     if not seq:
         documents.put(space.data, key, None)
-    space.store_text(documents.dump(space.data))
+    space.store_data()
     return _answer(space, "_blocks_update.html", focus=forms.slot(focus))

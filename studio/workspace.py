@@ -3,6 +3,7 @@ the editor page and its fragments show (the forms of studio/forms.py with each p
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,12 +47,20 @@ class Workspace:
     def path(self) -> Path:
         return self.folder / "issue.yaml"
 
-    def store_text(self, text: str, *, undo: str | None = None) -> None:
+    def store_text(self, text: str, *, undo: str | None = None, data=None) -> None:
+        """Keep `text` as the draft (`data`: what it parses to, when the caller has it)."""
         studio = current_app.config["studio"]
         drafts.keep(studio.store, g.staff.id, self.publication, self.issue, text, studio.clock(), undo=undo)
         self.draft = drafts.Draft(text, self.draft.base_hash, self.draft.undo if undo is None else undo)
-        self.data = documents.load(text)
+        if data is None:
+            self.data = self.renders.parsed(text)
+        else:
+            self.renders.keep_parsed(text, data)
         self.check()
+
+    def store_data(self, *, undo: str | None = None) -> None:
+        """Keep the changed data as the draft."""
+        self.store_text(documents.dump(self.data), undo=undo, data=self.data)
 
     @property
     def renders(self) -> DraftRenders:
@@ -193,7 +202,13 @@ def _library(name, library: Path) -> list[tuple[str, str]]:
     path = library / f"{name}.yaml"
     if not path.is_file():
         return []
-    data = documents.load(path.read_text(encoding="utf-8"))
+    found = path.stat()
+    return _library_fields(str(path), found.st_mtime_ns, found.st_size)
+
+
+@lru_cache(maxsize=64)
+def _library_fields(path: str, _mtime: int, _size: int) -> list[tuple[str, str]]:
+    data = documents.load(Path(path).read_text(encoding="utf-8"))
     return [(forms.label_of(k), v if isinstance(v, str) else f"{len(v)} items" if isinstance(v, list) else str(v))
             for k, v in data.items() if k != "type"]
 
@@ -214,7 +229,8 @@ def open_issue(publication: str, issue: str) -> Workspace:
         abort(404)
     shown = shown_path(folder / "issue.yaml")
     draft = drafts.current(studio.store, g.staff.id, publication, issue, folder / "issue.yaml", studio.clock())
-    workspace = Workspace(publication, issue, folder, shown, draft, documents.load(draft.text))
+    workspace = Workspace(publication, issue, folder, shown, draft, None)
+    workspace.data = workspace.renders.parsed(draft.text)
     workspace.check()
     return workspace
 
