@@ -49,9 +49,14 @@ def blocks(publication: str, issue: str):
     space = workspace.open_issue(publication, issue)
     action = request.form.get("action", "")
     if action == "undo":
+        focus = "main"
         if space.draft.undo:
+            before = _block_names(space.data)
             space.store_text(space.draft.undo, undo="")
-        return _answer(space, "_blocks_update.html", focus="block-list")
+            after = _block_names(space.data)
+            back = next((i for i, name in enumerate(after) if i >= len(before) or before[i] != name), None)
+            focus = f"block-{back}" if back is not None else focus       # the block that came back
+        return _answer(space, "_blocks_update.html", focus=focus)
     seq = space.data.get("blocks")
     if not isinstance(seq, list):
         seq = space.data["blocks"] = CommentedSeq()
@@ -83,6 +88,12 @@ def blocks(publication: str, issue: str):
         return {"error": f"unknown action {action}"}, 400
     space.store_data(undo=undo)
     return _answer(space, "_blocks_update.html", focus=focus, removed=action == "remove")
+
+
+def _block_names(data) -> list:
+    found = data.get("blocks") if isinstance(data, dict) else None
+    return [repr(block.get("id") or block.get("include")) if isinstance(block, dict) else repr(block)
+            for block in (found if isinstance(found, list) else [])]
 
 
 def _new_block(data, kind: str):
