@@ -35,7 +35,10 @@ class _ProjectResolver(VersionedResolver):
 
     @property
     def versioned_resolver(self):
-        return {char: list(rules) for char, rules in _RULES.items()}
+        made = self.__dict__.get("_project_rules")      # asked for every scalar: made once per resolver
+        if made is None:
+            made = self.__dict__["_project_rules"] = {char: list(rules) for char, rules in _RULES.items()}
+        return made
 
 
 def _yaml() -> YAML:

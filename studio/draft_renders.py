@@ -14,7 +14,6 @@ as the last good text.
 """
 from __future__ import annotations
 
-import copy
 import hashlib
 import os
 import shutil
@@ -70,18 +69,18 @@ class DraftRenders:
         self.good_key = ""
         self._found: dict[str, tuple[str, list]] = {}      # lang -> (good_key, (where, message, hint))
         self._parsed: tuple | None = None                   # (digest of a text, its round-trip data)
+        self._editions: dict[str, tuple] = {}                # lang -> (good_key, the Edition made from it)
 
     def parsed(self, text: str):
-        """The round-trip data of `text` (studio/documents.py), a copy of the one kept when it is the
-        text last parsed or stored (ruamel.yaml parses slowly: about 100 ms for the sample)."""
+        """The round-trip data of `text` (studio/documents.py): the one kept by keep_parsed() if it is
+        of this text, handed over (the caller may change it; a request at the same time parses its
+        own), else parsed (ruamel.yaml parses slowly: about 100 ms for the sample)."""
         key = digest(text)
         with self.lock:
-            if self._parsed is not None and self._parsed[0] == key:
-                return copy.deepcopy(self._parsed[1])
-        data = documents.load(text)
-        with self.lock:
-            self._parsed = (key, copy.deepcopy(data))
-        return data
+            kept, self._parsed = self._parsed, None
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        return documents.load(text)
 
     def keep_parsed(self, text: str, data) -> None:
         """`data` is what `text` parses to (the caller changes it no more)."""
@@ -125,21 +124,28 @@ class DraftRenders:
         with self.lock:
             if self.good is None or lang not in self.good.languages:
                 return None
+            known = self._editions.get(lang)
+            if known is not None and known[0] == self.good_key and known[1] is self.renderer.editions.get(lang):
+                return known[1]
             edition, how = self.renderer.render(localize(self.good, lang), lang, (lang,))
+            self._editions[lang] = (self.good_key, edition)
             found = self._found.get(lang)
             if how != "same" or found is None or found[0] != self.good_key:
                 self._found[lang] = (self.good_key, self._findings(lang, edition))
             return edition
 
-    def email(self, lang: str) -> Shown | None:
+    def email(self, lang: str, text: bool = False) -> Shown | None:
+        """The email in `lang` as the preview frame shows it; `text`: its plain-text part too (a quick
+        render, of the changed blocks only, leaves it behind: the language is rendered in full)."""
         with self.lock:
             edition = self.edition(lang)
             if edition is None:
                 return None
-            if not edition.settled:                 # the text part of a quick render is behind
+            if text and not edition.settled:
                 self.renderer.settle(lang)
                 edition = self.renderer.editions[lang]
-            return Shown(edition.shown.head + "".join(edition.shown.sections), edition.text)
+                self._editions[lang] = (self.good_key, edition)
+            return Shown(edition.shown.head + "".join(edition.shown.sections), edition.text if text else "")
 
     def warnings(self, langs) -> list[checks.Finding]:
         """The preview's warnings of the languages `langs` (rendered if they were not), merged."""

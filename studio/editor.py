@@ -57,7 +57,9 @@ def _warned(node):
 def edit(publication: str, issue: str):
     space = workspace.open_issue(publication, issue)
     stale = documents.file_digest(space.path) != space.draft.base_hash
-    return render_template("editor.html", **page_context(space, stale=stale))
+    page = render_template("editor.html", **page_context(space, stale=stale))
+    space.renders.keep_parsed(space.draft.text, space.data)       # unchanged: the next edit starts from it
+    return page
 
 
 @blueprint.post("/<publication>/<issue>/save")

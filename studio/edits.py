@@ -19,6 +19,8 @@ blueprint = Blueprint("edits", __name__)
 def _answer(space, template: str, **extra):
     response = make_response(render_template(template, **page_context(space, **extra)))
     response.headers["HX-Trigger"] = "studio:changed"
+    if template == "_update.html":
+        response.headers["X-Studio-Slots"] = "filled-only"       # studio.js empties the others
     return response
 
 

@@ -12,12 +12,12 @@ from studio import workspace
 blueprint = Blueprint("preview", __name__)
 
 
-def _email(publication: str, issue: str, lang: str):
+def _email(publication: str, issue: str, lang: str, text: bool = False):
     space = workspace.open_issue(publication, issue)
     renders = space.renders
     if renders.good is None:
         return None, space.problems
-    email = renders.email(lang)
+    email = renders.email(lang, text=text)
     if email is None:
         abort(404)
     return email, []
@@ -40,7 +40,7 @@ def html(publication: str, issue: str, lang: str):
 
 @blueprint.get("/<publication>/<issue>/text/<lang>")
 def text(publication: str, issue: str, lang: str):
-    email, problems = _email(publication, issue, lang)
+    email, problems = _email(publication, issue, lang, text=True)
     if email is None:
         return _framed(render_template("preview_problems.html", problems=problems))
     return _framed(email.text, "text/plain")

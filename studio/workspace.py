@@ -35,8 +35,19 @@ class Workspace:
     folder: Path
     shown: str                    # the file as problems name it, e.g. newsletters/equity/x/issue.yaml
     draft: drafts.Draft
-    data: object
+    parsed: object = None         # the draft's round-trip data, parsed when first needed (see `data`)
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def data(self):
+        """The draft's round-trip data (studio/documents.py); the preview's requests never need it."""
+        if self.parsed is None:
+            self.parsed = self.renders.parsed(self.draft.text)
+        return self.parsed
+
+    @data.setter
+    def data(self, value) -> None:
+        self.parsed = value
 
     @property
     def library(self) -> Path:
@@ -229,8 +240,7 @@ def open_issue(publication: str, issue: str) -> Workspace:
         abort(404)
     shown = shown_path(folder / "issue.yaml")
     draft = drafts.current(studio.store, g.staff.id, publication, issue, folder / "issue.yaml", studio.clock())
-    workspace = Workspace(publication, issue, folder, shown, draft, None)
-    workspace.data = workspace.renders.parsed(draft.text)
+    workspace = Workspace(publication, issue, folder, shown, draft)
     workspace.check()
     return workspace
 

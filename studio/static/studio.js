@@ -67,6 +67,16 @@
     }).map(function (frame) { return frame.getAttribute("data-lang"); }).join(",");
   });
 
+  // A field's answer brings only the problem slots with something in them: empty the others first.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status === 200 && xhr.getResponseHeader("X-Studio-Slots") === "filled-only") {
+      Array.prototype.forEach.call(document.querySelectorAll("#editor .problems"), function (slot) {
+        if (slot.firstChild) slot.textContent = "";
+      });
+    }
+  });
+
   document.body.addEventListener("htmx:responseError", function (event) {
     if (event.detail.xhr.status === 401) window.location.assign("/sign-in?next=" + encodeURIComponent(window.location.pathname));
   });
