@@ -21,6 +21,7 @@ from blocks import rtl, tokens
 from blocks.calendar import to_ics
 from blocks.context import RenderContext
 from blocks.i18n import chrome
+from blocks.kinds import IMAGE_WIDTH
 from blocks.model import Block, Issue
 from blocks.registry import BLOCK_TYPES
 from blocks.render_env import environment, inliner
@@ -54,6 +55,17 @@ class RenderedEmail:
         values = tokens.PREVIEW | {tokens.GREETING: chrome.greeting(self.lang, tokens.PREVIEW[tokens.FIRST_NAME])}
         return RenderedEmail(self.lang, self.direction, self.subject, self.preheader,
                              tokens.fill(self.html, values), tokens.fill(self.text, values), self.files)
+
+
+def _image(block: Block, ctx: RenderContext) -> dict | None:
+    """A block's picture as the email shows it: published beside the issue, at most the content's
+    width, its height kept in proportion."""
+    image = block.fields.get("image")
+    if not image:
+        return None
+    width = min(image.width or IMAGE_WIDTH, IMAGE_WIDTH)
+    height = round(image.height * width / image.width) if image.width and image.height else None
+    return {"src": f"{ctx.web_url}/{image.file}", "alt": image.alt, "width": width, "height": height}
 
 
 def render_issue(issue: Issue, lang: str, web_url: str = tokens.WEB_URL, calendar_files: bool = True,
@@ -107,6 +119,7 @@ def _prepare(block: Block, issue: Issue, ctx: RenderContext, files: dict | None,
             calendar_name = block.fields.get("heading") or block.fields.get("title") or issue.title
             files[name] = to_ics(entries, calendar_name, ctx.lang, issue.publication.name, stamp)
         extra["calendar_url"] = f"{ctx.web_url}/{name}"
+    extra["image"] = _image(block, ctx)
     return {"block": block, "f": block.fields, "fields": block.fields, "x": extra, "lang": ctx.lang,
             "dir": ctx.direction, "align": "right" if ctx.direction == "rtl" else "left"}
 

@@ -74,15 +74,18 @@ def file_digest(path: Path) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """The whole new file or the old one, never half of it (written beside it, then renamed)."""
+    write_atomic_bytes(path, text.encode("utf-8"))
+
+
+def write_atomic_bytes(path: Path, content: bytes) -> None:
     path = Path(path)
     handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
             out.flush()
             os.fsync(out.fileno())
-        if path.exists():
-            os.chmod(staging, path.stat().st_mode & 0o777)
+        os.chmod(staging, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         os.replace(staging, path)
     except BaseException:
         Path(staging).unlink(missing_ok=True)

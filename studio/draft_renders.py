@@ -55,11 +55,11 @@ class DraftRenders:
         self.folder = Path(self._scratch.name) / self.issue_dir.parent.name / self.issue_dir.name
         self.folder.mkdir(parents=True)
         publication = self.folder.parent
-        for name in ("i18n",):
-            if (self.issue_dir.parent / name).is_dir():
-                (publication / name).symlink_to(self.issue_dir.parent / name, target_is_directory=True)
-            if (self.issue_dir / name).is_dir():
-                (self.folder / name).symlink_to(self.issue_dir / name, target_is_directory=True)
+        if (self.issue_dir.parent / "i18n").is_dir():
+            (publication / "i18n").symlink_to(self.issue_dir.parent / "i18n", target_is_directory=True)
+        if (self.issue_dir / "i18n").is_dir():
+            (self.folder / "i18n").symlink_to(self.issue_dir / "i18n", target_is_directory=True)
+        (self.folder / "images").symlink_to(self.issue_dir / "images", target_is_directory=True)  # may come later
         self._copied: tuple = ()
         self.renderer = Renderer()
         self.section_checks = checks.SectionChecks()

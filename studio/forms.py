@@ -37,6 +37,7 @@ class Node:
     children: list["Node"] = field(default_factory=list)
     scalar_rows: bool = False     # rows of single values (not groups)
     warning: str = ""
+    upload: bool = False          # a picture (blocks/types/common.py IMAGE): the group offers an upload
 
     @property
     def slot(self) -> str:
@@ -84,6 +85,7 @@ def node(kind, value, key: str, label: str, spec: Field | None = None) -> Node:
                          for name, sub in kind.fields.items()]
         if kind.name == "link":
             _vague(made)
+        made.upload = kind.name == "image"
         return made
     if widget == "rows":
         items = value if isinstance(value, list) else ([] if value in (None, "") else [value])

@@ -5,7 +5,7 @@ frame it; and its plain-text part. While the draft has problems the preview keep
 last version without problems, as `compose.py preview` does (the editor says so)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, render_template
+from flask import Blueprint, abort, make_response, render_template, send_from_directory
 
 from studio import workspace
 
@@ -44,3 +44,10 @@ def text(publication: str, issue: str, lang: str):
     if email is None:
         return _framed(render_template("preview_problems.html", problems=problems))
     return _framed(email.text, "text/plain")
+
+
+@blueprint.get("/<publication>/<issue>/preview/images/<name>")
+def image(publication: str, issue: str, name: str):
+    """A picture of the issue (images/ beside issue.yaml), as the preview's emails link to it."""
+    space = workspace.open_issue(publication, issue)
+    return send_from_directory(space.folder / "images", name, max_age=0)

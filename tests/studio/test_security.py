@@ -13,11 +13,11 @@ EXPECTED = {
     "oidc.start": "public", "oidc.callback": "public",
     "signin.sign_out": "page", "home.home": "page", "home.new": "page",
     "editor.edit": "page", "editor.save": "page", "editor.discard": "page", "editor.history": "page",
-    "preview.html": "page", "preview.text": "page",
-    "edits.field": "api", "edits.blocks": "api", "edits.rows": "api",
+    "preview.html": "page", "preview.text": "page", "preview.image": "page",
+    "edits.field": "api", "edits.blocks": "api", "edits.rows": "api", "edits.image": "api",
 }
 VALUES = {"publication": "equity", "issue": "2021-09-sept-oct", "lang": "en", "token": "x" * 20,
-          "filename": "studio.css"}
+          "filename": "studio.css", "name": "picture.jpg"}
 
 
 def _requests(app):
