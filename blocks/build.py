@@ -62,6 +62,8 @@ def build_issue(issue: Issue, out_dir: Path, drafts: bool = False,
             (staging / f"{file_name(email.lang)}.txt").write_text(email.text, encoding="utf-8")
             for name, content in email.files.items():
                 (staging / name).write_bytes(content)
+        if (Path(issue.path) / "images").is_dir():           # the pictures the emails show (./images/...)
+            shutil.copytree(Path(issue.path) / "images", staging / "images")
         summaries = [summarize(email, issue) for email in emails]
         (staging / "index.html").write_text(index_page(issue, summaries), encoding="utf-8")
         if out_dir.exists():
