@@ -57,8 +57,11 @@ def slot(key: str) -> str:
     return "p-" + (re.sub(r"[^A-Za-z0-9_]+", "-", key).strip("-") or "issue")
 
 
+LABELS = {"alt": "Alt text"}           # where a field's name alone would puzzle someone new to it
+
+
 def label_of(name: str | int) -> str:
-    return str(name).replace("_", " ").capitalize()
+    return LABELS.get(str(name)) or str(name).replace("_", " ").capitalize()
 
 
 def widget_of(kind) -> str:

@@ -119,6 +119,9 @@ def test_screenshots_of_the_editor_at_four_widths(browser, site, tmp_path):  # n
         page.set_viewport_size({"width": width, "height": 900})
         assert width < 768 or no_sideways_scroll(page), width
         page.screenshot(path=str(tmp_path / f"editor-{width}.png"))
+        page.locator("#block-0").scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / f"editor-block-{width}.png"))
+        page.evaluate("() => window.scrollTo(0, 0)")
     page.goto(f"{site}/")
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
