@@ -72,20 +72,21 @@ class DraftRenders:
         self._editions: dict[str, tuple] = {}                # lang -> (good_key, the Edition made from it)
 
     def parsed(self, text: str):
-        """The round-trip data of `text` (studio/documents.py): the one kept by keep_parsed() if it is
-        of this text, handed over (the caller may change it; a request at the same time parses its
-        own), else parsed (ruamel.yaml parses slowly: about 100 ms for the sample)."""
+        """(data, marks) of `text` (studio/documents.py): the data kept by keep_parsed() if it is of
+        this text, handed over (the caller may change it; a request at the same time parses its own),
+        else parsed (ruamel.yaml parses slowly: about 100 ms for the sample). `marks`: its line and
+        column marks are those of `text` (documents.patch_scalar may use them)."""
         key = digest(text)
         with self.lock:
             kept, self._parsed = self._parsed, None
         if kept is not None and kept[0] == key:
-            return kept[1]
-        return documents.load(text)
+            return kept[1], kept[2]
+        return documents.load(text), True
 
-    def keep_parsed(self, text: str, data) -> None:
-        """`data` is what `text` parses to (the caller changes it no more)."""
+    def keep_parsed(self, text: str, data, marks: bool) -> None:
+        """`data` is what `text` parses to (the caller changes it no more); `marks`: as in parsed()."""
         with self.lock:
-            self._parsed = (digest(text), data)
+            self._parsed = (digest(text), data, marks)
 
     @property
     def good_is_current(self) -> bool:

@@ -58,7 +58,7 @@ def edit(publication: str, issue: str):
     space = workspace.open_issue(publication, issue)
     stale = documents.file_digest(space.path) != space.draft.base_hash
     page = render_template("editor.html", **page_context(space, stale=stale))
-    space.renders.keep_parsed(space.draft.text, space.data)       # unchanged: the next edit starts from it
+    space.renders.keep_parsed(space.draft.text, space.data, space.marks)   # unchanged: the next edit starts from it
     return page
 
 

@@ -44,8 +44,7 @@ def field(publication: str, issue: str):
     kind = forms.kind_at(space.data, key)
     if kind is None:
         return {"error": f"no field {key} in this issue"}, 400
-    if documents.put(space.data, key, forms.from_form(kind, request.form.get("value"))):
-        space.store_data()
+    space.store_value(key, forms.from_form(kind, request.form.get("value")))
     return _answer(space, "_update.html")
 
 

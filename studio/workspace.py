@@ -37,12 +37,13 @@ class Workspace:
     draft: drafts.Draft
     parsed: object = None         # the draft's round-trip data, parsed when first needed (see `data`)
     problems: list[Problem] = field(default_factory=list)
+    marks: bool = False           # the data's line and column marks are the draft text's
 
     @property
     def data(self):
         """The draft's round-trip data (studio/documents.py); the preview's requests never need it."""
         if self.parsed is None:
-            self.parsed = self.renders.parsed(self.draft.text)
+            self.parsed, self.marks = self.renders.parsed(self.draft.text)
         return self.parsed
 
     @data.setter
@@ -58,20 +59,34 @@ class Workspace:
     def path(self) -> Path:
         return self.folder / "issue.yaml"
 
-    def store_text(self, text: str, *, undo: str | None = None, data=None) -> None:
-        """Keep `text` as the draft (`data`: what it parses to, when the caller has it)."""
+    def store_text(self, text: str, *, undo: str | None = None, data=None, marks: bool = False) -> None:
+        """Keep `text` as the draft (`data`: what it parses to, when the caller has it; `marks`: its
+        line and column marks are this text's)."""
         studio = current_app.config["studio"]
         drafts.keep(studio.store, g.staff.id, self.publication, self.issue, text, studio.clock(), undo=undo)
         self.draft = drafts.Draft(text, self.draft.base_hash, self.draft.undo if undo is None else undo)
         if data is None:
-            self.data = self.renders.parsed(text)
+            self.parsed, self.marks = self.renders.parsed(text)
         else:
-            self.renders.keep_parsed(text, data)
+            self.parsed, self.marks = data, marks
+        self.renders.keep_parsed(text, self.parsed, self.marks)
         self.check()
 
     def store_data(self, *, undo: str | None = None) -> None:
-        """Keep the changed data as the draft."""
+        """Keep the changed data as the draft (written whole: its marks are the old text's)."""
         self.store_text(documents.dump(self.data), undo=undo, data=self.data)
+
+    def store_value(self, key: str, value) -> bool:
+        """Put `value` at `key` and keep the draft; only that value's text is rewritten when it can be
+        (documents.patch_scalar), else the whole data. False if nothing changed."""
+        patched = documents.patch_scalar(self.draft.text, self.data, key, value) if self.marks else None
+        if not documents.put(self.data, key, value):
+            return False
+        if patched is not None:
+            self.store_text(patched, data=self.data, marks=True)
+        else:
+            self.store_data()
+        return True
 
     @property
     def renders(self) -> DraftRenders:
