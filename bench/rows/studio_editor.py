@@ -169,8 +169,9 @@ def run(ctx) -> Row:
                      f"opening {duration(first)}); the ratio is ours over the floor")
     row.notes.append(f"editor page load (navigation to DOMContentLoaded, warm): median {duration(loads['editor'])} "
                      f"(sign-in page {duration(loads['sign-in'])}); target <= 300 ms; the preview frames load after it")
-    row.notes.append("an edit: the field's request (the draft written with ruamel.yaml, checked as `check` does, "
-                     "the warnings of the shown languages), then the three frames, each the changed block rendered "
-                     "again by the preview's incremental renderer; while typing, the form waits for a 600 ms pause "
-                     "before sending (not counted: leaving the field sends at once)")
+    row.notes.append("an edit: the field's request (the new value written into the draft's text in place, the "
+                     "draft loaded as `check` does, the changed block rendered again in the three shown languages by "
+                     "the preview's incremental renderer, their warnings), then each frame fetches its email and "
+                     "replaces only what changed; while typing, the form waits for a 600 ms pause before sending "
+                     "(not counted: leaving the field sends at once)")
     return row
