@@ -60,7 +60,8 @@ def build_issue(issue: Issue, out_dir: Path, drafts: bool = False,
         for email in emails:
             (staging / f"{file_name(email.lang)}.html").write_text(email.html, encoding="utf-8")
             (staging / f"{file_name(email.lang)}.txt").write_text(email.text, encoding="utf-8")
-            for name, content in email.files.items():
+            for name, content in email.files.items():      # calendar files, and the pictures (images/...)
+                (staging / name).parent.mkdir(parents=True, exist_ok=True)
                 (staging / name).write_bytes(content)
         summaries = [summarize(email, issue) for email in emails]
         (staging / "index.html").write_text(index_page(issue, summaries), encoding="utf-8")

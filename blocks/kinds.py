@@ -75,6 +75,25 @@ class Text(Kind):
         return text
 
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+IMAGE_WIDTH = 552          # px: the email's content width (600) less its padding; pictures are shown at most this wide
+
+
+@dataclass(frozen=True)
+class ImageFile(Kind):
+    """A picture stored beside the issue: images/<name>.png|jpg|jpeg|webp (the studio resizes uploads
+    for email; the loader checks the file is there)."""
+
+    def clean(self, value) -> str:
+        text = as_text(value)
+        hint = "put the picture in the issue's images/ folder and write e.g. images/forum.jpg (PNG, JPEG or WebP)"
+        if not re.fullmatch(r"images/[A-Za-z0-9][A-Za-z0-9._-]*", text) or ".." in text:
+            raise FieldError(f"'{text}' is not a picture in the issue's images/ folder", hint)
+        if not text.lower().endswith(IMAGE_SUFFIXES):
+            raise FieldError(f"'{text}' is not a PNG, JPEG or WebP picture", hint)
+        return text
+
+
 @dataclass(frozen=True)
 class Markdown(Kind):
     """Paragraphs with **bold**, *italic*, [links](https://...) and '- ' bullet lists."""

@@ -147,6 +147,12 @@ def _build_issue(issue_dir: Path, doc: Located, publication, problems: list[Prob
     fields = ISSUE_FIELDS.validate({k: v for k, v in raw.items() if k != "blocks"}, "", report)
     library = library_folder(issue_dir, library_dir)
     blocks = _load_blocks(raw.get("blocks"), doc, report, problems, library)
+    for block in blocks or ():
+        image = block.fields.get("image") if block.library is None else None
+        if image and not (issue_dir / image.file).is_file():
+            report(join_key(block.key, "image.file"), f"no picture {image.file} beside the issue",
+                   f"put it in {display_path(issue_dir / 'images')}/ (the studio does when you upload one)")
+            blocks = None
     if publication is not None and fields is not None:
         for i, lang in enumerate(fields.languages):
             if lang not in publication.languages:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import mjml
@@ -22,6 +23,7 @@ from blocks import rtl, tokens
 from blocks.calendar import to_ics
 from blocks.context import RenderContext
 from blocks.i18n import chrome
+from blocks.kinds import IMAGE_WIDTH
 from blocks.model import Block, Issue
 from blocks.registry import BLOCK_TYPES
 from blocks.render_env import environment, inliner
@@ -55,6 +57,17 @@ class RenderedEmail:
         values = tokens.PREVIEW | {tokens.GREETING: chrome.greeting(self.lang, tokens.PREVIEW[tokens.FIRST_NAME])}
         return RenderedEmail(self.lang, self.direction, self.subject, self.preheader,
                              tokens.fill(self.html, values), tokens.fill(self.text, values), self.files)
+
+
+def _image(block: Block, ctx: RenderContext) -> dict | None:
+    """A block's picture as the email shows it: published beside the issue, at most the content's
+    width, its height kept in proportion."""
+    image = block.fields.get("image")
+    if not image:
+        return None
+    width = min(image.width or IMAGE_WIDTH, IMAGE_WIDTH)
+    height = round(image.height * width / image.width) if image.width and image.height else None
+    return {"src": f"{ctx.web_url}/{image.file}", "alt": image.alt, "width": width, "height": height}
 
 
 def render_issue(issue: Issue, lang: str, web_url: str = tokens.WEB_URL, calendar_files: bool = True,
@@ -112,6 +125,10 @@ def _prepare(block: Block, issue: Issue, ctx: RenderContext, files: dict | None,
     # A greeting is the family's, in the edition's language: a block shown in English has it
     # before it, in a section of its own (layout.*.j2), never inside.
     greeting_apart = bool(block.lang and block.fields.get("greeting"))
+    extra["image"] = _image(block, ctx)
+    image = block.fields.get("image")
+    if image and files is not None and (Path(issue.path) / image.file).is_file():
+        files[image.file] = (Path(issue.path) / image.file).read_bytes()   # published with the edition
     return {"block": block, "f": block.fields, "fields": block.fields, "x": extra, "lang": ctx.lang,
             "dir": ctx.direction, "align": "right" if ctx.direction == "rtl" else "left",
             "greeting_here": bool(block.fields.get("greeting")) and not greeting_apart,

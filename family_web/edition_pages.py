@@ -32,7 +32,7 @@ from family_web.pages import N_
 KIND_LABELS = {"original": N_("Original"), "partial": N_("Some sections in English"),
                "machine": N_("Machine translation")}
 CACHE = "public, max-age=300"
-PAGE_POLICY = ("default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; base-uri 'none'; "
+PAGE_POLICY = ("default-src 'none'; img-src 'self' https: data:; style-src 'unsafe-inline'; base-uri 'none'; "
                "form-action 'none'; frame-ancestors 'none'")
 CALENDAR = "text/calendar; charset=utf-8"
 
@@ -111,7 +111,8 @@ def register(app, center, also_listed: tuple[str, ...] = ()) -> None:
 
     def issue_page(here, found: list, code: str):
         shown = feeds.choose(found, code, found[0].lang)
-        calendars = [f for f in stored.files(store, shown.publication, shown.issue) if f.lang == shown.lang]
+        calendars = [f for f in stored.files(store, shown.publication, shown.issue)
+                     if f.lang == shown.lang and f.name.endswith(".ics")]
         return here.render("issue.html", code, 200, shown=shown, switcher=_switcher(found, shown, shown),
                            calendars=calendars, languages=[], archive=f"../{_archive_file(here, code)}")
 
@@ -133,6 +134,16 @@ def register(app, center, also_listed: tuple[str, ...] = ()) -> None:
         response.headers["Content-Security-Policy"] = PAGE_POLICY
         response.headers["Content-Language"] = edition.tag
         return response
+
+    @app.get("/<publication>/<issue>/images/<name>")
+    def picture(publication: str, issue: str, name: str):
+        """A block's picture, as the sent emails link to it (published with the edition)."""
+        ours(publication)
+        kind = PICTURES.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
+        found = stored.web_file(store, publication, issue, f"images/{name}") if kind else None
+        if found is None:
+            abort(404)
+        return _cached(Response(found.content, content_type=kind))
 
     @app.get("/<publication>/<issue>/<name>.ics")
     def calendar_file(publication: str, issue: str, name: str):
@@ -204,6 +215,9 @@ def _subscription(base: str, code: str) -> dict:
     webcal = "webcal://" + address.split("://", 1)[1]
     return {"webcal": webcal, "https": address,
             "google": "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe="")}
+
+
+PICTURES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 
 def _calendar(content: bytes, filename: str) -> Response:

@@ -105,6 +105,9 @@ def _replace_folder(folder: Path, files: dict[str, bytes]) -> None:
     try:
         staging.chmod(0o777 & ~mask)                  # mkdtemp makes it 0700
         for name, content in files.items():
+            if "/" in name:                           # a picture: images/<name>
+                (staging / name).parent.mkdir(exist_ok=True)
+                (staging / name).parent.chmod(0o777 & ~mask)
             (staging / name).write_bytes(content)     # open()'s 0666 less the umask
         old = folder.with_name(f".{folder.name}-old")
         _remove(old)                                  # left by a publish that stopped half-way

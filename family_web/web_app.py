@@ -38,7 +38,7 @@ WEBHOOK_LIMIT = 5 * 1024 * 1024       # SendGrid posts batches well under this
 WEBHOOK_PATH = "/webhooks/sendgrid"
 # Every answer's Content-Security-Policy: no script at all, the pages' own <style>, images over
 # https (a publication's logo), forms posted back here, never shown inside another site's frame.
-PAGE_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; "
+PAGE_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; form-action 'self'; "
                "base-uri 'none'; frame-ancestors 'none'")
 
 

@@ -32,6 +32,8 @@ def checked(issue_dir: Path, text: str, shown: str, library_dir: Path | None = N
             (publication / "i18n").symlink_to(issue_dir.parent / "i18n", target_is_directory=True)
         if (issue_dir / "i18n").is_dir():
             (folder / "i18n").symlink_to(issue_dir / "i18n", target_is_directory=True)
+        if (issue_dir / "images").is_dir():
+            (folder / "images").symlink_to(issue_dir / "images", target_is_directory=True)
         (folder / "issue.yaml").write_text(text, encoding="utf-8")
         try:
             issue, problems = load_issue(folder, library_dir=library), []

@@ -15,24 +15,51 @@ def _studio():
     return current_app.config["studio"]
 
 
+class Notes(dict):
+    """Problems by slot (the dict), and the preview's warnings by slot (.warnings)."""
+
+    def __init__(self, problems: dict, warnings: dict):
+        super().__init__(problems)
+        self.warnings = warnings
+
+
+def shown_languages() -> list[str]:
+    """The languages the page's preview shows (studio.js sends them with every edit)."""
+    return [lang for lang in request.values.get("shown", "").split(",") if lang]
+
+
 def page_context(space: workspace.Workspace, **extra) -> dict:
     blocks = space.blocks()
     issue_fields = space.issue_fields()
     keys = space.slot_keys(blocks, issue_fields)
     at, listing = space.placed(keys)
+    nodes = [*issue_fields, *(n for view in blocks for n in view.fields)]
+    warned = {key for node in nodes for key, _ in _warned(node)}
+    warnings_at, warning_list = space.placed_warnings(space.warnings(shown_languages()), keys, warned)
     publication = _studio().publications[space.publication][1]
-    return {"space": space, "blocks": blocks, "issue_fields": issue_fields, "problems_at": at, "listing": listing,
+    return {"space": space, "blocks": blocks, "issue_fields": issue_fields, "problems_at": Notes(at, warnings_at),
+            "listing": listing, "warning_list": warning_list, "last_good": not space.renders.good_is_current
+            and space.renders.good is not None,
             "todos": space.todos(), "block_types": workspace.block_types(), "library": workspace.library_names(space.library),
             "publication_languages": list(publication.languages), "languages": space.languages(),
             "timezone": publication.timezone, "focus": None, "slot_keys": sorted(keys),
             "api": f"/api/{space.publication}/{space.issue}"} | extra
 
 
+def _warned(node):
+    if node.warning:
+        yield node.key, node.warning
+    for child in node.children:
+        yield from _warned(child)
+
+
 @blueprint.get("/<publication>/<issue>/")
 def edit(publication: str, issue: str):
     space = workspace.open_issue(publication, issue)
     stale = documents.file_digest(space.path) != space.draft.base_hash
-    return render_template("editor.html", **page_context(space, stale=stale))
+    page = render_template("editor.html", **page_context(space, stale=stale))
+    space.renders.keep_parsed(space.draft.text, space.data, space.marks)   # unchanged: the next edit starts from it
+    return page
 
 
 @blueprint.post("/<publication>/<issue>/save")

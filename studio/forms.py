@@ -37,6 +37,7 @@ class Node:
     children: list["Node"] = field(default_factory=list)
     scalar_rows: bool = False     # rows of single values (not groups)
     warning: str = ""
+    upload: bool = False          # a picture (blocks/types/common.py IMAGE): the group offers an upload
 
     @property
     def slot(self) -> str:
@@ -56,8 +57,11 @@ def slot(key: str) -> str:
     return "p-" + (re.sub(r"[^A-Za-z0-9_]+", "-", key).strip("-") or "issue")
 
 
+LABELS = {"alt": "Alt text"}           # where a field's name alone would puzzle someone new to it
+
+
 def label_of(name: str | int) -> str:
-    return str(name).replace("_", " ").capitalize()
+    return LABELS.get(str(name)) or str(name).replace("_", " ").capitalize()
 
 
 def widget_of(kind) -> str:
@@ -84,6 +88,7 @@ def node(kind, value, key: str, label: str, spec: Field | None = None) -> Node:
                          for name, sub in kind.fields.items()]
         if kind.name == "link":
             _vague(made)
+        made.upload = kind.name == "image"
         return made
     if widget == "rows":
         items = value if isinstance(value, list) else ([] if value in (None, "") else [value])

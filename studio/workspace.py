@@ -3,6 +3,7 @@ the editor page and its fragments show (the forms of studio/forms.py with each p
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from blocks.publication import SLUG
 from blocks.registry import BLOCK_TYPES
 from common.problems import Problem
 from studio import documents, drafts, forms
-from studio.checking import checked
+from studio.draft_renders import DraftCache, DraftRenders
 
 
 @dataclass
@@ -34,8 +35,20 @@ class Workspace:
     folder: Path
     shown: str                    # the file as problems name it, e.g. newsletters/equity/x/issue.yaml
     draft: drafts.Draft
-    data: object
+    parsed: object = None         # the draft's round-trip data, parsed when first needed (see `data`)
     problems: list[Problem] = field(default_factory=list)
+    marks: bool = False           # the data's line and column marks are the draft text's
+
+    @property
+    def data(self):
+        """The draft's round-trip data (studio/documents.py); the preview's requests never need it."""
+        if self.parsed is None:
+            self.parsed, self.marks = self.renders.parsed(self.draft.text)
+        return self.parsed
+
+    @data.setter
+    def data(self, value) -> None:
+        self.parsed = value
 
     @property
     def library(self) -> Path:
@@ -46,16 +59,52 @@ class Workspace:
     def path(self) -> Path:
         return self.folder / "issue.yaml"
 
-    def store_text(self, text: str, *, undo: str | None = None) -> None:
+    def store_text(self, text: str, *, undo: str | None = None, data=None, marks: bool = False) -> None:
+        """Keep `text` as the draft (`data`: what it parses to, when the caller has it; `marks`: its
+        line and column marks are this text's)."""
         studio = current_app.config["studio"]
         drafts.keep(studio.store, g.staff.id, self.publication, self.issue, text, studio.clock(), undo=undo)
         self.draft = drafts.Draft(text, self.draft.base_hash, self.draft.undo if undo is None else undo)
-        self.data = documents.load(text)
+        if data is None:
+            self.parsed, self.marks = self.renders.parsed(text)
+        else:
+            self.parsed, self.marks = data, marks
+        self.renders.keep_parsed(text, self.parsed, self.marks)
         self.check()
 
+    def store_data(self, *, undo: str | None = None) -> None:
+        """Keep the changed data as the draft (written whole: its marks are the old text's)."""
+        self.store_text(documents.dump(self.data), undo=undo, data=self.data)
+
+    def store_value(self, key: str, value) -> bool:
+        """Put `value` at `key` and keep the draft; only that value's text is rewritten when it can be
+        (documents.patch_scalar), else the whole data. False if nothing changed."""
+        patched = documents.patch_scalar(self.draft.text, self.data, key, value) if self.marks else None
+        if not documents.put(self.data, key, value):
+            return False
+        if patched is not None:
+            self.store_text(patched, data=self.data, marks=True)
+        else:
+            self.store_data()
+        return True
+
+    @property
+    def renders(self) -> DraftRenders:
+        """This draft checked and rendered by the preview's engine, kept warm between requests."""
+        studio = current_app.config["studio"]
+        cache = current_app.extensions.setdefault("studio_draft_renders", DraftCache())
+        return cache.get((g.staff.id, self.publication, self.issue), self.folder, self.shown,
+                         studio.settings.library, saved_text=lambda: _read(self.path))
+
     def check(self) -> None:
-        with checked(self.folder, self.draft.text, self.shown, self.library) as (_issue, problems):
-            self.problems = problems
+        self.problems = self.renders.update(self.draft.text)
+
+    def warnings(self, langs=None) -> list:
+        """The preview's warnings (preview/checks.py) of the languages `langs` (the first if None)
+        for the draft as it is, or for its last version without problems."""
+        renders = self.renders
+        chosen = [lang for lang in (langs or []) if lang in renders.languages()] or renders.languages()[:1]
+        return renders.warnings(chosen)
 
     @property
     def changed(self) -> bool:
@@ -90,6 +139,36 @@ class Workspace:
             listing.append((key, problem))
         return at, listing
 
+    def placed_warnings(self, findings, nodes_keys: set[str], label_warned: set[str] = frozenset()):
+        """The preview's warnings by the slot of the field (else block, else issue) they concern, and
+        the whole list with each one's slot. A warning about a block goes to the field whose text it
+        quotes (a vague link's label, a faint text, a token), else to the block."""
+        at: dict[str, list] = {}
+        listing = []
+        blocks = self.data.get("blocks") or []
+        index = {}
+        for i, block in enumerate(blocks if isinstance(blocks, list) else []):
+            if isinstance(block, dict):
+                for name in (block.get("id"), block.get("include")):
+                    if name is not None:
+                        index.setdefault(str(name), i)
+        for finding in findings:
+            places = []
+            if finding.where in index:
+                places = [_quoted_field(blocks[index[finding.where]], f"blocks[{index[finding.where]}]", finding.message)]
+            elif finding.where == "subject":
+                places = ["subject"]
+            elif finding.where == "translations" and ": " in finding.message:
+                named = [name.strip() for name in finding.message.split(": ", 1)[1].split(",")]
+                places = [f"blocks[{index[name]}]" for name in named if name in index]
+            for place in places or [""]:
+                key = _nearest(place, nodes_keys)
+                if key in label_warned and finding.message.startswith("link text"):
+                    continue                  # the form already says so at the label
+                at.setdefault(key, []).append(finding)
+                listing.append((key, finding))
+        return at, listing
+
     def slot_keys(self, blocks: list[BlockView], issue_fields) -> set[str]:
         keys = {""} | {view.key for view in blocks}
         for node in [*issue_fields, *(n for view in blocks for n in view.fields)]:
@@ -102,6 +181,35 @@ class Workspace:
     def languages(self) -> list[str]:
         languages = self.data.get("languages") or ["en"]
         return [str(lang) for lang in (languages if isinstance(languages, list) else [languages])]
+
+
+def _leaves(data, key: str):
+    if isinstance(data, dict):
+        for name, value in data.items():
+            yield from _leaves(value, f"{key}.{name}")
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _leaves(value, f"{key}[{i}]")
+    elif isinstance(data, str):
+        yield key, data
+
+
+def _quoted_field(block, key: str, message: str) -> str:
+    """The field of `block` holding the text `message` quotes ('...'), or a token it names."""
+    quoted = re.findall(r"'([^']+)'", message) + re.findall(r"__[A-Z_]+__|\{\{[^}]*\}\}", message)
+    for text in quoted:
+        text = text.rstrip(".…").strip()
+        for leaf, value in _leaves(block, key):
+            if text and text in value and not leaf.endswith((".id", ".type")):
+                return leaf
+    return key
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 def _nearest(key: str, keys: set[str]) -> str:
@@ -120,7 +228,13 @@ def _library(name, library: Path) -> list[tuple[str, str]]:
     path = library / f"{name}.yaml"
     if not path.is_file():
         return []
-    data = documents.load(path.read_text(encoding="utf-8"))
+    found = path.stat()
+    return _library_fields(str(path), found.st_mtime_ns, found.st_size)
+
+
+@lru_cache(maxsize=64)
+def _library_fields(path: str, _mtime: int, _size: int) -> list[tuple[str, str]]:
+    data = documents.load(Path(path).read_text(encoding="utf-8"))
     return [(forms.label_of(k), v if isinstance(v, str) else f"{len(v)} items" if isinstance(v, list) else str(v))
             for k, v in data.items() if k != "type"]
 
@@ -141,7 +255,7 @@ def open_issue(publication: str, issue: str) -> Workspace:
         abort(404)
     shown = shown_path(folder / "issue.yaml")
     draft = drafts.current(studio.store, g.staff.id, publication, issue, folder / "issue.yaml", studio.clock())
-    workspace = Workspace(publication, issue, folder, shown, draft, documents.load(draft.text))
+    workspace = Workspace(publication, issue, folder, shown, draft)
     workspace.check()
     return workspace
 

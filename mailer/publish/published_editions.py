@@ -112,11 +112,17 @@ def _publish(connection, publication, issue, web_url, rendered, replace, types) 
         connection.execute(delete(web_files).where((web_files.c.publication == publication)
                                                    & (web_files.c.issue == issue) & (web_files.c.lang == lang)))
         for name, content in email.files.items():
+            if name.startswith(IMAGES):           # the same picture in every edition: kept once, the newest
+                connection.execute(delete(web_files).where((web_files.c.publication == publication)
+                                                           & (web_files.c.issue == issue) & (web_files.c.name == name)))
             connection.execute(insert(web_files).values(
                 publication=publication, issue=issue, name=name, lang=lang, block_type=types.get(name, ""),
-                title=_calendar_name(content), content=content, updated_at=now))
+                title=_calendar_name(content) if name.endswith(".ics") else "", content=content, updated_at=now))
         written.append(lang)
     return written
+
+
+IMAGES = "images/"          # a block's picture, as the email links to it: <web edition>/images/<name>
 
 
 def _calendar_name(content: bytes) -> str:
@@ -157,7 +163,7 @@ def web_file(store, publication: str, issue: str, name: str) -> WebFile | None:
 
 
 def files(store, publication: str, issue: str | None = None, block_type: str | None = None) -> list[WebFile]:
-    """Calendar files of one issue (or of every issue), by name."""
+    """Files of one issue (or of every issue), by name: calendar files, and pictures (images/...)."""
     query = select(web_files).where(web_files.c.publication == publication).order_by(web_files.c.name)
     if issue is not None:
         query = query.where(web_files.c.issue == issue)

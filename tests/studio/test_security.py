@@ -13,8 +13,8 @@ EXPECTED = {
     "oidc.start": "public", "oidc.callback": "public",
     "signin.sign_out": "page", "home.home": "page", "home.new": "page",
     "editor.edit": "page", "editor.save": "page", "editor.discard": "page", "editor.history": "page",
-    "preview.html": "page", "preview.text": "page",
-    "edits.field": "api", "edits.blocks": "api", "edits.rows": "api",
+    "preview.html": "page", "preview.text": "page", "preview.image": "page",
+    "edits.field": "api", "edits.blocks": "api", "edits.rows": "api", "edits.image": "api",
     "sending.page": "page", "sending.ready": "page", "sending.approve": "page", "sending.test_send": "page",
     "sending.confirm": "page", "sending.cancel": "page", "sending.move": "page", "sending.retry": "page",
     "sending.progress_page": "page", "sending.report": "page", "sending.failures_csv": "page",
@@ -26,7 +26,7 @@ EXPECTED = {
 }
 VALUES = {"publication": "equity", "issue": "2021-09-sept-oct", "lang": "en", "token": "x" * 20,
           "filename": "studio.css", "send_id": 1, "owner": "welcome", "number": 0,
-          "family_id": 1}
+          "family_id": 1, "name": "picture.jpg"}
 
 
 def _requests(app):
