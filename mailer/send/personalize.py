@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from urllib.parse import quote
 
 from blocks import tokens
@@ -20,16 +22,31 @@ _SPACES = re.compile(r"\s+")
 
 
 def clean_name(name: str | None) -> str:
-    """A roster name fit for a header and a greeting: no control or format characters (line
-    breaks from Alt+Enter cells, NUL, ESC, bidi overrides), one space between words, at most
-    MAX_NAME characters, cut at a word."""
+    """A roster name fit for a header and a greeting: RFC 2047 encoded words decoded first (a
+    name written as =?utf-8?q?...=0D=0A...?= would otherwise reach To: as text a mail program
+    decodes into a line break), then no control or format characters (line breaks from Alt+Enter
+    cells, NUL, ESC, bidi overrides), one space between words, at most MAX_NAME characters, cut
+    at a word."""
     if not name:
         return ""
+    name = _decoded(name)
     kept = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in name)
     kept = _SPACES.sub(" ", kept).strip()
     if len(kept) > MAX_NAME:
         kept = kept[:MAX_NAME].rsplit(" ", 1)[0] or kept[:MAX_NAME]
     return kept
+
+
+def _decoded(name: str) -> str:
+    """`name` with its encoded words decoded; a malformed one loses its markers (never kept as an
+    encoded word a mail program would decode)."""
+    if "=?" not in name:
+        return name
+    try:
+        name = str(make_header(decode_header(name)))
+    except (HeaderParseError, LookupError, UnicodeDecodeError, ValueError):
+        pass
+    return name.replace("=?", " ").replace("?=", " ")
 
 
 def first_name(name: str | None) -> str:

@@ -20,7 +20,9 @@ def issue():
 
 LINK = '<a href="https://evil.example/login">Verify</a> Smith'
 NAMES = {"link@example.org": LINK, "altenter@example.org": "Ana\r\nPérez\x0b", "esc@example.org": "Bo\x1b[31m\x7f Li",
-         "long@example.org": "Maria " * 33, "override@example.org": "Ali\u202eevil"}
+         "long@example.org": "Maria " * 33, "override@example.org": "Ali\u202eevil",
+         "encoded@example.org": "=?utf-8?q?Ana=0D=0ABcc:_evil@example.org?=",
+         "broken@example.org": "=?utf-8?x?Ana=0D=0A?="}
 
 
 @pytest.fixture
@@ -36,6 +38,9 @@ def test_clean_name_drops_control_and_format_characters_and_caps_length():
     assert clean_name("Bo\x1b[31m\x7f Li") == "Bo [31m Li"
     assert clean_name("Ali\u202eevil") == "Ali evil"
     assert len(clean_name("Maria " * 1000)) <= MAX_NAME and not clean_name("Maria " * 1000).endswith(" ")
+    assert clean_name("=?utf-8?q?Ana=0D=0ABcc:_evil@example.org?=") == "Ana Bcc: evil@example.org"
+    assert clean_name("=?utf-8?b?Sm9zw6kg?= =?utf-8?q?P=C3=A9rez?=") == "José Pérez"
+    assert "=?" not in clean_name("=?utf-8?x?Ana=0D=0A?=")          # malformed: never kept as an encoded word
 
 
 def test_every_odd_name_is_delivered_with_a_parsable_to_and_no_markup(issue, named, tmp_path):
@@ -47,6 +52,7 @@ def test_every_odd_name_is_delivered_with_a_parsable_to_and_no_markup(issue, nam
         assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
         message = read_eml(files[address])
         assert message["To"].addresses[0].addr_spec == address and not message.defects
+        assert "\n" not in message["To"].addresses[0].display_name and "Bcc" not in message.keys()
         html = message.get_body(("html",)).get_content()
         assert "evil.example/login" not in html or "&lt;a href=" in html
         assert '<a href="https://evil.example' not in html
