@@ -181,3 +181,17 @@ def test_the_stale_translation_hint_names_the_issue_folder_and_the_language(issu
         assert "<issue>" not in warning.hint and "<code>" not in warning.hint
         [lang] = warning.langs                       # one hint per language: it names it
         assert warning.hint.endswith(f"python compose.py translations export {display_path(issue)} --lang {lang}")
+
+
+@pytest.mark.parametrize("hostile", [
+    "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b]\n",
+    "title: " + "[" * 30000 + "\n",
+])
+def test_a_hostile_file_is_a_problem_in_the_preview_and_the_last_good_preview_stays(issue, hostile):
+    """Aliases and deep nesting are refused by the one YAML reader: the preview shows the problem."""
+    previewer = Previewer(issue)
+    good = previewer.rebuild()
+    (issue / "issue.yaml").write_text(hostile, encoding="utf-8")
+    snapshot = previewer.rebuild([issue / "issue.yaml"])
+    assert snapshot.problems and str(snapshot.problems[0]).startswith("newsletters/equity/2021-09-sept-oct/issue.yaml")
+    assert snapshot.views == good.views
