@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 
 from blocks.i18n import chrome
 from mailer.send.links import LinkSigner
-from tests.family_web.test_browser import ROOT, bare_browser  # noqa: F401 (fixture)
+from tests.family_web.test_browser import ROOT, bare_browser, browser  # noqa: F401 (fixtures)
 
 ISSUE = "equity/2021-09-sept-oct"
 LANGUAGES = ["en"] + chrome.available()

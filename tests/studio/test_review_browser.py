@@ -137,7 +137,9 @@ def test_machine_drafts_for_vietnamese_then_approved_one_by_one(browser, review_
     for _ in range(3):                                   # one by one: approve and next
         heading = page.locator("h1").inner_text()
         page.get_by_role("button", name="Approve and next").click()
-        page.wait_for_function("h => document.querySelector('h1').innerText !== h", arg=heading)
+        # while the next page loads there may be no h1 for a moment
+        page.wait_for_function("h => { const e = document.querySelector('h1'); return e !== null && e.innerText !== h; }",
+                               arg=heading)
     from blocks.i18n.status import language_status
     from blocks.loader import load_issue
     status = language_status(load_issue(newsletters / "equity" / SAMPLE), "vi")
