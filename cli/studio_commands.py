@@ -7,7 +7,6 @@ import click
 
 from cli.run_settings import settings_of
 
-from studio import accounts, audit
 from studio.studio_settings import StudioSettings
 
 
@@ -67,6 +66,7 @@ def _link(token: str) -> str:
               help="For a translator: a language they review, e.g. es, pt, zh_Hans (repeatable).")
 def add(email: str, name: str, role: str, publications: tuple[str, ...], languages: tuple[str, ...]):
     """Add a staff account and print its one-time sign-in link (24 hours) to set a password."""
+    from studio import accounts, audit   # here, not at start-up: check and build start fast
     if role != "admin" and not publications:
         raise click.UsageError(f"an {role} needs --publication SLUG (e.g. --publication equity)")
     if (role == "translator") != bool(languages):
@@ -97,6 +97,7 @@ def _language_code(text: str) -> str:
 @staff.command("list")
 def list_command():
     """Every staff account with its roles."""
+    from studio import accounts   # here, not at start-up: check and build start fast
     with _store() as store:
         found = accounts.everyone(store)
     if not found:
@@ -113,6 +114,7 @@ def list_command():
 @click.argument("email")
 def remove(email: str):
     """Remove a staff account (its sessions end at once; the audit log keeps what it did)."""
+    from studio import accounts, audit   # here, not at start-up: check and build start fast
     with _store() as store:
         accounts.remove(store, email)
         audit.record(store, _now(), "cli", "staff-remove", detail=email)
@@ -123,6 +125,7 @@ def remove(email: str):
 @click.argument("email")
 def reset(email: str):
     """A new one-time sign-in link; the old password and every session stop working."""
+    from studio import accounts, audit   # here, not at start-up: check and build start fast
     with _store() as store:
         now = _now()
         token = accounts.reset(store, email, now)
