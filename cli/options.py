@@ -20,7 +20,7 @@ audiences_option = click.option("--audiences", "audiences_path", type=click.Path
 def open_store():
     from mailer.store.subscribers import Store
     settings = settings_of()
-    return Store.open(settings.db, publication=settings.legacy_publication)
+    return Store.of(settings)
 
 
 def echo_lines(lines: list[str], err: bool = False) -> None:

@@ -13,7 +13,7 @@ from studio.studio_settings import StudioSettings
 def _store():
     from mailer.store.subscribers import Store
     settings = settings_of()
-    return Store.open(settings.db, publication=settings.legacy_publication)
+    return Store.of(settings)
 
 
 def _settings(allow_demo: bool) -> StudioSettings:

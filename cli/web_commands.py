@@ -86,7 +86,7 @@ def publish(issue_dir: Path, out_dir: Path):
                                        "newsletters/equity/2021-09-sept-oct")])
     publication = load_publication(newsletters / "publication.yaml")
     settings = settings_of()
-    with Store.open(settings.db, publication=settings.legacy_publication) as store:
+    with Store.of(settings) as store:
         written = export(store, publication, newsletters, issue_dir.name, out_dir)
     click.echo(f"Wrote {len(written)} files into {out_dir}/: {issue_dir.name}/ (its editions and calendar files), "
                "index.html (the archive), feed.atom" + (", foodshare-<language>.ics" if any(

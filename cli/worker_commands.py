@@ -58,7 +58,7 @@ def approval_command(ctx: click.Context, issue_dir: Path):
     from workflows import approval
 
     settings = settings_of(ctx)
-    with Store.open(settings.db, publication=settings.legacy_publication) as store:
+    with Store.of(settings) as store:
         found = approval.state(store, issue_dir, settings.library)
     click.echo(f"{found.publication}/{found.issue}: {found.words()}")
     click.echo(f"approval: {found.policy}; content fingerprint now: {found.current[:16]}"

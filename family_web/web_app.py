@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
                           "which has newsletters/<publication>/publication.yaml",
                           outcome="the preference center did not start")
     audiences = audiences or load_audiences(settings.audiences)
-    store = store or Store.open(settings.db, publication=settings.legacy_publication)
+    store = store or Store.of(settings)
     app = PreferenceCenter(__name__)
     set_up_templates(app)
     app.config["MAX_CONTENT_LENGTH"] = FORM_LIMIT

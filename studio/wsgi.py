@@ -18,7 +18,7 @@ try:
     settings = Settings.from_env()
     from studio.send_pages import SendDesk
     app = create_app(StudioSettings.from_settings(settings),
-                     store=Store.open(settings.db, publication=settings.legacy_publication),
+                     store=Store.of(settings),
                      sending=SendDesk(settings, backend=settings.studio_backend or "outbox"))
 except NewsletterError as error:
     error.show(sys.stderr)

@@ -12,7 +12,7 @@ from common.settings import Settings
 
 def open_store(settings: Settings):
     from mailer.store.subscribers import Store
-    return Store.open(settings.db, publication=settings.legacy_publication)
+    return Store.of(settings)
 
 
 @dataclass

@@ -20,7 +20,7 @@ class Reach:
 
 def _store(settings: Settings):
     from mailer.store.subscribers import Store
-    return Store.open(settings.db, publication=settings.legacy_publication)
+    return Store.of(settings)
 
 
 def report(settings: Settings, issue_dir: Path) -> Reach:

@@ -301,7 +301,7 @@ def run_due(settings: Settings, *, store=None, owner: str | None = None,
     owner = owner or new_owner()
     done = []
     opened = store is None
-    store = store or Store.open(settings.db, publication=settings.legacy_publication)
+    store = store or Store.of(settings)
     try:
         while (item := claim_due(store, owner, clock())) is not None:
             done.append(run_one(settings, store, item, owner, clock=clock, outbox_dir=outbox_dir,
@@ -320,7 +320,7 @@ def serve(settings: Settings, *, stop: threading.Event, poll: float = 30.0,
     from mailer.store.subscribers import Store
 
     owner = new_owner()
-    with Store.open(settings.db, publication=settings.legacy_publication) as store:
+    with Store.of(settings) as store:
         while not stop.is_set():
             for item in run_due(settings, store=store, owner=owner, clock=clock, outbox_dir=outbox_dir,
                                 reports_dir=reports_dir):

@@ -70,7 +70,7 @@ class SendJob:
 
     def open_store(self, settings: Settings):
         from mailer.store.subscribers import Store
-        return Store.open(settings.db, publication=settings.legacy_publication)
+        return Store.of(settings)
 
     def sender(self, store, *, rendered: dict | None = None, on_progress=None, cancel=None):
         from mailer.send.personalize import Personalizer
@@ -200,17 +200,10 @@ def prepare(settings: Settings, request: SendRequest) -> SendJob:
 def plan(settings: Settings, job: SendJob) -> SendPlan:
     """The dry run: families per language and school, what is skipped and why, the editions by
     home language, the proofs sent so far. Claims nothing, sends nothing."""
-    from mailer.send.proofs import proofs_sent
-
     with job.open_store(settings) as store:
         sender = job.sender(store)
         report = sender.run(job.segment.rule, dry_run=True)
-        subjects = {lang: sender.template(lang).email.subject for lang, count in sorted(report.planned.items())
-                    if count}
-        editions = _editions(job, store)
-    pub = job.issue.publication
-    return SendPlan(job.issue.key, job.segment.name, job.backend_name, (pub.sender.name, pub.sender.email), subjects,
-                    report, editions, proofs_sent(job.reports), _local_translations(job, report), list(job.notes))
+        return _plan_of(job, sender, report, _editions(job, store), _local_translations(job, report))
 
 
 def test_send(settings: Settings, job: SendJob, addresses: list[str]):
@@ -261,10 +254,7 @@ def send(settings: Settings, job: SendJob, *, on_progress: Callable[[int], None]
         if job.backend_name != "outbox" and not job.request.allow_local_translations:
             _refuse_local_translations(job, _local_translations(job, report))
         if confirm is not None:
-            pub = job.issue.publication
-            confirm(SendPlan(job.issue.key, job.segment.name, job.backend_name, (pub.sender.name, pub.sender.email),
-                             {lang: dry.template(lang).email.subject for lang, n in sorted(report.planned.items()) if n},
-                             report, [], _proofs(job), {}, list(job.notes)))
+            confirm(_plan_of(job, dry, report))
         # a new sender (its own report and Date), with the editions the plan rendered
         running: dict = {}
 
@@ -304,9 +294,14 @@ def _save(job: SendJob, sender) -> Path:
                               backend=job.backend_name)
 
 
-def _proofs(job: SendJob) -> list[dict]:
+def _plan_of(job: SendJob, dry, report, editions: list | None = None,
+             local_translations: dict | None = None) -> SendPlan:
+    """The plan a dry run (`dry`, its `report`) makes, as the confirmation shows it."""
     from mailer.send.proofs import proofs_sent
-    return proofs_sent(job.reports)
+    pub = job.issue.publication
+    subjects = {lang: dry.template(lang).email.subject for lang, count in sorted(report.planned.items()) if count}
+    return SendPlan(job.issue.key, job.segment.name, job.backend_name, (pub.sender.name, pub.sender.email), subjects,
+                    report, editions or [], proofs_sent(job.reports), local_translations or {}, list(job.notes))
 
 
 def _edition_langs(job: SendJob, report) -> list[str]:

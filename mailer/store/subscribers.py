@@ -57,6 +57,12 @@ class Store:
                              f"check {db.ENV_VAR} and that the database server is running") from e
         return cls(engine, resolved)
 
+    @classmethod
+    def of(cls, settings) -> "Store":
+        """The store an install's settings name (NEWSLETTER_DB; NEWSLETTER_PUBLICATION for the
+        upgrade of a store from before publications): what every face and workflow opens."""
+        return cls.open(settings.db, publication=settings.legacy_publication)
+
     def close(self) -> None:
         self.engine.dispose()
 

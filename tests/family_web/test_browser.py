@@ -34,9 +34,8 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def browser():
-    reason = _missing()
+def _chromium(reason: str | None):
+    """Debian's Chromium through Playwright, or skip (fail under CI) naming what is missing."""
     if reason:
         if os.environ.get("CI") == "true":
             pytest.fail(reason + ": .ci/run installs it")
@@ -46,6 +45,11 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    yield from _chromium(_missing())
 
 
 @pytest.fixture
@@ -171,16 +175,7 @@ def bare_browser(request):
     if AXE.exists():
         yield request.getfixturevalue("browser")
         return
-    reason = next((r for r in (_missing(),) if r and "axe-core" not in r), None)
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + ": .ci/run installs it")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from _chromium(next((r for r in (_missing(),) if r and "axe-core" not in r), None))
 
 
 def test_a_chinese_family_saves_a_topic_and_stays_chinese(bare_browser, demo_center, families):
