@@ -12,6 +12,7 @@ from flask import abort, g, redirect, request, session, url_for
 from studio import accounts
 
 # Endpoints anyone may reach: signing in, setting a password from a one-time link, assets, health.
+SEEN_STEP = 60     # seconds: how often a signed-in session's last-seen time is written
 PUBLIC = frozenset({"signin.sign_in", "signin.set_password", "oidc.start", "oidc.callback", "static", "health"})
 # The role a publication's endpoint needs (default: editor), or a tuple of roles any of which will do.
 # "reviewer": an editor or a translator of the publication; "language": a translator of the
@@ -55,7 +56,8 @@ def install(app, studio) -> None:
                 session["ended"] = staff is not None and now - seen > idle
             else:
                 g.staff = staff
-                session["seen"] = now
+                if now - seen >= SEEN_STEP:      # not on every request: a rewritten cookie on a
+                    session["seen"] = now        # concurrent answer (a preview frame) would drop a flash
         endpoint = request.endpoint
         if endpoint is None or endpoint in PUBLIC:
             return None

@@ -137,6 +137,21 @@
     }
   });
 
+  // Save and Discard wait for the edits still on their way (the field left by clicking the button
+  // sends its value on "change"), so the file gets the last keystrokes and no late edit lands after.
+  var editing = 0;
+  document.body.addEventListener("htmx:beforeRequest", function () { editing += 1; });
+  document.body.addEventListener("htmx:afterRequest", function () { editing = Math.max(0, editing - 1); });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-after-edits") || editing === 0) return;
+    event.preventDefault();
+    (function wait() {
+      if (editing === 0) HTMLFormElement.prototype.submit.call(form);
+      else window.setTimeout(wait, 50);
+    })();
+  });
+
   document.body.addEventListener("htmx:responseError", function (event) {
     if (event.detail.xhr.status === 401) window.location.assign("/sign-in?next=" + encodeURIComponent(window.location.pathname));
   });

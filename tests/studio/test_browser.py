@@ -83,9 +83,10 @@ def test_write_an_issue_in_the_browser(browser, site, newsletters, tmp_path):  #
     other = signed_in(browser, site, "ada@example.org")                    # a second person, same issue
     other.goto(f"{site}/equity/{SAMPLE}/")
     other.locator("#f-blocks-0-subheading").fill("Theirs")
-    other.locator("#save-state").get_by_text("Unsaved").wait_for()
-    other.get_by_role("button", name="Save to issue.yaml").click()
+    other.get_by_role("button", name="Save to issue.yaml").click()           # at once: the edit is still on its way
     other.get_by_text("compose.py check finds no problem").wait_for()
+    assert "subheading: Theirs" in (newsletters / "equity" / SAMPLE / "issue.yaml").read_text(encoding="utf-8")
+    assert other.locator("#save-state").get_by_text("Same as the saved file").is_visible()
 
     page.get_by_role("button", name="Save to issue.yaml").click()         # mine is stale now
     page.get_by_role("heading", name="Not saved: someone changed this issue since you opened it").wait_for()

@@ -108,6 +108,15 @@ def test_sessions_end_after_the_idle_timeout(editor, clock):
     assert "without activity" in editor.get(answer.location).get_data(as_text=True)
 
 
+def test_a_request_does_not_rewrite_the_session_cookie_each_time(editor, clock):
+    # The preview's frames load while Save is answered: had each answer re-sent the session cookie
+    # it read before the save, the browser would keep one without the "Saved ..." message.
+    clock.advance(seconds=30)
+    assert "Set-Cookie" not in editor.get("/equity/2021-09-sept-oct/").headers
+    clock.advance(seconds=31)
+    assert "studio_session=" in editor.get("/").headers["Set-Cookie"]     # the idle time moves on
+
+
 def test_removing_an_account_ends_its_sessions(app, editor):
     from studio import accounts
     accounts.remove(app.config["studio"].store, "eve@example.org")
