@@ -12,6 +12,7 @@ editors, senders and translators of the publication follow a send's progress.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import time
@@ -34,7 +35,7 @@ security.ROLE.update({
     "sending.page": (EDITOR, SENDER), "sending.ready": EDITOR, "sending.approve": SENDER,
     "sending.test_send": SENDER, "sending.confirm": SENDER, "sending.cancel": SENDER, "sending.move": SENDER,
     "sending.retry": SENDER, "sending.progress_page": ANY_ROLE, "sending.progress_events": ANY_ROLE,
-    "sending.report": SENDER, "sending.failures_csv": SENDER,
+    "sending.report": SENDER, "sending.report_live": SENDER, "sending.failures_csv": SENDER,
 })
 
 
@@ -42,13 +43,14 @@ security.ROLE.update({
 class SendDesk:
     """What the send pages need besides the studio: the install's settings (the store, the
     library, audiences.yaml, links), the backend sends go through, where outbox messages and
-    reports are, how often the progress stream looks at the store."""
+    reports are, how often the progress stream and the open report pages look at the store."""
     core: Settings
     backend: str = "outbox"
     outbox_dir: Path = Path("outbox")
     reports_dir: Path = Path("reports")
     poll_seconds: float = 1.0
     stream_minutes: float = 10.0             # a progress stream ends after this; the browser reconnects
+    report_seconds: int = 10                 # an open report page asks for new delivery events this often
     segments: tuple[str, ...] = field(default=())
 
 
@@ -326,18 +328,35 @@ def progress_events(publication: str, issue: str):
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
-def _report(publication: str, issue: str, *, status: int = 200, error: str = ""):
+_SINCE = "since0placeholder"
+
+
+def _live_part(publication: str, issue: str) -> tuple[str, str, list[dict]]:
+    """The report's part that delivery events change (reach per language x school, who was not
+    reached) as HTML, a digest of it that the page sends back to ask "anything new?", and the
+    families not reached."""
     studio = _studio()
-    _issue_dir(publication, issue)
     key = f"{publication}/{issue}"
     from mailer.audiences.audiences_file import load_audiences
     audiences = load_audiences(_desk().core.audiences)
+    failures = reach_grid.failures_with_actions(studio.store, key)
+    context = dict(publication=publication, issue=issue, grid=reach_grid.grid(studio.store, key),
+                   columns=reach_grid.COLUMNS, failures=failures,
+                   school_name=lambda s: audiences.school_name(s) if s else "(no school)")
+    body = render_template("_report_live.html", **context, since=_SINCE, every=_desk().report_seconds)
+    since = hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+    return body.replace(_SINCE, since), since, failures
+
+
+def _report(publication: str, issue: str, *, status: int = 200, error: str = ""):
+    studio = _studio()
+    _issue_dir(publication, issue)
     segments = _segments()
     last = next((s for s in schedule.listed(studio.store, publication, issue) if s.state != schedule.CANCELLED), None)
-    return render_template("send_report.html", publication=publication, issue=issue,
-                           grid=reach_grid.grid(studio.store, key), columns=reach_grid.COLUMNS,
-                           failures=reach_grid.failures_with_actions(studio.store, key), error=error,
-                           school_name=lambda s: audiences.school_name(s) if s else "(no school)",
+    live, _, failures = _live_part(publication, issue)
+    statuses = {f["status"] for f in failures}
+    return render_template("send_report.html", publication=publication, issue=issue, live=live, error=error,
+                           statuses=statuses,
                            segment=last.segment if last else ("all-families" if "all-families" in segments
                                                               else segments[0])), status
 
@@ -345,6 +364,17 @@ def _report(publication: str, issue: str, *, status: int = 200, error: str = "")
 @blueprint.get("/<publication>/<issue>/report")
 def report(publication: str, issue: str):
     return _report(publication, issue)
+
+
+@blueprint.get("/api/<publication>/<issue>/report")
+def report_live(publication: str, issue: str):
+    """The open report page asks this every report_seconds with the digest of what it shows: 204
+    when nothing changed, else the new part (bounces, complaints, unsubscribes as they arrive)."""
+    _issue_dir(publication, issue)
+    live, since, _ = _live_part(publication, issue)
+    if request.args.get("since") == since:
+        return "", 204
+    return live
 
 
 @blueprint.get("/<publication>/<issue>/failures.csv")

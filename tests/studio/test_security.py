@@ -18,7 +18,7 @@ EXPECTED = {
     "sending.page": "page", "sending.ready": "page", "sending.approve": "page", "sending.test_send": "page",
     "sending.confirm": "page", "sending.cancel": "page", "sending.move": "page", "sending.retry": "page",
     "sending.progress_page": "page", "sending.report": "page", "sending.failures_csv": "page",
-    "sending.progress_events": "api",
+    "sending.progress_events": "api", "sending.report_live": "api",
     "review.dashboard": "page", "review.block": "page", "review.save": "page", "review.preview": "page",
     "review.machine": "page", "review.chrome_page": "page", "review.chrome_save": "page",
     "families.search": "page", "families.family": "page", "families.unsubscribe": "page", "families.opt_in": "page",

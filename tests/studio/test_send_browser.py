@@ -1,8 +1,8 @@
 """In Debian's Chromium (Playwright): an editor marks the issue ready, a sender approves it, sends
 the proofs, confirms "Send to 50 families" by typing 50; the worker (in the test, on the test's
 clock) runs it and the progress page, fed by server-sent events, reaches 100%; the report lists
-every language and school and says there is no open tracking. axe-core finds nothing serious on
-the send, progress and report pages. Screenshots go to tmp_path."""
+every language and school, says there is no open tracking, and shows a bounce from the webhook
+without a reload. axe-core finds nothing serious on the send, progress and report pages. Screenshots go to tmp_path."""
 from __future__ import annotations
 
 import threading
@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 from tests.family_web.test_browser import browser, serious_violations  # noqa: F401 (fixture)
 from tests.studio.conftest import SAMPLE
 from tests.studio.test_browser import signed_in
-from tests.studio.test_send_pages import sending_app  # noqa: F401 (fixture)
+from tests.studio.test_send_pages import bounce_one, sending_app  # noqa: F401 (fixture)
 
 
 @pytest.fixture
@@ -54,5 +54,9 @@ def test_approve_test_and_send_in_the_browser(browser, send_site, sending_app, t
 
     page.goto(f"{send_site}/equity/{SAMPLE}/report")
     assert page.get_by_text("No open tracking").is_visible()
+    bounced = page.locator("#reach tr.subtotal td:nth-of-type(4)")
+    assert bounced.all_inner_texts() and set(bounced.all_inner_texts()) == {"0"}
+    bounce_one(store)                                                       # the webhook, while the page is open
+    page.locator("#reach tr.subtotal td:nth-of-type(4)", has_text="1").wait_for()
     assert serious_violations(page) == []
     page.screenshot(path=str(tmp_path / "send-report.png"), full_page=True)

@@ -38,9 +38,22 @@ def sending_app(newsletters, studio_store, clock):
     add_staff(studio_store, clock, "tina@example.org", role="translator")
     core = Settings.from_env({}, db=studio_store.url)
     app = create_app(StudioSettings(secret_key=SECRET), store=studio_store, newsletters_dir=newsletters, clock=clock,
-                     sending=SendDesk(core, poll_seconds=0.01, stream_minutes=0.01))
+                     sending=SendDesk(core, poll_seconds=0.01, stream_minutes=0.01, report_seconds=1))
     app.config["core"] = core
     return app
+
+
+def bounce_one(store) -> str:
+    """SendGrid's webhook reports a bounce for one family the issue was sent to; its address."""
+    from mailer.store.delivery_events import apply, from_sendgrid
+    from mailer.store.tables import send_log, subscribers
+    with store.read() as connection:
+        row = connection.execute(send_log.select().where(send_log.c.status == "sent").limit(1)).first()
+        email = connection.execute(subscribers.select().where(subscribers.c.id == row.subscriber_id)).first().email
+    apply(store, [from_sendgrid({"sg_event_id": "b-1", "event": "bounce", "email": email, "type": "bounce",
+                                 "reason": "550 mailbox unavailable", "timestamp": 1634814000,
+                                 "subscriber": str(row.subscriber_id), "issue": f"equity/{SAMPLE}"})])
+    return email
 
 
 def client_of(app, email):
@@ -116,6 +129,16 @@ def test_approve_test_schedule_send_and_see_who_got_it(sending_app, newsletters,
     assert "No open tracking" in report and "Not reached (0)" in report
     languages = dict(re.findall(r'<th scope="row">(\w+)</th><td>all schools[^<]*</td><td>(\d+)</td>', report))
     assert len(languages) > 1 and sum(map(int, languages.values())) == 50        # each family once
+
+    # The open report page asks every few seconds; a bounce from the webhook shows at the next ask.
+    since = re.search(r'/report\?since=(\w+)', report)[1]
+    assert sam.get(f"/api{URL}/report?since={since}").status_code == 204          # nothing new
+    bounce_one(store)
+    fresh = sam.get(f"/api{URL}/report?since={since}")
+    assert fresh.status_code == 200 and 'id="report-live"' in fresh.get_data(as_text=True)
+    bounced = re.findall(r'<th scope="row">\w+</th><td>all schools[^<]*</td>(?:<td>\d+</td>){2}<td>(\d+)</td>',
+                         fresh.get_data(as_text=True))
+    assert sum(map(int, bounced)) == 1
 
 
 def test_failures_show_with_actions_a_safe_csv_and_retry(sending_app, clock):
