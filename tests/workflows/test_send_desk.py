@@ -161,3 +161,35 @@ def test_two_workers_one_claim_and_a_dead_workers_send_is_taken_over(desk):
     [done] = schedule.run_due(settings, store=store, clock=lambda: NOW)
     assert done.state == "done" and done.owner != "host-a:1:aa"
     assert len(list(Path("outbox/equity/2021-09-sept-oct").rglob("*.eml"))) == 50
+
+
+def test_compose_py_send_refuses_unapproved_and_changed_content_too(desk, monkeypatch):
+    from click.testing import CliRunner
+
+    import compose
+    from workflows import approval
+    settings, store = desk
+    require("two-person")
+    monkeypatch.setenv("NEWSLETTER_DB", settings.db)
+    monkeypatch.setenv("NEWSLETTER_SECRET", "test-secret-0123456789abcdef-0123456789")
+    monkeypatch.setenv("NEWSLETTER_BASE_URL", "https://prefs.example.org")
+
+    def send():
+        return CliRunner().invoke(compose.cli, ["send", str(ISSUE), "--to", "all-families", "--outbox", "outbox",
+                                                "--reports", "reports", "--yes"], catch_exceptions=False)
+
+    def emails() -> int:
+        return len(list(Path("outbox").rglob("*.eml")))
+
+    refused = send()
+    assert refused.exit_code == 1 and "not approved: not marked ready" in refused.stderr and emails() == 0
+    approval.mark_ready(store, ISSUE, "eve@example.org", NOW)
+    approval.approve(store, ISSUE, "sam@example.org", NOW)
+    edit_issue()                                                         # changed after the approval
+    refused = send()
+    assert refused.exit_code == 1 and "approval void" in refused.stderr and emails() == 0
+    approval.mark_ready(store, ISSUE, "eve@example.org", NOW)
+    approval.approve(store, ISSUE, "sam@example.org", NOW)
+    sent = send()
+    assert sent.exit_code == 0, sent.output
+    assert emails() == 50
