@@ -15,6 +15,7 @@ with the file's SHA-256: the apply refuses a token of another session, a file go
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import tempfile
 import time
@@ -54,8 +55,36 @@ def senders_only():
         abort(403)
 
 
-def _problems(error: NewsletterError) -> str:
-    return "; ".join(str(p) for p in error.problems)
+# The roster reader's hints name the CLI's options; on the upload page they are the form's fields.
+_CHOICES = '"The file\'s sheet and columns"'
+_FORM_WORDS = ((re.compile(r'(?:add |choose one with )?--sheet NAME'), f"type its name in Worksheet under {_CHOICES}"),
+               (re.compile(r'(?:name the right one with|add) --map "(\w+)=<[^>]*>"'),
+                lambda m: f'type its column\'s name in "{m[1].title()} column" under {_CHOICES}'),
+               (re.compile(r'--map (\w+):'), lambda m: f"{m[1].title()} column:"))
+
+
+def _problems(error: NewsletterError, kept: Path | None = None, name: str = "") -> str:
+    return _as_uploaded("; ".join(str(p) for p in error.problems), kept, name)
+
+
+def _as_uploaded(text: str, kept: Path | None, name: str) -> str:
+    """A message about the kept upload in the words of the upload page: its own file name, the
+    form's fields for the CLI's --sheet and --map."""
+    if kept is not None:
+        from common.yaml_source import display_path
+        text = text.replace(display_path(kept), name).replace(str(kept), name).replace(kept.name, name)
+    for pattern, words in _FORM_WORDS:
+        text = pattern.sub(words, text)
+    return text
+
+
+def _uploaded_report(done, kept: Path, name: str, *, dry_run: bool, skip_invalid: bool) -> dict:
+    """The import's report and its sections, in the upload page's words."""
+    lines = [_as_uploaded(line, kept, name) for line in _report_lines(done, dry_run=dry_run, skip_invalid=skip_invalid)]
+    sections = _sections(done)
+    for key in ("merged", "rejected"):
+        sections[key] = [_as_uploaded(text, kept, name) for text in sections[key]]
+    return {"lines": lines, **sections}
 
 
 def _record(action: str, detail: str) -> None:
@@ -161,7 +190,20 @@ def _sections(done) -> dict:
 
 
 def _roster_page(status: int = 200, **shown):
-    return render_template("family_roster.html", limit=ROSTER_LIMIT, **shown), status
+    return render_template("family_roster.html", limit=ROSTER_LIMIT, columns=MAPPABLE, **shown), status
+
+
+# The columns a roster may name differently, as the form asks for them (the CLI's --map FIELD=COLUMN).
+MAPPABLE = (("email", "Email"), ("name", "Name"), ("language", "Language"), ("school", "School"),
+            ("grade", "Grade"))
+
+
+def _file_choices(form) -> tuple[str | None, list[str]]:
+    """The worksheet of an .xlsx (None: the first) and the columns named differently, from the form."""
+    sheet = form.get("sheet", "").strip() or None
+    mappings = [f"{field}={form.get(f'column_{field}', '').strip()}" for field, _ in MAPPABLE
+                if form.get(f"column_{field}", "").strip()]
+    return sheet, mappings
 
 
 @blueprint.get("/roster")
@@ -192,17 +234,19 @@ def upload():
     kept = folder / f"roster-{token}{suffix}"
     kept.write_bytes(content)
     skip_invalid = request.form.get("skip_invalid") == "yes"
+    sheet, mappings = _file_choices(request.form)
     try:
-        done = family_records.import_roster(_core(), kept, skip_invalid=skip_invalid, dry_run=True)
+        done = family_records.import_roster(_core(), kept, skip_invalid=skip_invalid, dry_run=True, sheet=sheet,
+                                            mappings=mappings)
     except NewsletterError as e:
         kept.unlink(missing_ok=True)
         session.pop("roster", None)
-        return _roster_page(400, error=_problems(e), name=sent.filename)
+        return _roster_page(400, error=_problems(e, kept, sent.filename), name=sent.filename)
     session["roster"] = {"token": token, "sha256": hashlib.sha256(content).hexdigest(), "name": sent.filename,
-                         "skip_invalid": skip_invalid}
+                         "skip_invalid": skip_invalid, "sheet": sheet, "mappings": mappings}
     blocked = done.refused_rows and not skip_invalid
     return _roster_page(name=sent.filename, token=token, skip_invalid=skip_invalid, blocked=blocked,
-                        lines=_report_lines(done, dry_run=True, skip_invalid=skip_invalid), **_sections(done))
+                        **_uploaded_report(done, kept, sent.filename, dry_run=True, skip_invalid=skip_invalid))
 
 
 @blueprint.post("/roster/apply")
@@ -224,17 +268,18 @@ def apply():
                                        "and read the report again.")
     skip_invalid = waiting["skip_invalid"]
     try:
-        done = family_records.import_roster(_core(), kept, skip_invalid=skip_invalid, dry_run=False)
+        done = family_records.import_roster(_core(), kept, skip_invalid=skip_invalid, dry_run=False,
+                                            sheet=waiting.get("sheet"), mappings=waiting.get("mappings", []))
     except NewsletterError as e:
-        return _roster_page(400, error=_problems(e), name=waiting["name"])
+        return _roster_page(400, error=_problems(e, kept, waiting["name"]), name=waiting["name"])
     session.pop("roster", None)
     kept.unlink(missing_ok=True)
-    lines = _report_lines(done, dry_run=False, skip_invalid=skip_invalid)
+    shown = _uploaded_report(done, kept, waiting["name"], dry_run=False, skip_invalid=skip_invalid)
+    lines = shown["lines"]
     written = done.restored or done.report.written
     _record("roster-import", f"{waiting['name']} (sha256 {waiting['sha256'][:16]}): "
                              + ("; ".join(line.strip() for line in lines[1:7] if line.strip())))
-    return _roster_page(200 if written else 400, name=waiting["name"], lines=lines, applied=written,
-                        **_sections(done))
+    return _roster_page(200 if written else 400, name=waiting["name"], applied=written, **shown)
 
 
 

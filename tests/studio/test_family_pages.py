@@ -125,9 +125,9 @@ ROSTER = (
 )
 
 
-def _upload(client, content: bytes = ROSTER.encode(), name: str = "roster.csv", skip_invalid: bool = True):
+def _upload(client, content: bytes = ROSTER.encode(), name: str = "roster.csv", skip_invalid: bool = True, **choices):
     import io
-    data = {"csrf_token": client.token, "roster": (io.BytesIO(content), name)}
+    data = {"csrf_token": client.token, "roster": (io.BytesIO(content), name), **choices}
     if skip_invalid:
         data["skip_invalid"] = "yes"
     return client.post("/families/roster", data=data, content_type="multipart/form-data")
@@ -184,3 +184,42 @@ def test_a_roster_with_bad_rows_and_no_skip_cannot_be_applied_and_wrong_files_ar
     assert big.status_code == 413 and "larger than 2 MB" in _alert(big)
     broken = _upload(sam, b"just one column\nand nothing useful\n")
     assert broken.status_code == 400 and _alert(broken)
+
+
+def test_an_xlsx_roster_on_its_second_sheet_with_other_column_names_is_read_as_chosen(family_app):
+    import io
+
+    from openpyxl import Workbook
+
+    from workflows import family_records
+    core = family_app.config["core"]
+    book = Workbook()
+    book.active.title = "Notes"
+    book.active.append(["This export was made on Monday"])
+    sheet = book.create_sheet("Families")
+    sheet.append(["Correo del tutor", "Tutor", "Idioma", "Building", "Grade"])
+    sheet.append(["xl.one@example.org", "Xl One", "Spanish", "Aiken Elementary School", "2"])
+    sheet.append(["xl.two@example.org", "Xl Two", "Arabic", "Hall High School", "10"])
+    content = io.BytesIO()
+    book.save(content)
+    sam = client_of(family_app, "sam@example.org")
+
+    first = _upload(sam, content.getvalue(), name="export.xlsx")                 # the first sheet has no roster
+    assert first.status_code == 400 and "Families" in _alert(first) and "--sheet" not in _alert(first)
+    assert _alert(first).startswith("export.xlsx: no email column found")                # its own name
+    assert "Worksheet" in first.get_data(as_text=True)
+    unnamed = _upload(sam, content.getvalue(), name="export.xlsx", sheet="Families")
+    assert unnamed.status_code == 400 and "Email column" in _alert(unnamed) and "--map" not in _alert(unnamed)
+    assert 'name="sheet" autocomplete="off" value="Families"' in unnamed.get_data(as_text=True)     # kept to fix
+    dry = _upload(sam, content.getvalue(), name="export.xlsx", sheet="Families",
+                  column_email="Correo del tutor", column_name="Tutor", column_language="Idioma")
+    page = dry.get_data(as_text=True)
+    assert dry.status_code == 200, _alert(dry)
+    assert "dry run, nothing written yet" in page and family_records.find(core, "xl.") == []
+    token = re.search(r'name="token" value="([^"]+)"', page)[1]
+    done = sam.post("/families/roster/apply", data={"csrf_token": sam.token, "token": token, "confirm": "yes"})
+    assert done.status_code == 200, _alert(done)
+    found = {f.email: f for f in family_records.find(core, "xl.")}
+    assert sorted(found) == ["xl.one@example.org", "xl.two@example.org"]
+    assert found["xl.one@example.org"].name == "Xl One"
+    assert family_records.show(core, "xl.two@example.org")[0].language == "ar"            # from "Idioma"
