@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from werkzeug.datastructures import MultiDict
 
 from common.errors import NewsletterError
 from studio import audit
@@ -190,7 +191,10 @@ def _sections(done) -> dict:
 
 
 def _roster_page(status: int = 200, **shown):
-    return render_template("family_roster.html", limit=ROSTER_LIMIT, columns=MAPPABLE, **shown), status
+    records = [record for _, record in current_app.config["studio"].publications.values()]
+    chosen = request.form if request.endpoint == "families.upload" else MultiDict()    # kept to fix and send again
+    return render_template("family_roster.html", limit=ROSTER_LIMIT, columns=MAPPABLE, publications=records,
+                           chosen=chosen, **shown), status
 
 
 # The columns a roster may name differently, as the form asks for them (the CLI's --map FIELD=COLUMN).
@@ -235,15 +239,18 @@ def upload():
     kept.write_bytes(content)
     skip_invalid = request.form.get("skip_invalid") == "yes"
     sheet, mappings = _file_choices(request.form)
+    publications = [slug for slug in current_app.config["studio"].publications
+                    if slug in request.form.getlist("publication")]
     try:
         done = family_records.import_roster(_core(), kept, skip_invalid=skip_invalid, dry_run=True, sheet=sheet,
-                                            mappings=mappings)
+                                            mappings=mappings, publications=tuple(publications))
     except NewsletterError as e:
         kept.unlink(missing_ok=True)
         session.pop("roster", None)
         return _roster_page(400, error=_problems(e, kept, sent.filename), name=sent.filename)
     session["roster"] = {"token": token, "sha256": hashlib.sha256(content).hexdigest(), "name": sent.filename,
-                         "skip_invalid": skip_invalid, "sheet": sheet, "mappings": mappings}
+                         "skip_invalid": skip_invalid, "sheet": sheet, "mappings": mappings,
+                         "publications": publications}
     blocked = done.refused_rows and not skip_invalid
     return _roster_page(name=sent.filename, token=token, skip_invalid=skip_invalid, blocked=blocked,
                         **_uploaded_report(done, kept, sent.filename, dry_run=True, skip_invalid=skip_invalid))
@@ -269,7 +276,8 @@ def apply():
     skip_invalid = waiting["skip_invalid"]
     try:
         done = family_records.import_roster(_core(), kept, skip_invalid=skip_invalid, dry_run=False,
-                                            sheet=waiting.get("sheet"), mappings=waiting.get("mappings", []))
+                                            sheet=waiting.get("sheet"), mappings=waiting.get("mappings", []),
+                                            publications=tuple(waiting.get("publications", ())))
     except NewsletterError as e:
         return _roster_page(400, error=_problems(e, kept, waiting["name"]), name=waiting["name"])
     session.pop("roster", None)

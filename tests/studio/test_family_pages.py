@@ -186,7 +186,7 @@ def test_a_roster_with_bad_rows_and_no_skip_cannot_be_applied_and_wrong_files_ar
     assert broken.status_code == 400 and _alert(broken)
 
 
-def test_an_xlsx_roster_on_its_second_sheet_with_other_column_names_is_read_as_chosen(family_app):
+def test_an_xlsx_roster_on_its_second_sheet_with_other_column_names_is_read_as_chosen(family_app, newsletters):
     import io
 
     from openpyxl import Workbook
@@ -202,6 +202,9 @@ def test_an_xlsx_roster_on_its_second_sheet_with_other_column_names_is_read_as_c
     sheet.append(["xl.two@example.org", "Xl Two", "Arabic", "Hall High School", "10"])
     content = io.BytesIO()
     book.save(content)
+    food = newsletters / "food" / "publication.yaml"                         # families get it only when subscribed
+    food.write_text(food.read_text(encoding="utf-8").replace("default_subscribe: true", "default_subscribe: false"),
+                    encoding="utf-8")
     sam = client_of(family_app, "sam@example.org")
 
     first = _upload(sam, content.getvalue(), name="export.xlsx")                 # the first sheet has no roster
@@ -211,7 +214,7 @@ def test_an_xlsx_roster_on_its_second_sheet_with_other_column_names_is_read_as_c
     unnamed = _upload(sam, content.getvalue(), name="export.xlsx", sheet="Families")
     assert unnamed.status_code == 400 and "Email column" in _alert(unnamed) and "--map" not in _alert(unnamed)
     assert 'name="sheet" autocomplete="off" value="Families"' in unnamed.get_data(as_text=True)     # kept to fix
-    dry = _upload(sam, content.getvalue(), name="export.xlsx", sheet="Families",
+    dry = _upload(sam, content.getvalue(), name="export.xlsx", sheet="Families", publication="food",
                   column_email="Correo del tutor", column_name="Tutor", column_language="Idioma")
     page = dry.get_data(as_text=True)
     assert dry.status_code == 200, _alert(dry)
@@ -222,4 +225,5 @@ def test_an_xlsx_roster_on_its_second_sheet_with_other_column_names_is_read_as_c
     found = {f.email: f for f in family_records.find(core, "xl.")}
     assert sorted(found) == ["xl.one@example.org", "xl.two@example.org"]
     assert found["xl.one@example.org"].name == "Xl One"
-    assert family_records.show(core, "xl.two@example.org")[0].language == "ar"            # from "Idioma"
+    family, follows = family_records.show(core, "xl.two@example.org")
+    assert family.language == "ar" and follows == {"equity": True, "food": True}     # "Idioma"; food ticked
