@@ -124,7 +124,7 @@ def _page(publication: str, issue: str, *, status: int = 200, message: str = "",
                            segments=segments, segment=segment, plan=plan, plan_error=plan_error, message=message,
                            error=error, proofs=proofs, scheduled=scheduled, desk=desk,
                            may_send=g.staff.may(publication, SENDER), may_edit=g.staff.may(publication, EDITOR),
-                           local=lambda when: schedule.local_time_text(record, when),
+                           local=lambda when: schedule.local_time_text(record, when), school_name=_school_name(),
                            in_quiet=schedule.in_quiet_hours(record, now),
                            default_when=(now + dt.timedelta(days=1)).astimezone(schedule.zone(record))
                            .replace(hour=7, minute=0).strftime("%Y-%m-%dT%H:%M")), status
@@ -328,6 +328,13 @@ def progress_events(publication: str, issue: str):
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
+def _school_name():
+    """A school's name as audiences.yaml gives it, from its slug."""
+    from mailer.audiences.audiences_file import load_audiences
+    audiences = load_audiences(_desk().core.audiences)
+    return lambda slug: audiences.school_name(slug) if slug else "(no school)"
+
+
 _SINCE = "since0placeholder"
 
 
@@ -337,12 +344,9 @@ def _live_part(publication: str, issue: str) -> tuple[str, str, list[dict]]:
     families not reached."""
     studio = _studio()
     key = f"{publication}/{issue}"
-    from mailer.audiences.audiences_file import load_audiences
-    audiences = load_audiences(_desk().core.audiences)
     failures = reach_grid.failures_with_actions(studio.store, key)
     context = dict(publication=publication, issue=issue, grid=reach_grid.grid(studio.store, key),
-                   columns=reach_grid.COLUMNS, failures=failures,
-                   school_name=lambda s: audiences.school_name(s) if s else "(no school)")
+                   columns=reach_grid.COLUMNS, failures=failures, school_name=_school_name())
     body = render_template("_report_live.html", **context, since=_SINCE, every=_desk().report_seconds)
     since = hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
     return body.replace(_SINCE, since), since, failures
