@@ -90,6 +90,12 @@ class TransientError(ProviderError):
         super().__init__(message, hint, status=status)
 
 
+class TemporaryRefusal(TransientError):
+    """A server refused one family for now (SMTP 451/421/452: greylisting, a full mailbox, a busy
+    server): not retried in place, holding the batch, but sent back to the queue with its own
+    not-before time (mailer/send/sender.py), within the retry schedule."""
+
+
 class OutcomeUnknown(ProviderError):
     """The request was sent but no answer came (a read timeout): the families in it are in doubt."""
 
