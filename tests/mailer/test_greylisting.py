@@ -147,3 +147,14 @@ def test_a_family_that_stays_greylisted_exits_3_and_retry_failed_reaches_it(dist
         again = compose(*send, "--retry-failed", env=env)
         assert again.returncode == 0, again.stdout + again.stderr
     assert sink.per_address()[stuck] == 1 and len(sink.per_address()) == 24 and set(sink.per_address().values()) == {1}
+
+
+def test_a_greylisted_proof_is_tried_again_on_the_schedule(issue, store):
+    from mailer.send.proofs import send_proofs
+    clock = FakeClock()
+    with SMTPSink() as sink:
+        sink.refuse["staff@example.org"] = [451, 451]
+        backend = smtp(sink, clock)
+        [proof] = send_proofs(sender(issue, store, backend), backend, ["en"], ["staff@example.org"])
+    assert proof.result.status == "sent" and sink.per_address() == {"staff@example.org": 1}
+    assert clock.waited == 2 + 4
