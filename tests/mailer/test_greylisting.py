@@ -158,3 +158,24 @@ def test_a_greylisted_proof_is_tried_again_on_the_schedule(issue, store):
         [proof] = send_proofs(sender(issue, store, backend), backend, ["en"], ["staff@example.org"])
     assert proof.result.status == "sent" and sink.per_address() == {"staff@example.org": 1}
     assert clock.waited == 2 + 4
+
+
+def test_a_family_one_worker_sent_back_to_the_queue_is_sent_once_by_whichever_worker_is_there(issue, district):
+    greylisted = address("Arabic", 2)
+    clock_a, worker_b = FakeClock(), {}
+    with SMTPSink() as sink:
+        sink.refuse[greylisted] = [451]
+
+        def a_waits(seconds):                       # worker B starts while worker A waits, and finishes first
+            clock_b = FakeClock()
+            clock_b.now = clock_a.now
+            worker_b["report"] = sender(issue, district, smtp(sink, clock_b), clock=clock_b,
+                                        sleep=clock_b.sleep).run(None)
+            worker_b["waited"] = clock_b.waited
+            clock_a.sleep(seconds)
+
+        report_a = sender(issue, district, smtp(sink, clock_a), clock=clock_a, sleep=a_waits).run(None)
+    assert worker_b["report"].results == {"sent": 1} and worker_b["waited"] == 2     # B waited for its time too
+    assert report_a.results == {"sent": 23} and report_a.skipped == {"sent": 1}      # A: done by another
+    assert report_a.not_reached == {} and report_a.segment_delivered == report_a.segment_total == 24
+    assert sink.per_address() == {address(lang, i): 1 for lang in LANGUAGES for i in range(6)}
