@@ -34,9 +34,9 @@ from blocks.i18n.localize import localize
 from blocks.model import Issue
 from blocks.render import render_issue
 from common.errors import ConfigError, SendingStopped
-from mailer.backends.retry import RetryPolicy
 from mailer.backends.backend import DELIVERED, FAILED, INVALID, PERMANENT, REJECTED, SENT, Backend, Journal, \
     Outgoing, SendResult
+from mailer.backends.retry import RetryPolicy
 from mailer.message.mime import HeaderInjection, MessageTemplate, check_envelope
 from mailer.send import batches, sendlog
 from mailer.send.personalize import Personalizer
@@ -74,6 +74,7 @@ class Sender:
         self.clock, self.sleep = clock, sleep              # tests: a fake clock that sleeping moves on
         self._deferrals: dict[int, int] = {}               # claimed family -> temporary refusals in a row (> 0)
         self._waiting: set[int] = set()                    # families this run sent back to the queue
+        self._last_due: dt.datetime | None = None          # the not-before time last waited for
         self.retry = getattr(backend, "retry", None) or RetryPolicy()   # how often, how long for those
         # the circuit breaker: the first results of the run, while they are all refusals
         self.refusal_limit = refusal_limit
@@ -199,8 +200,9 @@ class Sender:
         if earliest is None:
             return False
         wait = (earliest - self.clock()).total_seconds()
-        if wait > self.retry.longest_wait:
-            return False
+        if wait > self.retry.longest_wait or (wait <= 0 and earliest == self._last_due):
+            return False                              # (due, yet not claimable again: left to the next run)
+        self._last_due = earliest
         self.sleep(max(0.0, wait))
         return True
 
