@@ -179,3 +179,24 @@ def test_a_family_one_worker_sent_back_to_the_queue_is_sent_once_by_whichever_wo
     assert report_a.results == {"sent": 23} and report_a.skipped == {"sent": 1}      # A: done by another
     assert report_a.not_reached == {} and report_a.segment_delivered == report_a.segment_total == 24
     assert sink.per_address() == {address(lang, i): 1 for lang in LANGUAGES for i in range(6)}
+
+
+def test_the_send_workflow_takes_the_clock_and_waits_once_for_the_greylisted(district, store_url, tmp_path):
+    from common.settings import Settings
+    from workflows import sending
+    greylisted = [address(lang, 0) for lang in LANGUAGES]
+    clock = FakeClock()
+    with SMTPSink() as sink:
+        for each in greylisted:
+            sink.refuse[each] = [451]
+        settings = Settings.from_env({
+            "NEWSLETTER_DB": store_url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port),
+            "SMTP_SECURITY": "none", "SMTP_POOL": "1", "NEWSLETTER_SECRET": SIGNER.secret,
+            "NEWSLETTER_BASE_URL": SIGNER.base_url, "NEWSLETTER_AUDIENCES": str(ROOT / "audiences.yaml")})
+        job = sending.prepare(settings, sending.SendRequest(ISSUE_DIR, "all-families", backend="smtp",
+                                                            reports_dir=tmp_path, skip_link_check=True,
+                                                            allow_local_translations=True))
+        outcome = sending.send(settings, job, clock=clock, sleep=clock.sleep)
+    assert outcome.not_reached == 0 and outcome.report.results == {"sent": 24}
+    assert clock.waited == 2                                 # the four together, once: SMTP_RETRY_DELAY's 2 s
+    assert sink.per_address() == {address(lang, i): 1 for lang in LANGUAGES for i in range(6)}
