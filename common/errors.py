@@ -11,6 +11,7 @@ same lines on its pages. A traceback therefore always means a bug.
     ├── StoreError             the subscriber store cannot do what was asked
     └── ProviderError          a mail provider or server refused a whole request
         ├── TransientError     ... for now (429, 5xx, 4xx SMTP, timeouts): retry later
+        │   └── TemporaryRefusal   one family refused for now (SMTP 4xx): back to the queue
         ├── OutcomeUnknown     the request went out but its answer never came (in doubt)
         └── SendingStopped     the server can't be reached or asks to wait too long: stop the run
     FamiliesNotReached         a send finished, but some families did not get the issue
@@ -88,6 +89,12 @@ class TransientError(ProviderError):
                  unreachable: bool = False):
         self.retry_after, self.unreachable = retry_after, unreachable
         super().__init__(message, hint, status=status)
+
+
+class TemporaryRefusal(TransientError):
+    """A server refused one family for now (SMTP 451/421/452: greylisting, a full mailbox, a busy
+    server): not retried in place, holding the batch, but sent back to the queue with its own
+    not-before time (mailer/send/sender.py), within the retry schedule."""
 
 
 class OutcomeUnknown(ProviderError):

@@ -216,7 +216,8 @@ class Settings:
     smtp_pool: int | None = setting("SMTP_POOL", "connections in parallel (4)", _whole(1), group="smtp")
     smtp_timeout: float | None = setting("SMTP_TIMEOUT", "seconds to wait for the server (30)", _seconds,
                                          group="smtp")
-    smtp_retries: int | None = setting("SMTP_RETRIES", "tries after a 4xx or a dropped connection (5)", _whole(0),
+    smtp_retries: int | None = setting("SMTP_RETRIES", "tries after a dropped connection; tries more for a family "
+                                       "refused for now (4xx), each later (5)", _whole(0),
                                        group="smtp")
     smtp_retry_delay: float | None = setting("SMTP_RETRY_DELAY", "first wait between tries, seconds (2)",
                                              _seconds, group="smtp")

@@ -72,7 +72,7 @@ class SendJob:
         from mailer.store.subscribers import Store
         return Store.of(settings)
 
-    def sender(self, store, *, rendered: dict | None = None, on_progress=None, cancel=None):
+    def sender(self, store, *, rendered: dict | None = None, on_progress=None, cancel=None, clock=None, sleep=None):
         from mailer.send.personalize import Personalizer
         from mailer.send.sender import Sender
 
@@ -82,7 +82,8 @@ class SendJob:
         return Sender(self.issue, store, self.backend, personalizer, segment_name=self.segment.name,
                       web_url=self.web_url, resend=request.resend, retry_failed=request.retry_failed,
                       resend_in_doubt=request.resend_in_doubt, rendered=rendered, on_progress=on_progress,
-                      cancel=cancel, refusal_limit=self.refusal_limit)
+                      cancel=cancel, refusal_limit=self.refusal_limit,
+                      **{k: v for k, v in (("clock", clock), ("sleep", sleep)) if v is not None})
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,8 @@ def test_send(settings: Settings, job: SendJob, addresses: list[str]):
 
 def send(settings: Settings, job: SendJob, *, on_progress: Callable[[int], None] | None = None,
          cancel: Callable[[], bool] | None = None, confirm: Callable[[SendPlan], None] | None = None,
-         fingerprint: str | None = None) -> SendOutcome:
+         fingerprint: str | None = None, clock: Callable | None = None,
+         sleep: Callable[[float], None] | None = None) -> SendOutcome:
     """Send to every family of the segment not yet sent to, each in their language, once.
 
     `confirm(plan)` is called with the plan before anything is published or sent (a face asks
@@ -239,7 +241,11 @@ def send(settings: Settings, job: SendJob, *, on_progress: Callable[[int], None]
     When the publication requires approval (`approval:` in publication.yaml), content that is not
     the approved content is refused (workflows.approval.NotApproved); `fingerprint`, when given (the
     content someone confirmed, e.g. a scheduled send's), must still be the content's. Progress is
-    written to the store as results come in (workflows.progress), for any face to show."""
+    written to the store as results come in (workflows.progress), for any face to show.
+
+    A family refused for now (SMTP 451 greylisting, 421, 452) goes back to the queue and the
+    others go on; at the end the run waits for it (`sleep(seconds)`, time on `clock()`, an aware
+    UTC datetime: tests pass fake ones), within the backend's retry schedule."""
     from workflows import approval
 
     with job.open_store(settings) as store:
@@ -264,7 +270,8 @@ def send(settings: Settings, job: SendJob, *, on_progress: Callable[[int], None]
             if "recorder" in running:
                 running["recorder"].update(running["sender"].report)
 
-        sender = running["sender"] = job.sender(store, rendered=dry.rendered, on_progress=progressed, cancel=cancel)
+        sender = running["sender"] = job.sender(store, rendered=dry.rendered, on_progress=progressed, cancel=cancel,
+                                                clock=clock, sleep=sleep)
         delivering = {lang for lang, count in report.planned.items() if count}
         if delivering:                    # published and checked before any family gets a message
             sender.report.link_check = web_editions.before_sending(job, sender, delivering,

@@ -7,7 +7,10 @@ Like django-anymail, one request goes through three separate steps:
     post(payload)            network only: returns the provider's answer, or raises
                                ConfigError     authentication/permission refused (SendGrid 401/403,
                                                SMTP 535, untrusted certificate): fix a setting
-                               TransientError  429, 5xx, SMTP 4xx, timeout, dropped connection
+                               TransientError  429, 5xx, timeout, dropped connection (retried)
+                               TemporaryRefusal  SMTP 4xx for one family: not retried here, a
+                                               `failed` result marked `temporary` (the sender
+                                               sends it back to the queue for later)
                                ProviderError   this request refused for good (other 4xx, SMTP 5xx)
                                OutcomeUnknown  sent, but no answer came: its families are in doubt
     parse(answer, messages)  one SendResult per message from a successful answer
@@ -21,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from common.errors import OutcomeUnknown, ProviderError, SendingStopped, TransientError
+from common.errors import OutcomeUnknown, ProviderError, SendingStopped, TemporaryRefusal, TransientError
 from mailer.backends.retry import RetryPolicy
 from mailer.message.mime import Envelope, MessageTemplate
 
@@ -55,6 +58,7 @@ class SendResult:
     status: str                    # queued, sent, rejected, failed, invalid
     provider_id: str = ""
     detail: str = ""
+    temporary: bool = False        # failed for now (a TemporaryRefusal): may be tried again soon
 
 
 class Journal:
@@ -141,6 +145,9 @@ class Backend:
             return [SendResult(m.subscriber_id, status, detail=detail) for m in messages]
         try:
             answer = self.retry.call(self.post, payload)
+        except TemporaryRefusal as e:
+            return [SendResult(m.subscriber_id, FAILED, detail=e.problems[0].message, temporary=True)
+                    for m in messages]
         except TransientError as e:
             return each(FAILED, f"not delivered for now ({e.problems[0].message}); the next run retries")
         except OutcomeUnknown as e:

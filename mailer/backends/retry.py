@@ -1,6 +1,10 @@
 """One retry policy for every backend (tenacity): what is retried, how long to wait, when to stop.
 
-Only `TransientError` is retried (429, 5xx, SMTP 4xx, timeouts, dropped connections).
+Only `TransientError` is retried here (429, 5xx, timeouts, dropped connections): the
+request as a whole failed for now. A `TemporaryRefusal` (an SMTP 4xx for one recipient:
+451 greylisting, 421, 452) is not retried in place, where it would hold its batch and the
+ones behind it: the sender sends that family back to the queue with a not-before time from
+this same schedule (`wait_before`), for at most `retries` more tries.
 The wait doubles from `delay` (2, 4, 8 ... seconds), or is what the provider asked for
 (`retry_after`, e.g. SendGrid's X-RateLimit-Reset). Two cases stop the whole run instead
 (SendingStopped), since every later family would fail the same way:
@@ -18,9 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
-from common.errors import SendingStopped, TransientError
+from common.errors import SendingStopped, TemporaryRefusal, TransientError
 
 T = TypeVar("T")
 
@@ -43,11 +47,16 @@ class RetryPolicy:
         """The longest wait of the schedule (before the last try)."""
         return self.wait_before(self.retries) if self.retries else 0.0
 
+    @property
+    def total_wait(self) -> float:
+        """All the waits of the schedule together (2 + 4 + 8 + 16 + 32 = 62 s by default)."""
+        return sum(self.wait_before(attempt) for attempt in range(1, self.retries + 1))
+
     def call(self, function: Callable[..., T], *args) -> T:
         """`function(*args)`, retried on TransientError; the last error is raised as it was,
         or as SendingStopped when going on is pointless."""
         if self._retrying is None:
-            self._retrying = Retrying(retry=retry_if_exception_type(TransientError),
+            self._retrying = Retrying(retry=retry_if_exception(_retried_in_place),
                                       stop=stop_after_attempt(self.retries + 1) | self._asked_too_long
                                       | self._unreachable, wait=self._wait, sleep=self.sleep, reraise=True)
         try:
@@ -83,3 +92,7 @@ class RetryPolicy:
     def _asked_too_long(self, state) -> bool:
         asked = getattr(state.outcome.exception(), "retry_after", None)
         return asked is not None and asked > self.max_wait
+
+
+def _retried_in_place(error: BaseException) -> bool:
+    return isinstance(error, TransientError) and not isinstance(error, TemporaryRefusal)

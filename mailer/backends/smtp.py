@@ -1,4 +1,4 @@
-"""SMTP delivery: a small pool of reused connections, retries for 4xx, 5xx recorded per recipient.
+"""SMTP delivery: a small pool of reused connections; 4xx sent back to the queue, 5xx recorded per recipient.
 
 Settings (environment): SMTP_HOST (required), SMTP_PORT (587, or 465 with SMTP_SECURITY=tls),
 SMTP_SECURITY (starttls | tls | none), SMTP_USER, SMTP_PASSWORD, SMTP_CA_FILE (a PEM file of
@@ -7,8 +7,10 @@ SMTP_POOL (connections in parallel, default 4), SMTP_TIMEOUT (seconds, 30), SMTP
 SMTP_RETRY_DELAY (first backoff in seconds, 2; doubled each time).
 
 One request is one message: build_payload makes its bytes, post hands them to the server
-(535 and untrusted certificates are ConfigErrors that stop the send; 4xx and dropped
-connections are retried; 5xx refuses that one family), parse reads the accepted answer.
+(535 and untrusted certificates are ConfigErrors that stop the send; dropped connections are
+retried; a 4xx reply (451 greylisting, 421, 452) is a TemporaryRefusal: that family goes back
+to the queue with a not-before time, mailer/send/sender.py; 5xx refuses that one family),
+parse reads the accepted answer.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
-from common.errors import ConfigError, ProviderError, TransientError
+from common.errors import ConfigError, ProviderError, TemporaryRefusal, TransientError
 from common.redaction import not_like, redact
 from common.settings import Settings
 from mailer.backends.backend import SENT, Backend, InvalidMessage, Outgoing, SendResult
@@ -202,6 +204,8 @@ class SMTPBackend(Backend):
                               "check SMTP_USER and SMTP_PASSWORD")
         if 500 <= code < 600:
             raise ProviderError(detail, status=code)
+        if 400 <= code < 500:                 # this family, for now: back to the queue (not retried here)
+            raise TemporaryRefusal(detail, status=code)
         raise TransientError(detail, status=code)
 
     def _reply(self, code: int, text: bytes | str) -> str:

@@ -45,9 +45,22 @@ def send_proofs(sender, backend: Backend, langs: list[str], addresses: list[str]
                 "issue": sender.issue.key, "lang": lang, "segment": "proof", "subscriber": "proof"})))
     with backend:
         results = {r.subscriber_id: r for lang, m in messages for r in backend.send([m])}
+        _again_if_refused_for_now(backend, messages, results)
     for lang, message in messages:
         proofs.append(Proof(lang, message.email, results[message.subscriber_id]))
     return proofs
+
+
+def _again_if_refused_for_now(backend: Backend, messages: list[tuple[str, Outgoing]], results: dict) -> None:
+    """Proofs refused for now (SMTP 451 greylisting, 421, 452) are tried again here, on the
+    backend's retry schedule: a few staff addresses, and no send log to queue them in."""
+    retry = getattr(backend, "retry", None)
+    for attempt in range(1, (retry.retries if retry else 0) + 1):
+        again = [m for _, m in messages if results[m.subscriber_id].temporary]
+        if not again:
+            return
+        retry.sleep(retry.wait_before(attempt))
+        results.update((r.subscriber_id, r) for m in again for r in backend.send([m]))
 
 
 def note_proofs(folder: Path, proofs: list[Proof], backend: str) -> None:

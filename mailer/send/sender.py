@@ -11,6 +11,14 @@ family twice. Rendering happens once per language, on first need.
 A ConfigError (refused key or password, untrusted certificate) or SendingStopped (server
 unreachable, rate limit far away) stops the run: this worker's claims not yet handed over
 become "failed", so the same command, rerun after the fix, reaches those families.
+
+A family refused for now (SMTP 451 greylisting, 421, 452) never holds up the others: it goes
+back to the queue with its own not-before time, the backend's retry schedule (2, 4, 8 ... s:
+SMTP_RETRY_DELAY doubled, SMTP_RETRIES times) counted per family in the send log, and the
+batch and the batches behind it go on. Once only such families are left, the run waits for
+the earliest (`sleep`, on `clock`: tests pass a fake one) and tries it again, by whichever
+run or worker gets there first; after the schedule's last try, it is "failed" with the
+server's reply (the same command or --retry-failed tries it again later).
 """
 from __future__ import annotations
 
@@ -20,7 +28,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from blocks.i18n.localize import localize
 from blocks.model import Issue
@@ -28,6 +36,7 @@ from blocks.render import render_issue
 from common.errors import ConfigError, SendingStopped
 from mailer.backends.backend import DELIVERED, FAILED, INVALID, PERMANENT, REJECTED, SENT, Backend, Journal, \
     Outgoing, SendResult
+from mailer.backends.retry import RetryPolicy
 from mailer.message.mime import HeaderInjection, MessageTemplate, check_envelope
 from mailer.send import batches, sendlog
 from mailer.send.personalize import Personalizer
@@ -63,6 +72,10 @@ class Sender:
         self._results_log = None                          # SerialWrites while run() sends
         self._sending_languages: list[str] = []           # family languages routed to an edition
         self.clock, self.sleep = clock, sleep              # tests: a fake clock that sleeping moves on
+        self._deferrals: dict[int, int] = {}               # claimed family -> temporary refusals in a row (> 0)
+        self._waiting: set[int] = set()                    # families this run sent back to the queue
+        self._last_due: dt.datetime | None = None          # the not-before time last waited for
+        self.retry = getattr(backend, "retry", None) or RetryPolicy()   # how often, how long for those
         # the circuit breaker: the first results of the run, while they are all refusals
         self.refusal_limit = refusal_limit
         self._refusals: list[tuple[SendResult, str]] | None = [] if refusal_limit else None
@@ -93,6 +106,7 @@ class Sender:
                 self._unreject(error.refused_reply)
             with self.store.write() as connection:
                 sendlog.release(connection, self.issue.key, self.owner, reason)
+            self._count_still_waiting()
             self._count_left_to_others(segment)
             self.report.stopped = reason
             delivered = self.report.delivered
@@ -100,8 +114,23 @@ class Sender:
                              "this run; the others are still to send: fix the cause and run the same command "
                              "again")
             raise
+        self._count_still_waiting()
         self._count_left_to_others(segment)
         return self.report
+
+    def _count_still_waiting(self) -> None:
+        """Families this run sent back to the queue that no run has reached when it ends (it
+        stopped, or stopped waiting): failed in this run's results, still due for a retry."""
+        if not self._waiting:
+            return
+        c = send_log.c
+        with self.store.read() as connection:
+            rows = connection.execute(select(c.language, func.count()).where(
+                c.issue == self.issue.key, c.status == FAILED, c.subscriber_id.in_(sorted(self._waiting)))
+                .group_by(c.language)).all()
+        for lang, count in rows:
+            self.report.count(lang, FAILED, count)
+        self._waiting.clear()
 
     def _count_left_to_others(self, segment) -> None:
         """The report's picture of the segment beside this run's results, from one snapshot at the
@@ -171,8 +200,9 @@ class Sender:
         if earliest is None:
             return False
         wait = (earliest - self.clock()).total_seconds()
-        if wait > self.backend.retry.longest_wait:
-            return False
+        if wait > self.retry.longest_wait or (wait <= 0 and earliest == self._last_due):
+            return False                              # (due, yet not claimable again: left to the next run)
+        self._last_due = earliest
         self.sleep(max(0.0, wait))
         return True
 
@@ -254,8 +284,12 @@ class Sender:
 
     def _hand_over(self, items, lang: str) -> None:
         """Claimed families (recipient, lang, log entry as it was): personalize, deliver, record."""
-        self.report.planned[lang] += len(items)
-        for recipient, _, _ in items:
+        for recipient, _, entry in items:
+            if entry is not None and entry.deferrals:
+                self._deferrals[recipient.id] = entry.deferrals
+            if recipient.id in self._waiting:             # this run's own retry: planned already
+                continue
+            self.report.planned[lang] += 1
             for school in recipient.schools or ("",):
                 self.report.by_school[school] += 1
         messages, invalid = self._outgoing(items)
@@ -297,6 +331,8 @@ class Sender:
     def _deliver(self, messages: list[Outgoing], lang: str, journaled: bool) -> None:
         if journaled:
             for result in self.backend.send(messages, _Journal(self)):
+                if result.temporary and result.subscriber_id in self._waiting:
+                    continue                                 # back in the queue (recorded so by the journal)
                 self.report.count(lang, result.status)
                 self.on_progress(1)
                 self._watch_refusals(result, lang)
@@ -352,14 +388,46 @@ class Sender:
             self.report.count(row.language, FAILED)
 
     def _record(self, results: list[SendResult], lang: str | None = None) -> None:
+        """Store results (from the backend's threads, for journaling backends: no `lang`, the
+        sending loop counts them); a family refused for now goes back to the queue, or after
+        the schedule's last try is failed."""
         if not results:
             return
+        deferred, final = self._defer(results)
         with self._results_log.write() as connection:
-            sendlog.record(connection, self.issue.key, results)
+            sendlog.record(connection, self.issue.key, final, deferred)
+        for result in final:
+            self._deferrals.pop(result.subscriber_id, None)
+            if result.subscriber_id in deferred:
+                self._waiting.add(result.subscriber_id)
+            else:
+                self._waiting.discard(result.subscriber_id)
         if lang is not None:
-            for result in results:
+            counted = [r for r in final if r.subscriber_id not in deferred]
+            for result in counted:
                 self.report.count(lang, result.status)
-            self.on_progress(len(results))
+            if counted:
+                self.on_progress(len(counted))
+
+    def _defer(self, results: list[SendResult]) -> tuple[dict[int, tuple[dt.datetime, int]], list[SendResult]]:
+        """Temporary refusals: the families sent back to the queue (id -> not-before time and
+        refusals in a row), and every result as it is to be recorded (those refused for now
+        once too often: failed for this run, with the server's reply)."""
+        retry, deferred, final = self.retry, {}, []
+        for result in results:
+            if not result.temporary:
+                final.append(result)
+                continue
+            refusals = self._deferrals.get(result.subscriber_id, 0) + 1
+            if refusals <= retry.retries:
+                deferred[result.subscriber_id] = (self.clock() + dt.timedelta(seconds=retry.wait_before(refusals)),
+                                                  refusals)
+                final.append(result)
+                continue
+            tries = f"{refusals} tries over {retry.total_wait:g} s" if retry.retries else "1 try"
+            final.append(SendResult(result.subscriber_id, FAILED, result.provider_id, (
+                f"{result.detail} (refused for now, {tries}; the same command or --retry-failed tries again)")))
+        return deferred, final
 
 
 class _Journal(Journal):

@@ -16,8 +16,9 @@ or many against PostgreSQL) never take the same family. Statuses:
 A crashed worker's rows are taken over once its lease expires, at once if it ran on this
 machine and its process is gone (`retake_ids`): by any run, before it ends and whenever it runs
 out of other work. A `failed` row with a `lease_until` is a family sent back to the queue by a
-temporary refusal (SMTP 451/421/452): `lease_until` is then its not-before time, and any run
-retries it once that time has come; a `failed` row without one waits for the next run.
+temporary refusal (SMTP 451/421/452): `lease_until` is then its not-before time, `deferrals`
+how many times in a row it was refused so, and any run retries it once that time has come (so
+a waiting family whose run died is not lost); a `failed` row without one waits for the next run.
 """
 from __future__ import annotations
 
@@ -73,6 +74,7 @@ class Logged(NamedTuple):
     owner: str = ""
     lease_until: dt.datetime | None = None
     detail: str = ""
+    deferrals: int = 0                 # temporary refusals in a row (sent back to the queue)
 
     def waiting(self, now: dt.datetime) -> bool:
         """Sent back to the queue by a temporary refusal, and its not-before time has not come."""
@@ -149,7 +151,7 @@ def logged(connection: Connection, issue: str, subscriber_ids: list[int]) -> dic
         return {}
     c = send_log.c
     rows = connection.execute(
-        select(c.subscriber_id, c.status, c.attempts, c.message_id, c.owner, c.lease_until, c.detail)
+        select(c.subscriber_id, c.status, c.attempts, c.message_id, c.owner, c.lease_until, c.detail, c.deferrals)
         .where(and_(c.issue == issue, c.subscriber_id.in_(subscriber_ids)))).all()
     return {row[0]: Logged._make(row[1:]) for row in rows}
 
@@ -214,20 +216,27 @@ def mark_sending(connection: Connection, issue: str, subscriber_ids: Iterable[in
 _RECORD = (update(send_log)
            .where(and_(send_log.c.issue == bindparam("b_issue"), send_log.c.subscriber_id == bindparam("b_id")))
            .values(status=bindparam("b_status"), provider_id=bindparam("b_provider"), detail=bindparam("b_detail"),
-                   updated_at=bindparam("b_now"), lease_until=bindparam("b_until")))
+                   updated_at=bindparam("b_now"), lease_until=bindparam("b_until"),
+                   deferrals=bindparam("b_deferrals")))
+
+_NOT_DEFERRED = (None, 0)
 
 
 def record(connection: Connection, issue: str, results: list,
-           not_before: dict[int, dt.datetime] | None = None) -> None:
-    """Store backend results (SendResult) over the claims; the claim is let go. `not_before`:
-    families sent back to the queue (failed for now) and when they may be tried again."""
+           deferred: dict[int, tuple[dt.datetime, int]] | None = None) -> None:
+    """Store backend results (SendResult) over the claims; the claim is let go. `deferred`:
+    families sent back to the queue (failed for now): when they may be tried again, and how
+    many times in a row they were refused for now (the others' count starts again at 0)."""
     if not results:
         return
-    now, not_before = utcnow(), not_before or {}
-    connection.execute(_RECORD, [{"b_issue": issue, "b_id": r.subscriber_id, "b_status": r.status,
-                                  "b_provider": r.provider_id[:200], "b_detail": r.detail[:2000], "b_now": now,
-                                  "b_until": not_before.get(r.subscriber_id)}
-                                 for r in results])
+    now, deferred = utcnow(), deferred or {}
+    rows = []
+    for r in results:
+        until, deferrals = deferred.get(r.subscriber_id, _NOT_DEFERRED)
+        rows.append({"b_issue": issue, "b_id": r.subscriber_id, "b_status": r.status,
+                     "b_provider": r.provider_id[:200], "b_detail": r.detail[:2000], "b_now": now,
+                     "b_until": until, "b_deferrals": deferrals})
+    connection.execute(_RECORD, rows)
 
 
 def release(connection: Connection, issue: str, owner: str, reason: str) -> int:

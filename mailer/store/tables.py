@@ -145,6 +145,9 @@ send_log = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("owner", String(64), nullable=False, default="", server_default=""),   # worker holding the claim
     Column("lease_until", UTCDateTime(), nullable=True),                          # ... until then
+    # temporary refusals in a row (SMTP 451/421/452): a `failed` row with a lease_until waits
+    # for that time, then any run tries it again, up to the retry schedule (mailer/send/sendlog.py)
+    Column("deferrals", Integer, nullable=False, default=0, server_default="0"),
     UniqueConstraint("issue", "subscriber_id", name="uq_send_log_issue_subscriber"),
     Index("ix_send_log_issue_status", "issue", "status"),
 )

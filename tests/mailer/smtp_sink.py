@@ -27,6 +27,7 @@ class Sink:
     def __init__(self):
         self.messages: list[tuple[str, list[str], bytes]] = []
         self.refuse: dict[str, list[int]] = {}      # address -> codes to answer RCPT with, in turn
+        self.rcpts: list[tuple[str, int]] = []      # every RCPT as it came, with the code answered
         self.drop_on: set[str] = set()              # addresses whose first DATA drops the connection
         self.delay = 0.0                            # seconds each DATA takes (a slower server)
         self.lock = threading.Lock()
@@ -35,8 +36,10 @@ class Sink:
         codes = self.refuse.get(address)
         if codes:
             code = codes.pop(0)
+            self.rcpts.append((address, code))
             reason = "try again later" if code < 500 else "authentication required" if code == 535 else "no such user"
             return f"{code} {reason}"
+        self.rcpts.append((address, 250))
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
