@@ -106,9 +106,8 @@ def test_links_sent_before_publications_belong_to_the_publication_the_upgrade_re
                                                                                         run, write_roster):
     from mailer.store.database import make_engine, migrate
     from mailer.store.subscribers import Store
-    from sqlalchemy import column, table
-
     from mailer.store.tables import subscribers, utcnow
+    from tests.old_stores import SEND_LOG_0006
     engine = make_engine(store_url)
     migrate(engine, "0006")                           # a store of the single-publication version
     now = utcnow()
@@ -116,10 +115,7 @@ def test_links_sent_before_publications_belong_to_the_publication_the_upgrade_re
         sid = connection.execute(insert(subscribers).values(
             email="joe@example.org", language="en", status="subscribed", source="roster.csv", created_at=now,
             updated_at=now)).inserted_primary_key[0]
-        old_log = table("send_log", *(column(c) for c in ("issue", "subscriber_id", "email", "language", "segment",
-                                                          "backend", "status", "message_id", "created_at",
-                                                          "updated_at")))     # the 0006 version's columns
-        connection.execute(insert(old_log).values(
+        connection.execute(insert(SEND_LOG_0006).values(
             issue="2021-09-sept-oct", subscriber_id=sid, email="joe@example.org", language="en", segment="all",
             backend="outbox", status="sent", message_id="<m@x>", created_at=now, updated_at=now))
     engine.dispose()

@@ -13,6 +13,7 @@ from mailer.backends.outbox import OutboxBackend
 from mailer.store.database import make_engine, migrate
 from mailer.store.tables import send_log, status_history, subscribers, utcnow
 from tests.mailer.test_send import FAMILIES, outbox_files, read_eml, sender
+from tests.old_stores import SEND_LOG_0006
 
 ROOT = Path(__file__).resolve().parents[2]
 EQUITY = ROOT / "newsletters" / "equity" / "2021-09-sept-oct"
@@ -151,7 +152,7 @@ def test_an_old_store_migrates_its_send_log_to_the_publication_with_history_inta
             updated_at=now)).inserted_primary_key[0]
         connection.execute(insert(status_history).values(subscriber_id=sid, new_status="unsubscribed",
                                                          changed_by="link", changed_at=now, reason="issue x"))
-        connection.execute(insert(send_log).values(
+        connection.execute(insert(SEND_LOG_0006).values(
             issue="2021-09-sept-oct", subscriber_id=sid, email="ana@example.org", language="es", segment="all",
             backend="outbox", status="sent", message_id="<m@x>", created_at=now, updated_at=now))
     monkeypatch.chdir(ROOT)                         # two publications here: the store must be told which
