@@ -1,8 +1,10 @@
-"""In Debian's Chromium (Playwright): an editor marks the issue ready, a sender approves it, sends
-the proofs, confirms "Send to 50 families" by typing 50; the worker (in the test, on the test's
+"""In Debian's Chromium (Playwright): an editor marks the issue ready, a sender approves it, the
+editor changes it (approval void, no send button), it is marked ready and approved again; the
+sender sends the proofs, confirms "Send to 50 families" by typing 50; the worker (in the test, on the test's
 clock) runs it and the progress page, fed by server-sent events, reaches 100%; the report lists
 every language and school, says there is no open tracking, and shows a bounce from the webhook
-without a reload. axe-core finds nothing serious on the send, progress and report pages. Screenshots go to tmp_path."""
+without a reload. axe-core finds nothing serious on the send, progress and report pages.
+Screenshots go to tmp_path."""
 from __future__ import annotations
 
 import threading
@@ -34,6 +36,20 @@ def test_approve_test_and_send_in_the_browser(browser, send_site, sending_app, t
 
     page = signed_in(browser, send_site, "sam@example.org")
     page.goto(f"{send_site}/equity/{SAMPLE}/send")
+    page.get_by_role("button", name="Approve this content").click()
+    page.get_by_text("Approved by sam@example.org").wait_for()
+
+    editor.goto(f"{send_site}/equity/{SAMPLE}/")                          # a change after the approval
+    editor.locator("#f-blocks-0-subheading").fill("A late change")
+    editor.get_by_role("button", name="Save to issue.yaml").click()
+    editor.get_by_text("compose.py check finds no problem").wait_for()
+    page.reload()
+    assert page.get_by_text("Approval void.", exact=True).is_visible()
+    assert page.get_by_role("button", name="Send to 50 families").count() == 0
+    editor.goto(f"{send_site}/equity/{SAMPLE}/send")
+    editor.get_by_role("button", name="Mark ready").click()
+    editor.get_by_text("Done: ready.").wait_for()
+    page.reload()
     page.get_by_role("button", name="Approve this content").click()
     page.get_by_text("Approved by sam@example.org").wait_for()
     page.get_by_label("Also to (optional, comma-separated)").fill("pat@example.org")
