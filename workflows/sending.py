@@ -132,12 +132,19 @@ class NextStep:
 class SendOutcome:
     """What a send did: its report (saved at `report_path`), where the web edition is; the
     families of the segment no run has reached yet, per status, with the command for each
-    (`next_steps`, from the send log at the run's end)."""
+    (`next_steps`, from the send log at the run's end); `warnings` (the families a stopped run
+    was transmitting to, sent again: they may get it twice)."""
     report: object
     report_path: Path | None
     link_check: str
     where: str
     next_steps: list[NextStep] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the person sending must know: the families a stopped run was transmitting to,
+        which this run sent again (they may get it twice), named with their language."""
+        return [self.report.in_flight_warning] if getattr(self.report, "in_flight_warning", "") else []
 
     @property
     def not_reached(self) -> int:
@@ -279,7 +286,8 @@ def send(settings: Settings, job: SendJob, *, on_progress: Callable[[int], None]
             if sender.report.results or sender.report.stopped:
                 path = _save(job, sender)
             if "recorder" in running:
-                running["recorder"].finish(sender.report, finished, sender.report.stopped)
+                running["recorder"].finish(sender.report, finished, "; ".join(
+                    text for text in (sender.report.stopped, sender.report.in_flight_warning) if text))
     return SendOutcome(result, path, sender.report.link_check, web_editions.where_line(job),
                        next_steps(job, result.not_reached))
 

@@ -59,7 +59,7 @@ class Sender:
         self.rendered = {} if rendered is None else rendered   # lang -> RenderedEmail; may be shared by senders
         self.report = SendReport()
         self.date = dt.datetime.now(dt.timezone.utc)
-        self.owner = sendlog.new_owner()
+        self.owner = sendlog.new_owner(in_flight=getattr(backend, "transmitting_at_once", 0))
         self._results_log = None                          # SerialWrites while run() sends
         self._sending_languages: list[str] = []           # family languages routed to an edition
         self.clock, self.sleep = clock, sleep              # tests: a fake clock that sleeping moves on
@@ -151,6 +151,8 @@ class Sender:
                 break
             with self.store.write() as connection:
                 batch = batches.claim_batch(connection, claims, after_id, retake=retake)
+            if batch.in_flight:                           # a stopped run's messages in transmission
+                self.report.in_flight += [family._asdict() for family in batch.in_flight]
             if batch.last_id == after_id:
                 break
             after_id = batch.last_id
