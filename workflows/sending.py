@@ -55,6 +55,8 @@ class SendJob:
     mailto: str = ""
     notes: list[str] = field(default_factory=list)
     refusal_limit: int = 10                       # NEWSLETTER_SEND_REFUSALS: the circuit breaker
+    refusal_window: int = 50                      # NEWSLETTER_SEND_REFUSAL_WINDOW and _RATE: its second trigger
+    refusal_rate: int = 90
 
     @property
     def backend_name(self) -> str:
@@ -82,7 +84,8 @@ class SendJob:
         return Sender(self.issue, store, self.backend, personalizer, segment_name=self.segment.name,
                       web_url=self.web_url, resend=request.resend, retry_failed=request.retry_failed,
                       resend_in_doubt=request.resend_in_doubt, rendered=rendered, on_progress=on_progress,
-                      cancel=cancel, refusal_limit=self.refusal_limit)
+                      cancel=cancel, refusal_limit=self.refusal_limit, refusal_window=self.refusal_window,
+                      refusal_rate=self.refusal_rate)
 
 
 @dataclass(frozen=True)
@@ -201,7 +204,9 @@ def prepare(settings: Settings, request: SendRequest) -> SendJob:
         if outbox and signer.secret.startswith("demo") else []
     web_url = f"{web_base(issue.publication, signer.base_url)}/{issue.slug}"
     return SendJob(request, issue, segment, backend, signer, web_url, settings.unsubscribe_mailto, notes,
-                   10 if settings.send_refusals is None else settings.send_refusals)
+                   10 if settings.send_refusals is None else settings.send_refusals,
+                   50 if settings.send_refusal_window is None else settings.send_refusal_window,
+                   90 if settings.send_refusal_rate is None else settings.send_refusal_rate)
 
 
 def plan(settings: Settings, job: SendJob) -> SendPlan:

@@ -35,6 +35,8 @@ class Sink:
         codes = self.refuse.get(address)
         if codes:
             code = codes.pop(0)
+            if isinstance(code, str):                # a whole reply: "550 5.7.1 relay not permitted"
+                return code
             reason = "try again later" if code < 500 else "authentication required" if code == 535 else "no such user"
             return f"{code} {reason}"
         envelope.rcpt_tos.append(address)
