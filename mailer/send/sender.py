@@ -387,7 +387,8 @@ class Sender:
                 c.issue == self.issue.key, c.owner == self.owner, c.status == REJECTED))
                 if _same_reply(row.detail) in replies]
             sendlog.record(connection, self.issue.key, [SendResult(row.subscriber_id, FAILED, detail=(
-                f"not sent: the server refused every recipient with \"{row.detail}\" (a setting, not this address)"))
+                f"not sent: the server refused this run's recipients alike with \"{row.detail}\" (a setting, not this "
+                "address)"))
                 for row in rows])
         for row in rows:
             self.report.count(row.language, REJECTED, -1)
