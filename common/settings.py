@@ -239,6 +239,13 @@ class Settings:
     send_refusals: int | None = setting("NEWSLETTER_SEND_REFUSALS", "a send whose first N recipients are all "
                                         "refused with the same reply stops as a setting problem (10; 0: never)",
                                         _whole(0), group="sending")
+    send_refusal_window: int | None = setting("NEWSLETTER_SEND_REFUSAL_WINDOW", "a send stops as a setting problem "
+                                              "when, of the last N recipients (50; 0: never), "
+                                              "NEWSLETTER_SEND_REFUSAL_RATE percent were refused for good",
+                                              _whole(0), group="sending")
+    send_refusal_rate: int | None = setting("NEWSLETTER_SEND_REFUSAL_RATE", "the share of that window refused for "
+                                            "good that stops the send, in percent (90)", _whole(1, 100),
+                                            group="sending")
     # machine translation
     deepl_auth_key: str = setting("DEEPL_AUTH_KEY", "DeepL API key", group="machine")
     deepl_server_url: str = setting("DEEPL_SERVER_URL", "another DeepL server (tests: a local stub)", _url,

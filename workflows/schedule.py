@@ -287,6 +287,8 @@ def run_one(settings: Settings, store, item: Scheduled, owner: str, *, clock: Ca
         words += f"; {families_text(outcome.not_reached)} not reached (see the report's failures)"
     if report.stopped:
         words += f"; stopped: {report.stopped}"
+    for warning in outcome.warnings:
+        words += f"; {warning}"
     _finish(store, item, owner, STOPPED if report.stopped else DONE, words, clock())
     return get(store, item.id)
 

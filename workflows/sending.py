@@ -55,6 +55,8 @@ class SendJob:
     mailto: str = ""
     notes: list[str] = field(default_factory=list)
     refusal_limit: int = 10                       # NEWSLETTER_SEND_REFUSALS: the circuit breaker
+    refusal_window: int = 50                      # NEWSLETTER_SEND_REFUSAL_WINDOW and _RATE: its second trigger
+    refusal_rate: int = 90
 
     @property
     def backend_name(self) -> str:
@@ -82,7 +84,8 @@ class SendJob:
         return Sender(self.issue, store, self.backend, personalizer, segment_name=self.segment.name,
                       web_url=self.web_url, resend=request.resend, retry_failed=request.retry_failed,
                       resend_in_doubt=request.resend_in_doubt, rendered=rendered, on_progress=on_progress,
-                      cancel=cancel, refusal_limit=self.refusal_limit,
+                      cancel=cancel, refusal_limit=self.refusal_limit, refusal_window=self.refusal_window,
+                      refusal_rate=self.refusal_rate,
                       **{k: v for k, v in (("clock", clock), ("sleep", sleep)) if v is not None})
 
 
@@ -133,12 +136,19 @@ class NextStep:
 class SendOutcome:
     """What a send did: its report (saved at `report_path`), where the web edition is; the
     families of the segment no run has reached yet, per status, with the command for each
-    (`next_steps`, from the send log at the run's end)."""
+    (`next_steps`, from the send log at the run's end); `warnings` (the families a stopped run
+    was transmitting to, sent again: they may get it twice)."""
     report: object
     report_path: Path | None
     link_check: str
     where: str
     next_steps: list[NextStep] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the person sending must know: the families a stopped run was transmitting to,
+        which this run sent again (they may get it twice), named with their language."""
+        return [self.report.in_flight_warning] if getattr(self.report, "in_flight_warning", "") else []
 
     @property
     def not_reached(self) -> int:
@@ -195,7 +205,9 @@ def prepare(settings: Settings, request: SendRequest) -> SendJob:
         if outbox and signer.secret.startswith("demo") else []
     web_url = f"{web_base(issue.publication, signer.base_url)}/{issue.slug}"
     return SendJob(request, issue, segment, backend, signer, web_url, settings.unsubscribe_mailto, notes,
-                   10 if settings.send_refusals is None else settings.send_refusals)
+                   10 if settings.send_refusals is None else settings.send_refusals,
+                   50 if settings.send_refusal_window is None else settings.send_refusal_window,
+                   90 if settings.send_refusal_rate is None else settings.send_refusal_rate)
 
 
 def plan(settings: Settings, job: SendJob) -> SendPlan:
@@ -286,7 +298,8 @@ def send(settings: Settings, job: SendJob, *, on_progress: Callable[[int], None]
             if sender.report.results or sender.report.stopped:
                 path = _save(job, sender)
             if "recorder" in running:
-                running["recorder"].finish(sender.report, finished, sender.report.stopped)
+                running["recorder"].finish(sender.report, finished, "; ".join(
+                    text for text in (sender.report.stopped, sender.report.in_flight_warning) if text))
     return SendOutcome(result, path, sender.report.link_check, web_editions.where_line(job),
                        next_steps(job, result.not_reached))
 

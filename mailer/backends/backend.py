@@ -81,6 +81,10 @@ class Backend:
     # True: a message handed over by a worker that died is marked in doubt (the provider's
     # events resolve it) rather than sent again.
     in_doubt_after_crash = False
+    # How many messages may be in transmission at any moment and are sent again after a crash
+    # (SMTP: one per connection). The run's owner name in the send log says it, so the rerun can
+    # name those families (mailer/send/sendlog.py, take_over_in_flight); 0: not applicable.
+    transmitting_at_once = 0
 
     def __init__(self, retry: RetryPolicy | None = None):
         self.retry = retry or RetryPolicy()

@@ -64,6 +64,7 @@ class SMTPBackend(Backend):
         # never in a message (common/redaction.py): the password, and AUTH PLAIN's blob a server may echo
         self.secrets = (password, *secrets, *((f"\0{user}\0{password}",) if password else ()))
         self.pool, self.timeout = max(1, pool), timeout
+        self.transmitting_at_once = self.pool      # one message per connection, taken in order from one queue
         self._local = threading.local()
         self._connections: list[smtplib.SMTP] = []
         self._lock = threading.Lock()

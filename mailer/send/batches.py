@@ -10,7 +10,8 @@ workers share a send, it makes ceil(families / size) requests per edition, as on
 does. (Row locks alone, FOR UPDATE SKIP LOCKED, would let two claimers interleave and split a
 batch between them; and new families have no row to lock yet.) The write is sendlog.claim
 (insert unless present, compare-and-swap otherwise), so a row changed since it was read is
-not taken.
+not taken. Each claim first lets go of the claims of stopped runs that say how many messages
+they transmit at once, naming the families they were transmitting (sendlog.take_over_in_flight).
 
 Which families are free is decided per family as the dry run decides (Sender.decide): no log
 row, failed, a claim whose lease expired or whose process on this machine is gone, and what
@@ -53,6 +54,7 @@ def languages(connection: Connection, segment) -> dict[str, int]:
 class Batch:
     items: list[tuple]                                       # claimed rows, with the log row as it was
     last_id: int                                             # the highest id looked at (the next claim starts after)
+    in_flight: list = field(default_factory=list)            # sendlog.InFlight: what stopped runs were transmitting
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ def claim_batch(connection: Connection, claims: Claims, after_id: int, *, retake
         claims.status, claims.row_for)
     _serialize(connection, issue)
     now, chosen, batch = claims.clock(), [], Batch([], after_id)
+    batch.in_flight = sendlog.take_over_in_flight(connection, issue, now, owner)
     free = subscribers.c.id.not_in(sendlog.held_ids(connection, issue, now))
     columns = (subscribers.c.id, subscribers.c.email, subscribers.c.name, subscribers.c.language,
                subscribers.c.all_topics)

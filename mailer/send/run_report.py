@@ -33,6 +33,8 @@ class SendReport:
     stopped: str = ""                                        # why the run stopped early, if it did
     link_check: str = ""                                     # what was checked before sending (or "skipped")
     web: dict = field(default_factory=dict)                  # the web edition's address and languages published
+    in_flight: list = field(default_factory=list)            # {subscriber_id, email, language, run}: families a
+    #                                                          stopped run was transmitting to (sent again: maybe twice)
 
     def count(self, lang: str, status: str, n: int = 1) -> None:
         self.results[status] += n
@@ -41,6 +43,18 @@ class SendReport:
     @property
     def delivered(self) -> int:
         return self.results["sent"] + self.results["queued"]
+
+    @property
+    def in_flight_warning(self) -> str:
+        """What staff must know when a run took over a stopped run's messages in transmission."""
+        if not self.in_flight:
+            return ""
+        runs = sorted({f["run"] for f in self.in_flight})
+        named = ", ".join(f"{f['email']} ({f['language']})" for f in self.in_flight)
+        return (f"{families_text(len(self.in_flight))} may get this issue twice: run{'s' if len(runs) > 1 else ''} "
+                f"{', '.join(runs)} stopped while transmitting to {'them' if len(self.in_flight) > 1 else 'it'} "
+                f"(or about to), and they are sent again, with the same Message-ID (which mailbox providers use "
+                f"to drop duplicates): {named}")
 
     def rows(self) -> list[tuple[str, dict[str, int]]]:
         """One row per edition language: planned and each outcome, then a total row."""
@@ -63,6 +77,9 @@ class SendReport:
                                  "not_reached": dict(self.not_reached)},
             "by_school": dict(self.by_school), "confirmed_after_crash": self.confirmed, "stopped": self.stopped,
             "link_check": self.link_check, "web": self.web,
+            "in_transmission_at_a_stop": {"warning": self.in_flight_warning,
+                                          "families": [{k: f[k] for k in ("email", "language", "run")}
+                                                       for f in self.in_flight]},
         }, indent=2, ensure_ascii=False)
 
     def save(self, folder: Path, run: str = "", **context) -> Path:

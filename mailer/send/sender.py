@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from collections import Counter, deque
 from collections.abc import Callable
 from functools import partial
 
@@ -48,6 +49,7 @@ from mailer.store.tables import send_log, utcnow
 
 CONFIG_CAUSED = ("401", "403", "530", "535")     # legacy rejections caused by a wrong setting, not the family
 REFUSAL_LIMIT = 10      # the first N recipients all refused with one reply: a setting, not N bad addresses
+REFUSAL_WINDOW, REFUSAL_RATE = 50, 90   # or 90% of the last 50 refused for good: the server, not the addresses
 CANCELLED = "cancelled: no new batch was claimed; rerun the same command to send the rest"
 
 
@@ -57,7 +59,8 @@ class Sender:
                  resend_in_doubt: bool = False, on_progress: Callable[[int], None] | None = None,
                  rendered: dict | None = None, cancel: Callable[[], bool] | None = None,
                  clock: Callable[[], dt.datetime] = utcnow, sleep: Callable[[float], None] = time.sleep,
-                 refusal_limit: int = REFUSAL_LIMIT):
+                 refusal_limit: int = REFUSAL_LIMIT, refusal_window: int = REFUSAL_WINDOW,
+                 refusal_rate: int = REFUSAL_RATE):
         self.issue, self.store, self.backend, self.personalizer = issue, store, backend, personalizer
         self.segment_name, self.web_url = segment_name, web_url
         self.resend, self.retry_failed, self.resend_in_doubt = resend, retry_failed, resend_in_doubt
@@ -68,7 +71,7 @@ class Sender:
         self.rendered = {} if rendered is None else rendered   # lang -> RenderedEmail; may be shared by senders
         self.report = SendReport()
         self.date = dt.datetime.now(dt.timezone.utc)
-        self.owner = sendlog.new_owner()
+        self.owner = sendlog.new_owner(in_flight=getattr(backend, "transmitting_at_once", 0))
         self._results_log = None                          # SerialWrites while run() sends
         self._sending_languages: list[str] = []           # family languages routed to an edition
         self.clock, self.sleep = clock, sleep              # tests: a fake clock that sleeping moves on
@@ -79,6 +82,11 @@ class Sender:
         # the circuit breaker: the first results of the run, while they are all refusals
         self.refusal_limit = refusal_limit
         self._refusals: list[tuple[SendResult, str]] | None = [] if refusal_limit else None
+        # ... and its second trigger: the last `refusal_window` results (a refusal's reply, None for a
+        # delivery), of which `_window_refused` are refusals
+        self.refusal_window, self.refusal_rate = refusal_window, refusal_rate
+        self._window: deque[str | None] = deque(maxlen=max(refusal_window, 1))
+        self._window_refused = 0
 
     def template(self, lang: str) -> MessageTemplate:
         if lang not in self.templates:
@@ -102,8 +110,8 @@ class Sender:
                 self._send_batches(segment)
         except (ConfigError, SendingStopped) as error:
             reason = error.problems[0].message
-            if getattr(error, "refused_reply", None):
-                self._unreject(error.refused_reply)
+            if getattr(error, "refused_replies", None):
+                self._unreject(error.refused_replies)
             with self.store.write() as connection:
                 sendlog.release(connection, self.issue.key, self.owner, reason)
             self._count_still_waiting()
@@ -180,6 +188,8 @@ class Sender:
                 break
             with self.store.write() as connection:
                 batch = batches.claim_batch(connection, claims, after_id, retake=retake)
+            if batch.in_flight:                           # a stopped run's messages in transmission
+                self.report.in_flight += [family._asdict() for family in batch.in_flight]
             if batch.last_id == after_id:
                 break
             after_id = batch.last_id
@@ -347,10 +357,14 @@ class Sender:
 
     def _watch_refusals(self, result: SendResult, lang: str) -> None:
         """The circuit breaker: when the first `refusal_limit` recipients of the run are all
-        refused with the same reply, the server is refusing the sender (a relay or sender-domain
-        setting), not that many addresses: those families become failed, not rejected, and the
-        run stops with the reply (ConfigError; the rest are released by run())."""
-        if self._refusals is None or result.status not in (REJECTED, *DELIVERED):
+        refused with the same reply, or `refusal_rate` percent of the last `refusal_window`, the
+        server is refusing the sender (a relay or sender-domain setting), not that many addresses:
+        those families become failed, not rejected, and the run stops with the reply (ConfigError;
+        the rest are released by run())."""
+        if result.status not in (REJECTED, *DELIVERED):
+            return
+        self._watch_window(result)
+        if self._refusals is None:
             return
         if result.status != REJECTED:
             self._refusals = None                      # something went through: addresses, not a setting
@@ -369,19 +383,48 @@ class Sender:
                             "publication.yaml, its SPF/DKIM, the relay's permission for it) and SMTP_USER; those "
                             "families are failed, not rejected: run the same command again after the fix",
                             outcome="")
-        error.refused_reply = replies.pop()
+        error.refused_replies = replies
         raise error
 
-    def _unreject(self, reply: str) -> None:
-        """After the circuit breaker: this run's families refused with `reply` become failed (the
-        messages in flight when it tripped included), so the fixed rerun sends to them."""
+    def _watch_window(self, result: SendResult) -> None:
+        """The second trigger: `refusal_rate` percent or more of the last `refusal_window`
+        recipients refused for good (a server that took the first ones, then refused everyone)."""
+        if not self.refusal_window:
+            return
+        window = self._window
+        if len(window) == window.maxlen and window[0] is not None:
+            self._window_refused -= 1                  # the oldest leaves the window
+        reply = _same_reply(result.detail) if result.status == REJECTED else None
+        window.append(reply)
+        if reply is None:
+            return
+        self._window_refused += 1
+        if len(window) < self.refusal_window or self._window_refused * 100 < self.refusal_rate * self.refusal_window:
+            return
+        replies = Counter(r for r in window if r is not None)
+        (common, times), = replies.most_common(1)
+        setting = "SMTP_HOST" if self.backend.name == "smtp" else f"{self.backend.name} settings"
+        error = ConfigError(setting, f"the server refused {self._window_refused} of the last {len(window)} recipients "
+                            f"of this run ({100 * self._window_refused // len(window)}%), {times} of them with the "
+                            f"same reply: {common}", "check SMTP_HOST / the sender's domain (the From address of "
+                            "publication.yaml, its SPF/DKIM, the relay's permission for it) and SMTP_USER; those "
+                            "families are failed, not rejected: run the same command again after the fix "
+                            "(NEWSLETTER_SEND_REFUSAL_WINDOW and NEWSLETTER_SEND_REFUSAL_RATE set this limit)",
+                            outcome="")
+        error.refused_replies = set(replies)
+        raise error
+
+    def _unreject(self, replies: set[str]) -> None:
+        """After the circuit breaker: this run's families refused with one of `replies` become
+        failed (the messages in flight when it tripped included), so the fixed rerun sends to them."""
         c = send_log.c
         with self.store.write() as connection:
             rows = [row for row in connection.execute(select(c.subscriber_id, c.language, c.detail).where(
                 c.issue == self.issue.key, c.owner == self.owner, c.status == REJECTED))
-                if _same_reply(row.detail) == reply]
+                if _same_reply(row.detail) in replies]
             sendlog.record(connection, self.issue.key, [SendResult(row.subscriber_id, FAILED, detail=(
-                f"not sent: the server refused every recipient with \"{row.detail}\" (a setting, not this address)"))
+                f"not sent: the server refused this run's recipients alike with \"{row.detail}\" (a setting, not this "
+                "address)"))
                 for row in rows])
         for row in rows:
             self.report.count(row.language, REJECTED, -1)

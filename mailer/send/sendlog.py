@@ -19,6 +19,15 @@ out of other work. A `failed` row with a `lease_until` is a family sent back to 
 temporary refusal (SMTP 451/421/452): `lease_until` is then its not-before time, `deferrals`
 how many times in a row it was refused so, and any run retries it once that time has come (so
 a waiting family whose run died is not lost); a `failed` row without one waits for the next run.
+
+Which families were being transmitted when a run died (SMTP: one message per connection, sent
+again by the rerun with the same Message-ID) is known without a write per message: such a run's
+owner name ends with how many messages it transmits at once (`new_owner(in_flight=4)`), its
+threads take a batch's messages in the batch's order (by id) from one queue, and each result is
+recorded before its thread takes the next. So the messages in transmission at the crash are
+among the first N unrecorded rows of its claim, by id. The first run that finds such a run gone
+(`take_over_in_flight`, inside the claim transaction) names them, marks their rows, and lets
+go of the dead run's claims (owner ""), so no later run names them again.
 """
 from __future__ import annotations
 
@@ -38,9 +47,17 @@ LEASE = dt.timedelta(minutes=10)
 DONE = ("sent", "queued", "rejected", "invalid", IN_DOUBT)   # final unless the run says otherwise
 
 
-def new_owner() -> str:
-    """This worker's name in the log: host, process, and a random part (unique per run)."""
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
+def new_owner(in_flight: int = 0) -> str:
+    """This worker's name in the log: host, process, and a random part (unique per run); with
+    `in_flight`, how many messages it may be transmitting at any moment (see take_over_in_flight)."""
+    name = f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
+    return f"{name}:{in_flight}" if in_flight > 0 else name
+
+
+def in_flight_at_most(owner: str) -> int:
+    """How many messages the run `owner` may have been transmitting at once (0: not recorded)."""
+    parts = owner.split(":")
+    return int(parts[3]) if len(parts) == 4 and parts[3].isdigit() else 0
 
 
 def run_name(owner: str) -> str:
@@ -127,6 +144,47 @@ def retake_ids(connection: Connection, issue: str, now: dt.datetime, owner: str)
                      or_(c.owner == "", c.lease_until < now, *([c.owner.in_(gone)] if gone else [])))
     due = and_(c.status == FAILED, c.lease_until.is_not(None), c.lease_until <= now)
     return select(c.subscriber_id).where(c.issue == issue, or_(abandoned, due))
+
+
+class InFlight(NamedTuple):
+    """A family a run was (or may have been) transmitting to when it stopped."""
+
+    subscriber_id: int
+    email: str
+    language: str
+    run: str                                    # the stopped run, "4242@mailer-1"
+
+
+IN_FLIGHT = "in transmission when run {run} stopped: sent again, it may get this issue twice"
+
+
+def take_over_in_flight(connection: Connection, issue: str, now: dt.datetime, owner: str) -> list[InFlight]:
+    """The families stopped runs were transmitting to, named once (`connection` is in the claim
+    transaction, one at a time per issue). A run whose owner name says how many messages it had in
+    transmission at once (N), gone from this machine or whose lease ran out: the first N of its
+    claims not recorded, by id, were in transmission or next (its threads take its batch in id
+    order from one queue and record each result before taking the next). Their rows get a note
+    saying so; all its claims are let go (owner ""), free for any run, so no later run names them.
+    One query when no such run exists; nothing is written per message."""
+    c = send_log.c
+    rows = connection.execute(select(c.owner, func.max(c.lease_until)).where(
+        c.issue == issue, c.status.in_(_LIVE), c.owner != owner, c.owner != "").group_by(c.owner)).all()
+    found: list[InFlight] = []
+    for who, lease in rows:
+        count = in_flight_at_most(who)
+        if not count or not ((lease is not None and lease < now) or owner_is_gone(who)):
+            continue
+        run = run_name(who)
+        first = connection.execute(select(c.subscriber_id, c.email, c.language).where(
+            c.issue == issue, c.owner == who, c.status.in_(_LIVE)).order_by(c.subscriber_id).limit(count)).all()
+        found += [InFlight(r.subscriber_id, r.email, r.language, run) for r in first]
+        if first:
+            connection.execute(update(send_log).where(c.issue == issue, c.owner == who, c.status.in_(_LIVE),
+                                                      c.subscriber_id.in_([r.subscriber_id for r in first]))
+                               .values(detail=IN_FLIGHT.format(run=run)))
+        connection.execute(update(send_log).where(c.issue == issue, c.owner == who, c.status.in_(_LIVE))
+                           .values(owner=""))
+    return found
 
 
 def holders(connection: Connection, issue: str, now: dt.datetime, owner: str, ids: Select) -> dict[str, int]:

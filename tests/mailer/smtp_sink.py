@@ -37,6 +37,8 @@ class Sink:
         if codes:
             code = codes.pop(0)
             self.rcpts.append((address, code))
+            if isinstance(code, str):                # a whole reply: "550 5.7.1 relay not permitted"
+                return code
             reason = "try again later" if code < 500 else "authentication required" if code == 535 else "no such user"
             return f"{code} {reason}"
         self.rcpts.append((address, 250))

@@ -123,5 +123,9 @@ def test_a_worker_killed_mid_send_leaves_nobody_behind_the_survivor_takes_its_cl
         for address in twice:                                   # ... with the same Message-ID
             ids = {re.search(rb"Message-I[Dd]: (\S+)", c).group(1) for _, r, c in sink.messages if address in r}
             assert len(ids) == 1
+        # ... and B, which took A's claims over, names it (issue 25, fault 7): at most A's one connection
+        warned = [line for line in out.splitlines() if "may get this issue twice" in line]
+        named = set(re.findall(r"([\w.+-]+@[\w.-]+) \(\w+\)", warned[0].rsplit(": ", 1)[1])) if warned else set()
+        assert set(twice) <= named and len(named) <= 1, out
     finished = compose(*args, env=env)
     assert finished.returncode == 0 and "Nothing to send" in finished.stdout, finished.stdout + finished.stderr
