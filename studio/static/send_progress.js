@@ -15,7 +15,7 @@
     document.getElementById("run-state").textContent = words;
     var bar = document.getElementById("bar");
     bar.value = run.percent; bar.textContent = run.percent + "%";
-    var rate = run.per_minute + " families a minute";
+    var rate = Math.round(run.per_minute).toLocaleString("en-US") + " families a minute";
     if (run.seconds_left) { rate += ", about " + Math.ceil(run.seconds_left / 60) + " min left"; }
     document.getElementById("rate").textContent = rate;
     var body = document.getElementById("langs");
