@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import ROOT, Row  # noqa: E402
 from fixtures import Context  # noqa: E402
 from rows import (importer, live_preview, memory, outbox, per_recipient, render, resume, sendgrid, smtp,  # noqa: E402
-                  studio_editor, workers)
+                  state_import, state_send, studio_editor, workers)
 
 ROWS = {1: render, 2: per_recipient, 3: outbox, 4: smtp, 5: sendgrid, 6: memory, 7: importer, 8: resume, 9: live_preview,
-        10: workers, 11: studio_editor}
+        10: workers, 11: studio_editor, 12: state_import, 13: state_send}
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
