@@ -50,9 +50,9 @@ class Counted(Sequence):
     `keep` are kept (to list; the text report lists 20), so that a report on a roster of any size
     stays small."""
 
-    def __init__(self, keep: int = KEPT):
+    def __init__(self, keep: int | None = None):
         self.kept: list = []
-        self.total, self.keep = 0, keep
+        self.total, self.keep = 0, KEPT if keep is None else keep
 
     def append(self, item) -> None:
         self.total += 1
