@@ -4,8 +4,10 @@ size (a state-wide list of 1,000,000 families) is read and merged by address in 
 read_roster stages each usable row as it streams from the file; the rows are then read back
 sorted by address (SQLite sorts on disk), each address's rows folded into one family, and the
 families staged in the order of their first row, which is the order the import plans and
-writes them in, a chunk at a time (`StagedFamilies.chunks`). Small rosters stay in memory;
-larger ones use a file in the temporary folder, removed when the roster is dropped (or at exit).
+writes them in, a chunk at a time (`StagedFamilies.chunks`). Rosters of files under
+IN_MEMORY_BELOW are staged in Python lists instead (the same steps, no database: quicker for a
+district's few thousand families); larger ones in a SQLite file in the temporary folder, removed
+when the roster is dropped (or at exit).
 The staging database is our own scratch space: never the store, whatever store the import goes to.
 """
 from __future__ import annotations
@@ -58,8 +60,8 @@ class Staging:
         self.count = 0
 
     @classmethod
-    def for_file(cls, size: int) -> "Staging":
-        return cls(in_memory=size < IN_MEMORY_BELOW)
+    def for_file(cls, size: int):
+        return MemoryStaging() if size < IN_MEMORY_BELOW else cls(in_memory=False)
 
     def add_row(self, values: tuple) -> None:
         """(email, row, name, language, school, grade, topics, unknown, language issue) of one usable row."""
@@ -98,6 +100,62 @@ class Staging:
     def close(self) -> None:
         self._finalizer()
 
+    def emails(self) -> Iterator[str]:
+        return (email for (email,) in self.db.execute("SELECT email FROM families ORDER BY first"))
+
+    def family(self, email: str) -> tuple | None:
+        return self.db.execute(f"SELECT {_FAMILY_COLUMNS} FROM families WHERE email = ?", (email,)).fetchone()
+
+    def families(self, size: int) -> Iterator[list[tuple]]:
+        cursor = self.db.execute(f"SELECT {_FAMILY_COLUMNS} FROM families ORDER BY first")
+        while rows := cursor.fetchmany(size):
+            yield rows
+
+
+class MemoryStaging:
+    """Staging's steps in Python lists, for rosters small enough to hold."""
+
+    path = None
+
+    def __init__(self):
+        self._rows: list[tuple] = []
+        self._families: list[tuple] = []
+        self._index: dict[str, int] | None = None
+        self.count = 0
+
+    def add_row(self, values: tuple) -> None:
+        self._rows.append(values)
+
+    def rows_by_address(self) -> Iterator[list[tuple]]:
+        self._rows.sort(key=lambda values: (values[0], values[1]))
+        for _, rows in groupby(self._rows, key=lambda values: values[0]):
+            yield list(rows)
+
+    def add_family(self, values: tuple) -> None:
+        self._families.append(values)
+
+    def done(self) -> None:
+        self._rows = []
+        self._families.sort()       # by first row (unique)
+        self._families = [(email, rows, *rest) for _, email, *rest, rows in self._families]  # as the database gives
+        self.count = len(self._families)
+
+    def close(self) -> None:
+        self._families = []
+
+    def emails(self) -> Iterator[str]:
+        return (values[0] for values in self._families)
+
+    def family(self, email: str) -> tuple | None:
+        if self._index is None:
+            self._index = {values[0]: i for i, values in enumerate(self._families)}
+        found = self._index.get(email)
+        return None if found is None else self._families[found]
+
+    def families(self, size: int) -> Iterator[list[tuple]]:
+        for start in range(0, len(self._families), size):
+            yield self._families[start:start + size]
+
 
 def joined(values) -> str:
     return SEP.join(sorted(values))
@@ -118,11 +176,10 @@ class StagedFamilies(Mapping):
         return self._staging.count
 
     def __iter__(self) -> Iterator[str]:
-        return (email for (email,) in self._staging.db.execute("SELECT email FROM families ORDER BY first"))
+        return self._staging.emails()
 
     def __getitem__(self, email: str):
-        found = self._staging.db.execute(f"SELECT {_FAMILY_COLUMNS} FROM families WHERE email = ?",
-                                         (email,)).fetchone()
+        found = self._staging.family(email)
         if found is None:
             raise KeyError(email)
         return self._make(*found)
@@ -134,8 +191,7 @@ class StagedFamilies(Mapping):
         return ((family.email, family) for family in self.values())
 
     def chunks(self, size: int = 5000) -> Iterator[list]:
-        cursor = self._staging.db.execute(f"SELECT {_FAMILY_COLUMNS} FROM families ORDER BY first")
-        while rows := cursor.fetchmany(size):
+        for rows in self._staging.families(size):
             yield [self._make(*row) for row in rows]
 
     def close(self) -> None:
