@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, String, and_, bindparam, func, insert, literal, select, update
 
-from mailer.roster.families import BadRow, Family, Roster, UnknownValue, without_gc_pauses
+from mailer.roster.families import BadRow, Family, Roster, UnknownValue, collect_young, without_gc_pauses
 from mailer.store.queries import PAIR, SEP, subscribers_with_values
 from mailer.store.subscribers import Store
 from mailer.store.writes import bind_value, insert_rows, replace_unknown, replace_values
@@ -105,6 +105,7 @@ def import_roster(store: Store, roster: Roster, *, skip_invalid: bool = False, d
         write = not (dry_run or (report.rejected and not skip_invalid))
         subscribed = {publication: 0 for publication in publications}
         for families in _chunks(roster):
+            collect_young()
             added, updated = _plan_chunk(connection, families, roster.columns, report)
             if not write:
                 continue
