@@ -1,6 +1,7 @@
 """Benchmarks (issue #8): is a district send bound by the mail server, never by our CPU or memory?
 
-    python bench/run.py            # full: district sizes (10,000-100,000 families), a few minutes
+    python bench/run.py            # full: district sizes (10,000-100,000 families), a few minutes,
+                                   # and rows 12-13 at state-wide size (1,000,000 families, ~20 minutes)
     python bench/run.py --quick    # smaller sizes, under a minute
     python bench/run.py --only 2,5 # just these rows
 
