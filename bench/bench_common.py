@@ -89,7 +89,7 @@ class Row:
     ours: str = ""
     reference: str = ""
     ratio: float | None = None      # as the target reads it
-    unit: str = "x"                 # how to show the ratio: x (times), % or MB
+    unit: str = "x"                 # how to show the ratio: x (times), %, MB (a difference) or MB peak
     passed: bool | None = None      # None: skipped
     notes: list[str] = field(default_factory=list)
     data: dict = field(default_factory=dict)   # raw figures for results.json
@@ -108,7 +108,8 @@ class Row:
     def ratio_text(self) -> str:
         if self.ratio is None:
             return "-"
-        return {"x": f"{self.ratio:.2f}x", "%": f"{self.ratio:.1f}%", "MB": f"{self.ratio:+.0f} MB"}[self.unit]
+        return {"x": f"{self.ratio:.2f}x", "%": f"{self.ratio:.1f}%", "MB": f"{self.ratio:+.0f} MB",
+                "MB peak": f"{self.ratio:.0f} MB"}[self.unit]
 
     @property
     def verdict(self) -> str:

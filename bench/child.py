@@ -10,6 +10,8 @@
                                                        is first handed a message
     python bench/child.py worker URL PORT              one of N `send` workers: the SendGrid send of
                                                        the store at URL (e.g. PostgreSQL), sharing it
+    python bench/child.py import-file ROSTER URL       import the roster file ROSTER into the store at
+                                                       URL (SQLite or PostgreSQL), timing it
 
 Prints one JSON line: what it did; `seconds`, from the start of this script (before the
 project is imported) to the end; the peak RSS (VmHWM on Linux, where getrusage's ru_maxrss
@@ -106,6 +108,15 @@ def do_import(families: int, store_path: Path) -> dict:
     return {"families": len(report.added), "start_rss_kb": start_rss}
 
 
+def do_import_file(roster: Path, url: str) -> dict:
+    start_rss = current_rss_kb()
+    start = time.perf_counter()
+    report = fixtures.import_into(url, roster)
+    return {"families": len(report.added), "updated": len(report.updated), "unchanged": report.unchanged,
+            "rows": report.rows, "rejected": len(report.rejected), "written": report.written,
+            "start_rss_kb": start_rss, "import_s": time.perf_counter() - start}
+
+
 def do_send(store_path: Path | None, kind: str, where: str, crash_after: int = 0, first: list | None = None,
             url: str = "") -> dict:
     from mailer.store.subscribers import Store
@@ -135,6 +146,8 @@ def main(argv: list[str]) -> None:
     phase = argv[0] if argv else ""
     if phase == "import":
         result = do_import(int(argv[1]), Path(argv[2]))
+    elif phase == "import-file":
+        result = do_import_file(Path(argv[1]), argv[2])
     elif phase == "send":
         result = do_send(Path(argv[1]), argv[2], argv[3])
     elif phase == "crash":

@@ -39,6 +39,28 @@ def write_roster(path: Path, families: int, languages=LANGUAGES, seed: int = 202
     return path
 
 
+def write_big_roster(path: Path, families: int, languages=LANGUAGES, seed: int = 2025) -> Path:
+    """write_roster() as a stream, for state-wide sizes (1,000,000 families): one family's rows at
+    a time, never the whole list; the same generator's names, schools, grades and language weights
+    (a different file from write_roster's for the same size and seed)."""
+    import random
+    gen = _generator()
+    rng = random.Random(seed)
+    weights = [gen.LANGUAGES[code][0] for code in languages]
+    schools = list(gen.SCHOOLS)
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(gen.HEADER)
+        for number in range(1, families + 1):
+            first, last = rng.choice(gen.FIRST), rng.choice(gen.LAST)
+            kids = rng.choices([1, 2, 3], weights=[78, 17, 5])[0]
+            family = {"name": f"{first} {last}", "email": f"{first.lower()}.{last.lower()}{number}@"
+                      f"{rng.choice(gen.DOMAINS)}".replace("-", ""), "language": rng.choices(languages, weights)[0],
+                      "kids": [rng.choice(schools) for _ in range(kids)]}
+            writer.writerows(gen.rows_for(rng, family, False))
+    return path
+
+
 def read_roster(path: Path):
     from mailer.audiences.audiences_file import load_audiences
     from mailer.roster.families import read_roster as read

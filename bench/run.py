@@ -1,6 +1,7 @@
 """Benchmarks (issue #8): is a district send bound by the mail server, never by our CPU or memory?
 
-    python bench/run.py            # full: district sizes (10,000-100,000 families), a few minutes
+    python bench/run.py            # full: district sizes (10,000-100,000 families), a few minutes,
+                                   # and rows 12-13 at state-wide size (1,000,000 families, ~20 minutes)
     python bench/run.py --quick    # smaller sizes, under a minute
     python bench/run.py --only 2,5 # just these rows
 
@@ -26,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import ROOT, Row  # noqa: E402
 from fixtures import Context  # noqa: E402
 from rows import (importer, live_preview, memory, outbox, per_recipient, render, resume, sendgrid, smtp,  # noqa: E402
-                  studio_editor, workers)
+                  state_import, state_send, studio_editor, workers)
 
 ROWS = {1: render, 2: per_recipient, 3: outbox, 4: smtp, 5: sendgrid, 6: memory, 7: importer, 8: resume, 9: live_preview,
-        10: workers, 11: studio_editor}
+        10: workers, 11: studio_editor, 12: state_import, 13: state_send}
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 

@@ -41,13 +41,14 @@ def import_roster(settings: Settings, file: Path, *, mappings=(), skip_invalid: 
     from mailer.roster.families import read_roster
     from mailer.roster.importer import import_roster as run_import
     from mailer.roster.restore import is_export, restore_export
-    from mailer.roster.spreadsheet import read_table
+    from mailer.roster.spreadsheet import open_table
     from workflows.installed_publications import chosen_publications
 
-    table = read_table(file, sheet)
+    table = open_table(file, sheet)      # its rows stream: a roster of any size in bounded memory
     if is_export(table):                 # `subscribers export`'s own file: restored as exported, not a roster
         with open_store(settings) as store:
-            return Imported(restore_export(store, file, dry_run=dry_run, table=table), store.description, True)
+            return Imported(restore_export(store, file, dry_run=dry_run, table=table.loaded()), store.description,
+                            True)
     found = load_audiences(audiences or settings.audiences)
     chosen = chosen_publications(publications)
     roster = read_roster(file, found, list(mappings), sheet, strict=strict, table=table)

@@ -53,7 +53,7 @@ def _drop(base: str, schema: str) -> None:
     admin.dispose()
 
 
-def one_send(url: str, server: LocalServer, workers: int, families: int) -> dict:
+def one_send(url: str, server: LocalServer, workers: int, families: int, timeout: float = 600) -> dict:
     """`workers` fresh worker processes sharing one send of the store at `url`; what they did."""
     from mailer.store.subscribers import Store
     with Store.open(url) as store:
@@ -63,7 +63,7 @@ def one_send(url: str, server: LocalServer, workers: int, families: int) -> dict
     start, started_epoch = time.perf_counter(), time.time()
     processes = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for _ in range(workers)]
-    outputs = [p.communicate(timeout=600) for p in processes]
+    outputs = [p.communicate(timeout=timeout) for p in processes]
     wall = time.perf_counter() - start
     for process, (_, err) in zip(processes, outputs):
         if process.returncode != 0:
@@ -81,7 +81,9 @@ def one_send(url: str, server: LocalServer, workers: int, families: int) -> dict
             "expected_requests": sum(math.ceil(n / 1000) for n in per_edition.values()),
             "distinct_addresses": distinct, "personalizations": personalizations, "most_per_address": most,
             "first_run_start_s": min(r["run_start_epoch"] for r in reports) - started_epoch,
-            "cpu_s": sum(r["cpu_s"] for r in reports), "load_average": os.getloadavg()[0]}
+            "cpu_s": sum(r["cpu_s"] for r in reports), "load_average": os.getloadavg()[0],
+            "peak_rss_kb_by_worker": [r["peak_rss_kb"] for r in reports],
+            "seconds_by_worker": [r["seconds"] for r in reports]}
 
 
 def run(ctx) -> Row:

@@ -1,5 +1,11 @@
 """Bring a roster into the store: plan every change, then apply it in one transaction.
 
+The families come a chunk at a time (BATCH) from the roster's staging database (mailer.roster.
+staging): each chunk is compared with the store and, when the import writes, written before
+the next is read, all inside the one transaction, so memory stays bounded whatever the roster's
+size and an import that fails half-way leaves the store as it was. Whether it writes is known
+before the first chunk: the rows it refuses were all found while the roster was read.
+
 Rules: new addresses are added as subscribed, following every topic (or the topics the roster
 lists); a subscribed family's name, schools, grades and unknown values follow the roster, and
 its language and topics too until the family has chosen them itself; unsubscribed, bounced and
@@ -9,11 +15,12 @@ import unless `skip_invalid`: then their families get the publication's default 
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, String, and_, bindparam, func, insert, literal, select, update
 
-from mailer.roster.families import BadRow, Family, Roster, UnknownValue, without_gc_pauses
+from mailer.roster.families import BadRow, Family, Roster, UnknownValue, collect_young, without_gc_pauses
 from mailer.store.queries import PAIR, SEP, subscribers_with_values
 from mailer.store.subscribers import Store
 from mailer.store.writes import bind_value, insert_rows, replace_unknown, replace_values
@@ -21,7 +28,8 @@ from mailer.store.subscriptions import subscribe_new
 from mailer.store.tables import (VALUE_TABLES, UTCDateTime, status_history, subscriber_unknown, subscribers,
                                  utcnow)
 
-BATCH = 5000  # families written per round trip
+BATCH = 5000  # families planned and written per round trip
+KEPT = 1000   # added and updated families the report keeps (it counts them all)
 UNKNOWN_COLUMN = {"school": "school", "grade": "grade", "topic": "topics", "language": "language"}
 
 
@@ -37,13 +45,43 @@ class Update:
     unknown_fields: tuple[str, ...]  # whose unknown values to replace
 
 
+class Counted(Sequence):
+    """A report's list of added or updated families: len() counts them all, while only the first
+    `keep` are kept (to list; the text report lists 20), so that a report on a roster of any size
+    stays small."""
+
+    def __init__(self, keep: int | None = None):
+        self.kept: list = []
+        self.total, self.keep = 0, KEPT if keep is None else keep
+
+    def append(self, item) -> None:
+        self.total += 1
+        if len(self.kept) < self.keep:
+            self.kept.append(item)
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def __getitem__(self, index):
+        return self.kept[index]
+
+    def __iter__(self) -> Iterator:
+        return iter(self.kept)
+
+    def __repr__(self) -> str:
+        return f"Counted({self.total}, first {len(self.kept)}: {self.kept[:3]!r}...)"
+
+
 @dataclass
 class ImportReport:
     source: str
     rows: int
     families: int
-    added: list[Family] = field(default_factory=list)
-    updated: list[Update] = field(default_factory=list)
+    added: Counted = field(default_factory=Counted)    # of Family
+    updated: Counted = field(default_factory=Counted)  # of Update
     unchanged: int = 0
     kept_suppressed: list[tuple[str, str]] = field(default_factory=list)  # (email, status)
     rejected: list[BadRow] = field(default_factory=list)
@@ -62,42 +100,81 @@ def import_roster(store: Store, roster: Roster, *, skip_invalid: bool = False, d
     """Plan the import of `roster` and, unless `dry_run` or (without `skip_invalid`) any row
     was rejected, apply it in a single transaction: on any error nothing is written."""
     with without_gc_pauses(), store.write() as connection:
-        report = plan(connection, roster, skip_invalid, default_language)
+        report = _report(roster, skip_invalid, default_language)
         report.publications = tuple(publications)
-        if dry_run or (report.rejected and not skip_invalid):
+        write = not (dry_run or (report.rejected and not skip_invalid))
+        subscribed = {publication: 0 for publication in publications}
+        for families in _chunks(roster):
+            collect_young()
+            added, updated = _plan_chunk(connection, families, roster.columns, report)
+            if not write:
+                continue
+            if added:
+                _add_batch(connection, added, roster.source, report.default_language)
+            if updated:
+                _update_batch(connection, updated, roster.columns)
+            for publication, count in subscribe_new(connection, [f.email for f in families], publications,
+                                                    by=roster.source).items():
+                subscribed[publication] += count
+        if not write:
             connection.rollback()
             return report
-        apply(connection, report, roster)
-        report.subscribed = subscribe_new(connection, list(roster.families), publications, by=roster.source)
+        report.subscribed = subscribed
     report.written = True
     return report
 
 
 def plan(connection: Connection, roster: Roster, skip_invalid: bool = False,
          default_language: str = "en") -> ImportReport:
+    """What importing `roster` would do, writing nothing."""
+    report = _report(roster, skip_invalid, default_language)
+    for families in _chunks(roster):
+        _plan_chunk(connection, families, roster.columns, report)
+    return report
+
+
+def _chunks(roster: Roster) -> Iterator[list[Family]]:
+    chunks = getattr(roster.families, "chunks", None)
+    if chunks is not None:
+        yield from chunks(BATCH)
+        return
+    families = list(roster.families.values())       # a roster made by hand (a plain dict)
+    for start in range(0, len(families), BATCH):
+        yield families[start:start + BATCH]
+
+
+def _report(roster: Roster, skip_invalid: bool, default_language: str) -> ImportReport:
     blocking = [] if skip_invalid else roster.language_rows
-    report = ImportReport(roster.source, roster.rows, len(roster.families),
-                          rejected=sorted(roster.rejected + blocking, key=lambda bad: bad.row),
-                          notes=list(roster.notes), default_language=default_language,
-                          fallbacks=list(roster.language_rows) if skip_invalid else [],
-                          unknown=list(roster.unknown), warnings=list(roster.warnings))
+    return ImportReport(roster.source, roster.rows, len(roster.families),
+                        rejected=sorted(roster.rejected + blocking, key=lambda bad: bad.row),
+                        notes=list(roster.notes), default_language=default_language,
+                        fallbacks=list(roster.language_rows) if skip_invalid else [],
+                        unknown=list(roster.unknown), warnings=list(roster.warnings))
+
+
+def _plan_chunk(connection: Connection, families: list[Family], columns: dict,
+                report: ImportReport) -> tuple[list[Family], list[Update]]:
+    """Compare a chunk of families with the store, counting each in `report`: (to add, to update)."""
     kinds = tuple(kind for kind, column in (("schools", "school"), ("grades", "grade"), ("topics", "topics"))
-                  if column in roster.columns)
-    kinds += ("unknown",) if any(column in roster.columns for column in UNKNOWN_COLUMN.values()) else ()
-    existing = subscribers_with_values(connection, list(roster.families), kinds)
-    for family in roster.families.values():
+                  if column in columns)
+    kinds += ("unknown",) if any(column in columns for column in UNKNOWN_COLUMN.values()) else ()
+    existing = subscribers_with_values(connection, [f.email for f in families], kinds)
+    added, updated = [], []
+    for family in families:
         row = existing.get(family.email)
         if row is None:
+            added.append(family)
             report.added.append(family)
         elif row.status != "subscribed":
             report.kept_suppressed.append((family.email, row.status))
         else:
-            change = _compare(row, family, roster.columns)
+            change = _compare(row, family, columns)
             if change.changes:
+                updated.append(change)
                 report.updated.append(change)
             else:
                 report.unchanged += 1
-    return report
+    return added, updated
 
 
 def _stored(row, kind: str) -> set:
@@ -142,13 +219,6 @@ def _listed(values) -> str:
 
 def _topics(every: bool, topics) -> str:
     return "every topic" if every else _listed(topics)
-
-
-def apply(connection: Connection, report: ImportReport, roster: Roster) -> None:
-    for start in range(0, len(report.added), BATCH):
-        _add_batch(connection, report.added[start:start + BATCH], roster.source, report.default_language)
-    for start in range(0, len(report.updated), BATCH):
-        _update_batch(connection, report.updated[start:start + BATCH], roster.columns)
 
 
 def _add_batch(connection: Connection, families: list[Family], source: str, default_language: str) -> None:
