@@ -19,8 +19,9 @@ import socket
 import ssl
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from common.errors import ConfigError, ProviderError, TemporaryRefusal, TransientError
@@ -28,6 +29,8 @@ from common.redaction import not_like, redact
 from common.settings import Settings
 from mailer.backends.backend import SENT, Backend, InvalidMessage, Outgoing, SendResult
 from mailer.backends.retry import RetryPolicy
+
+AHEAD = 2          # messages handed to the threads per connection beyond what the caller has taken
 
 SECURITY = ("starttls", "tls", "none")
 _DROPPED = (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, TimeoutError)
@@ -218,9 +221,17 @@ class SMTPBackend(Backend):
 
     # -- in parallel, journaled ---------------------------------------------------------
     def send(self, messages: list[Outgoing], journal=None) -> Iterator[SendResult]:
-        futures = [self._executor.submit(self.send_request, [m], journal) for m in messages]
-        for future in as_completed(futures):
-            yield from future.result()
+        """Each message by the pool's connections, in the list's order, its result as it comes.
+        The threads are handed at most AHEAD messages per connection beyond what the caller has
+        taken: a caller that stops (the circuit breaker, a cancel, Ctrl-C) stops the sending
+        within a few messages, however far behind it was."""
+        waiting, running = deque(messages), set()
+        while waiting or running:
+            while waiting and len(running) < AHEAD * self.pool:
+                running.add(self._executor.submit(self.send_request, [waiting.popleft()], journal))
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield from future.result()
 
 
 def _reply(code: int, text: bytes | str) -> str:
