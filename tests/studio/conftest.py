@@ -4,14 +4,29 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import threading
+from contextlib import contextmanager
 
 import pytest
+from werkzeug.serving import make_server
 
 from tests.conftest import ROOT
 
 SECRET = "studio-test-secret-0123456789-0123456789"
 PASSWORD = "violet tractor harbour 42"
 SAMPLE = "2021-09-sept-oct"
+
+
+@contextmanager
+def served(app):
+    """`app` on 127.0.0.1 in a thread (threaded: a page, its preview frames and its streams at
+    once); yields its address."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
 
 
 class Clock:

@@ -4,22 +4,17 @@ change, saves (check passes, comments kept), and a second browser's stale save g
 view; axe-core finds nothing serious on any page at 1024 and 1440 px. Screenshots go to tmp_path."""
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from blocks.loader import load_issue
 from tests.family_web.test_browser import browser, serious_violations  # noqa: F401 (fixture)
-from tests.studio.conftest import PASSWORD, SAMPLE
+from tests.studio.conftest import PASSWORD, SAMPLE, served
 
 
 @pytest.fixture
 def site(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with served(app) as url:
+        yield url
 
 
 def signed_in(browser, site, email, width=1440):  # noqa: F811

@@ -4,22 +4,18 @@ call and opts it in again with the source, then uploads a roster, reads the dry 
 search, family and roster pages. Screenshots go to tmp_path."""
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from tests.family_web.test_browser import browser, serious_violations  # noqa: F401 (fixture)
+from tests.studio.conftest import served
 from tests.studio.test_browser import signed_in
 from tests.studio.test_family_pages import ROSTER, family_app  # noqa: F401 (fixture)
 
 
 @pytest.fixture
 def family_site(family_app):  # noqa: F811
-    server = make_server("127.0.0.1", 0, family_app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with served(family_app) as url:
+        yield url
 
 
 def test_find_unsubscribe_opt_in_and_import_a_roster_in_the_browser(browser, family_site, family_app,  # noqa: F811

@@ -7,15 +7,13 @@ the footer strings are approved. axe-core on every page. Screenshots (es, ar) go
 from __future__ import annotations
 
 import re
-import threading
 
 import polib
 import pytest
 from click.testing import CliRunner
-from werkzeug.serving import make_server
 
 from tests.family_web.test_browser import browser, serious_violations  # noqa: F401 (fixture)
-from tests.studio.conftest import PASSWORD, SAMPLE
+from tests.studio.conftest import PASSWORD, SAMPLE, served
 from tests.studio.test_review import SPANISH_PO, add_translator, make_stale
 
 
@@ -37,10 +35,8 @@ def review_site(newsletters, studio_store, clock, tmp_path):
         app.config["review_chrome"] = tmp_path / "chrome"
         add_translator(app, clock, "rosa@example.org", ("es", "ar"))
         add_translator(app, clock, "linh@example.org", ("vi",))
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        yield f"http://127.0.0.1:{server.server_port}", stub
-        server.shutdown()
+        with served(app) as url:
+            yield url, stub
 
 
 def signed_in(browser, site, email):  # noqa: F811

@@ -7,23 +7,18 @@ without a reload. axe-core finds nothing serious on the send, progress and repor
 Screenshots go to tmp_path."""
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from tests.family_web.test_browser import browser, serious_violations  # noqa: F401 (fixture)
-from tests.studio.conftest import SAMPLE
+from tests.studio.conftest import SAMPLE, served
 from tests.studio.test_browser import signed_in
 from tests.studio.test_send_pages import bounce_one, sending_app  # noqa: F401 (fixture)
 
 
 @pytest.fixture
 def send_site(sending_app):  # noqa: F811
-    server = make_server("127.0.0.1", 0, sending_app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with served(sending_app) as url:
+        yield url
 
 
 def test_approve_test_and_send_in_the_browser(browser, send_site, sending_app, tmp_path, clock):  # noqa: F811
