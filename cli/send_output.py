@@ -92,7 +92,7 @@ def print_report(job, outcome) -> None:
         click.echo("Nothing to send: every family of this segment already has this issue.")
     elif not report.results:
         click.echo("Nothing sent by this run: nobody was left for it to send to.")
-    if getattr(report, "in_flight_warning", ""):
+    if report.in_flight_warning:
         click.echo(f"Warning: {report.in_flight_warning}.")
     if report.busy:
         click.echo(f"This run did not wait for the {families_text(report.busy)} another live run holds: that run "

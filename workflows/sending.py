@@ -148,7 +148,7 @@ class SendOutcome:
     def warnings(self) -> list[str]:
         """What the person sending must know: the families a stopped run was transmitting to,
         which this run sent again (they may get it twice), named with their language."""
-        return [self.report.in_flight_warning] if getattr(self.report, "in_flight_warning", "") else []
+        return [self.report.in_flight_warning] if self.report.in_flight_warning else []
 
     @property
     def not_reached(self) -> int:
