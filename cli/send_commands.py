@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from common.errors import FamiliesNotReached
+from common.yaml_source import display_path
 from cli.options import audiences_option, settings_of
 
 
@@ -93,7 +94,7 @@ def send(ctx: click.Context, issue_dir: Path, segment_name: str, backend: str, o
         click.echo(f"Report saved: {outcome.report_path}", err=True)
     print_report(job, outcome)
     if outcome.not_reached:
-        raise FamiliesNotReached(outcome.not_reached, outcome.report_path)
+        raise FamiliesNotReached(outcome.not_reached, outcome.report_path, display_path(job.issue.path))
 
 
 @click.command()

@@ -113,9 +113,9 @@ class StoreUnreachable(StoreError):
 class FamiliesNotReached(NewsletterError):
     """A send finished, but `count` families were not reached (rejected, failed, invalid, in doubt)."""
 
-    def __init__(self, count: int, report_path=None):
+    def __init__(self, count: int, report_path=None, issue: str = "ISSUE"):
         self.count, self.report_path = count, report_path
         where = f"; the report: {report_path}" if report_path else ""
         super().__init__(f"{count:,} famil{'y' if count == 1 else 'ies'} did not get it{where}",
-                         "python compose.py report ISSUE --failures lists each with the reason and what to do",
+                         f"python compose.py report {issue} --failures lists each with the reason and what to do",
                          outcome="")

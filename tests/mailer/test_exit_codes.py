@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from common.yaml_source import display_path
 from tests.mailer.smtp_sink import SMTPSink
 from tests.mailer.test_send import ISSUE_DIR, ROOT, SIGNER, compose, families  # noqa: F401 (a fixture)
 
@@ -32,6 +33,7 @@ def test_three_when_some_families_were_not_reached_naming_the_report(families, s
     assert done.returncode == 3, done.stderr
     report = re.search(r"the report: (\S+\.json)", done.stderr)
     assert report and Path(report.group(1)).is_file() and "1 family did not get it" in done.stderr
+    assert f"python compose.py report {display_path(ISSUE_DIR)} --failures lists each" in done.stderr  # the real path
 
 
 def test_four_when_the_store_cannot_be_reached(tmp_path):

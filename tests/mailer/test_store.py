@@ -134,6 +134,21 @@ def test_every_table_is_declared_in_tables_py():
     assert elsewhere == []
 
 
+def test_the_migration_recipes_name_the_next_free_revision():
+    """alembic.ini and ARCHITECTURE.md tell a developer which --rev-id to give: the number after
+    the newest migration, and the newest file by name (they went stale before)."""
+    import re
+
+    newest = sorted((db.MIGRATIONS / "versions").glob("0*.py"))[-1]
+    following = f"{int(newest.name[:4]) + 1:04d}"
+    root = db.MIGRATIONS.parents[2]
+    for name in ("alembic.ini", "ARCHITECTURE.md"):
+        text = (root / name).read_text(encoding="utf-8")
+        assert set(re.findall(r"--rev-id (\d{4})", text)) == {following}, name
+        assert set(re.findall(r"versions/(\d{4})_\*\.py", text)) == {following}, name
+        assert newest.stem in text, name
+
+
 def test_no_migration_runs_batch_mode_on_subscribers():
     """Batch mode copies and drops a table; on SQLite, dropping subscribers deletes every row that
     references it (ARCHITECTURE.md, env.py)."""
