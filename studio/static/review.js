@@ -24,5 +24,17 @@
     }
     if (!target) target = document.querySelector("#review-form textarea, #review-form input[type=text]");
     if (target) target.focus();
+
+    // The preview opens at the block under review. Not by a #fragment in its address: following
+    // one scrolls the page too (on a phone, away from the fields, down to the preview).
+    var frame = document.querySelector("iframe[data-block]");
+    function showBlock() {
+      var doc = frame.contentDocument, block = doc && doc.getElementById(frame.getAttribute("data-block"));
+      if (block) frame.contentWindow.scrollTo(0, block.getBoundingClientRect().top + frame.contentWindow.scrollY - 8);
+    }
+    if (frame) {
+      frame.addEventListener("load", showBlock);
+      if (frame.contentDocument && frame.contentDocument.readyState === "complete") showBlock();
+    }
   });
 })();

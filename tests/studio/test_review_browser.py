@@ -55,6 +55,18 @@ def clean(page):
         assert serious_violations(page) == [], (page.url, width)
 
 
+def opens_at_the_block(page, block: str):
+    """The page stays at its fields (on a phone too: the preview comes after them); the preview
+    beside them has scrolled itself to the block under review."""
+    frame = page.frame_locator("aside iframe")
+    frame.locator(f"#{block}").wait_for(state="attached")
+    page.wait_for_function("""(block) => {
+        const doc = document.querySelector("aside iframe").contentDocument;
+        const top = doc.getElementById(block).getBoundingClientRect().top;
+        return top >= 0 && top < 40; }""", arg=block)
+    assert page.evaluate("window.scrollY") == 0
+
+
 def test_a_spanish_liaison_reviews_in_the_browser(browser, review_site, newsletters, tmp_path):  # noqa: F811
     site, _stub = review_site
     make_stale(newsletters, new_english="Welcome back, dear families!")
@@ -66,6 +78,7 @@ def test_a_spanish_liaison_reviews_in_the_browser(browser, review_site, newslett
     page.screenshot(path=str(tmp_path / "review-dashboard.png"), full_page=True)
     page.get_by_role("link", name="stale: welcome in Spanish (es)").click()
     page.get_by_role("heading", name=re.compile("Spanish: welcome")).wait_for()
+    opens_at_the_block(page, "welcome")
     diff = page.locator(".changes").first
     assert diff.locator("del").inner_text() == "removed: Back!" or diff.locator("del").inner_text().endswith("Back!")
     assert diff.locator("ins").inner_text().endswith("back, dear families!")
@@ -98,6 +111,11 @@ def test_a_spanish_liaison_reviews_in_the_browser(browser, review_site, newslett
     assert refused.status == 403
     clean(page)
 
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{site}/equity/{SAMPLE}/translations/ar/blocks/kickoff")     # right to left, on a phone
+    opens_at_the_block(page, "kickoff")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(f"{site}/equity/{SAMPLE}/translations/ar/blocks/welcome")     # right to left
     area = page.locator("textarea[lang=ar]").first
     assert area.get_attribute("dir") == "rtl"
