@@ -29,7 +29,7 @@ from blocks.i18n.status import language_name, language_status, local_providers, 
 from blocks.loader import load_issue
 from blocks.publication import SLUG
 from blocks.render import render_issue
-from common.errors import NewsletterError
+from common.errors import ConfigError, NewsletterError
 from studio import audit, security
 from studio.workspace import shown_path
 
@@ -276,9 +276,14 @@ def machine(publication: str, issue: str, lang: str):
         from blocks.i18n.machine.run import run
         run(loaded, plans, glossary)
     except NewsletterError as e:
-        return render_template("error.html", title="No machine draft", status=502,
+        setting = isinstance(e, ConfigError)      # the studio's settings, not the service, are at fault
+        lead = ("Machine translation is not set up for this studio: nothing was sent and nothing changed. "
+                "Whoever runs the studio can set it up:") if setting else \
+            "The translation service did not make the drafts: nothing changed. What it answered:"
+        status = 503 if setting else 502
+        return render_template("error.html", title="No machine draft", lead=lead, back=back,
                                message="; ".join(f"{p.message} ({p.hint})" if p.hint else p.message
-                                                 for p in e.problems)), 502
+                                                 for p in e.problems)), status
     audit.record(studio.store, studio.clock(), g.staff.email, "machine-draft", publication=publication,
                  path=shown_path(scope_file(loaded, f"{owner or 'issue'}.x", lang)),
                  detail=f"{loaded.slug}/{lang}/{owner or '*'}: {item.filled} machine drafts by {item.provider.label}, "

@@ -286,6 +286,15 @@ def test_machine_drafts_for_vietnamese_through_the_deepl_stub_then_approved_one_
     assert "Nothing to send" in page_of(linh.get(url))
 
 
+def test_machine_drafts_without_a_key_say_who_can_set_them_up_and_change_nothing(app, sofia, newsletters):
+    before = newsletters.joinpath(*SPANISH_PO).read_bytes()
+    answer = sofia.get(f"/equity/{SAMPLE}/translations/es/machine?owner=welcome")
+    page = page_of(answer)
+    assert answer.status_code == 503 and "not set up for this studio" in page and "DEEPL_AUTH_KEY" in page
+    assert f'href="/equity/{SAMPLE}/translations/es/blocks/welcome"' in page            # back to the block
+    assert newsletters.joinpath(*SPANISH_PO).read_bytes() == before
+
+
 def test_the_chrome_catalog_is_reviewed_string_by_string(app, sofia, chrome_copy):
     page = page_of(sofia.get("/equity/translations/chrome/es"))
     assert "0 of" in page and "unreviewed" in page
