@@ -171,7 +171,6 @@ def _check_output(output: str) -> None:
 
 
 def reload_chrome() -> None:
-    """Forget the compiled chrome catalogs and the template environments they are installed in,
-    so the next render reads blocks/i18n/chrome/*.po again (for the long-running preview)."""
-    chrome.translations.cache_clear()
-    environment.cache_clear()
+    """Read blocks/i18n/chrome/*.po again at the next render, even a catalog whose size and
+    modification time look unchanged (for the long-running preview, which saw it change)."""
+    chrome.forget()

@@ -63,9 +63,14 @@ class _SharedBytecode(jinja2.BytecodeCache):
 _BYTECODE = _SharedBytecode()
 
 
-@lru_cache(maxsize=None)
 def environment(kind: str, lang: str) -> jinja2.Environment:
-    """Templates for `kind` ("mjml" or "txt") in `lang`: its chrome strings, its direction."""
+    """Templates for `kind` ("mjml" or "txt") in `lang`: its chrome strings (as their catalog is
+    now: chrome.translations), its direction."""
+    return _environment(kind, lang, chrome.translations(lang))
+
+
+@lru_cache(maxsize=128)
+def _environment(kind: str, lang: str, catalog) -> jinja2.Environment:
     env = jinja2.Environment(
         bytecode_cache=_BYTECODE,
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -76,7 +81,7 @@ def environment(kind: str, lang: str) -> jinja2.Environment:
         keep_trailing_newline=False,
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_gettext_translations(chrome.translations(lang), newstyle=True)
+    env.install_gettext_translations(catalog, newstyle=True)
     is_rtl = rtl.direction(lang) == "rtl"
     html = kind == "mjml"
     env.filters["md"] = (lambda text: Markup(rtl.isolate_links(markdown.to_html(text), is_rtl))) \

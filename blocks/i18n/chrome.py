@@ -1,7 +1,8 @@
 """Chrome strings (footer, "Add to calendar", labels) from gettext catalogs, via Babel.
 
-Catalogs are blocks/i18n/chrome/<lang>.po, compiled in memory when first used, so there
-is no build step and no binary .mo file to forget. To refresh them after changing the
+Catalogs are blocks/i18n/chrome/<lang>.po, compiled in memory when first used and again when
+the file changes (a string approved in the studio), so there is no build step, no binary .mo
+file to forget and no restart. To refresh them after changing the
 templates, see the README ("Chrome strings").
 """
 from __future__ import annotations
@@ -29,21 +30,38 @@ def available() -> list[str]:
     return sorted(p.stem for p in CATALOGS.glob("*.po"))
 
 
-@lru_cache(maxsize=None)
 def translations(lang: str) -> gettext.NullTranslations:
     """Translations for `lang`; English (the msgids) where there is no catalog or entry.
 
-    Fuzzy entries are left out, like gettext's own compiler does.
+    Fuzzy entries are left out, like gettext's own compiler does. The same object while the
+    catalog file is unchanged; a changed file (a string approved in the studio, an update) is
+    read again at the next call, in every process (a worker or a preference center that runs
+    for weeks uses it without a restart).
     """
     path = catalog_path(lang)
     if path is None:
-        return gettext.NullTranslations()
+        return _NONE
+    found = path.stat()
+    return _compiled(path, lang, found.st_mtime_ns, found.st_size)
+
+
+_NONE = gettext.NullTranslations()
+
+
+@lru_cache(maxsize=64)
+def _compiled(path: Path, lang: str, _mtime_ns: int, _size: int) -> gettext.GNUTranslations:
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=lang.split("_")[0])
     compiled = io.BytesIO()
     write_mo(compiled, catalog, use_fuzzy=False)
     compiled.seek(0)
     return gettext.GNUTranslations(compiled)
+
+
+def forget() -> None:
+    """Read every catalog again at its next use, changed or not (tests that edit one in place
+    within the file system's timestamp resolution)."""
+    _compiled.cache_clear()
 
 
 def greeting(lang: str, name: str | None) -> str:

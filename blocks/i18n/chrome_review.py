@@ -119,7 +119,7 @@ def save(folder: Path, lang: str, number: int, text: str, *, approve: bool, seen
             po.header = NEEDS_REVIEW.sub(REVIEWED, po.header)
         _write(path, po)
         if Path(folder).resolve() == chrome.CATALOGS.resolve():
-            chrome.translations.cache_clear()         # the next email rendered uses it
+            chrome.forget()       # the next email rendered here uses it (other processes: chrome.translations)
         return ChromeEntry(number, entry.msgid, text, _status(entry),
                            entry.tcomment if approve else ""), False
 

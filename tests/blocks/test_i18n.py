@@ -267,6 +267,21 @@ def test_chrome_catalogs_are_complete_and_keep_placeholders():
             assert re.findall(r"%\(\w+\)s", translated.msgstr) == re.findall(r"%\(\w+\)s", entry.msgid)
 
 
+def test_a_chrome_string_changed_on_disk_is_used_by_a_running_process(issue_dir, tmp_path, monkeypatch):
+    """A worker or a preference center runs for weeks: a footer string approved in the studio
+    (another process) reaches the next email and page it makes, without a restart."""
+    import shutil
+    shutil.copytree(chrome.CATALOGS, tmp_path / "chrome")
+    monkeypatch.setattr(chrome, "CATALOGS", tmp_path / "chrome")
+    issue = load_issue(issue_dir)
+    assert "Ver este correo en su navegador" in render_issue(localize(issue, "es"), "es").html
+    catalog = tmp_path / "chrome" / "es.po"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace(
+        'msgstr "Ver este correo en su navegador"', 'msgstr "Vea este mensaje en su navegador web"'), encoding="utf-8")
+    assert "Vea este mensaje en su navegador web" in render_issue(localize(issue, "es"), "es").html
+    assert chrome.translations("es").gettext("View this email in your browser") == "Vea este mensaje en su navegador web"
+
+
 def test_chrome_template_is_up_to_date_with_the_code(tmp_path):
     fresh = tmp_path / "fresh.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
