@@ -6,8 +6,8 @@ single-publication layout of earlier versions (newsletters/publication.yaml besi
 still loads; its slug is `slug:` or the name in lowercase with dashes.
 
 Beside the publications, newsletters/library/ holds the standing blocks any issue may include
-(<name>.yaml) and their translations (i18n/<lang>.po): content, like the issues, so it is never
-inside the Python package. It is neither a publication nor an issue. An issue's library is
+(<name>.yaml), their translations (i18n/<lang>.po) and the footer and page strings approved in
+the studio (chrome/<lang>.po): content, like the issues, so it is never inside the Python package. It is neither a publication nor an issue. An issue's library is
 `library_folder(issue)`: the setting NEWSLETTER_LIBRARY when given, else <newsletters>/library
 of the newsletters folder the issue lives in.
 """
@@ -55,9 +55,13 @@ def library_folder(issue_dir: Path, library_dir: Path | str | None = None) -> Pa
     """The library of standing blocks an issue includes from: `library_dir` (the setting
     NEWSLETTER_LIBRARY) when given, else the `library` folder of the newsletters folder the issue
     is in (an issue at X/newsletters/equity/2021-09 includes from X/newsletters/library)."""
-    if library_dir:
-        return Path(library_dir)
-    return newsletters_root(Path(issue_dir).resolve().parent) / LIBRARY
+    return library_of(newsletters_root(Path(issue_dir).resolve().parent), library_dir)
+
+
+def library_of(newsletters: Path, library_dir: Path | str | None = None) -> Path:
+    """The library of the newsletters folder `newsletters` (NEWSLETTER_LIBRARY when given): for
+    what is shared by every publication there (the district's reviewed chrome strings too)."""
+    return Path(library_dir) if library_dir else Path(newsletters).resolve() / LIBRARY
 
 
 def is_library(folder: Path) -> bool:

@@ -51,12 +51,14 @@ class RenderedEmail:
     html: str                    # tokens such as __UNSUBSCRIBE_URL__ still in place
     text: str
     files: dict[str, bytes] = field(default_factory=dict)   # calendar files, by name
+    library: Path | None = field(default=None, compare=False)   # whose reviewed chrome strings (the greeting)
 
     def preview(self) -> "RenderedEmail":
         """The same email with tokens replaced by visible placeholders."""
-        values = tokens.PREVIEW | {tokens.GREETING: chrome.greeting(self.lang, tokens.PREVIEW[tokens.FIRST_NAME])}
+        values = tokens.PREVIEW | {tokens.GREETING: chrome.greeting(self.lang, tokens.PREVIEW[tokens.FIRST_NAME],
+                                                                    self.library)}
         return RenderedEmail(self.lang, self.direction, self.subject, self.preheader,
-                             tokens.fill(self.html, values), tokens.fill(self.text, values), self.files)
+                             tokens.fill(self.html, values), tokens.fill(self.text, values), self.files, self.library)
 
 
 def _image(block: Block, ctx: RenderContext) -> dict | None:
@@ -85,25 +87,25 @@ def render_issue(issue: Issue, lang: str, web_url: str = tokens.WEB_URL, calenda
                  "notice": _notice(issue, notice_blocks or [item["block"] for item in items], ctx),
                  "english": set(issue.english_parts)}
     for item in items:
-        env = environment("mjml", item["lang"])
+        env = environment("mjml", item["lang"], issue.library)
         item["mjml"] = Markup(env.get_template("_block.mjml.j2").render(variables | item))
-    source = environment("mjml", lang).get_template("layout.mjml.j2").render(variables | {"blocks": items})
+    source = environment("mjml", lang, issue.library).get_template("layout.mjml.j2").render(variables | {"blocks": items})
     _check_mjml(source)
     html = rtl.set_directions(inliner().inline(mjml.mjml2html(source, disable_comments=True, fonts={})),
                               ctx.direction)
     variables["block_texts"] = [(tokens.GREETING + "\n\n" if item["greeting_apart"] else "") + _squeeze(
-        environment("txt", item["lang"]).get_template(f"{item['block'].template}.txt.j2").render(variables | item))
+        environment("txt", item["lang"], issue.library).get_template(f"{item['block'].template}.txt.j2").render(variables | item))
         for item in items]
-    text = _squeeze(environment("txt", lang).get_template("layout.txt.j2").render(variables)) + "\n"
+    text = _squeeze(environment("txt", lang, issue.library).get_template("layout.txt.j2").render(variables)) + "\n"
     if ctx.direction == "rtl":
         html, text = rtl.isolate_latin_runs(html), rtl.isolate_text(text)
     for output in (html, text):
         _check_output(output)
-    return RenderedEmail(lang, ctx.direction, issue.subject, issue.preheader, html, text, files)
+    return RenderedEmail(lang, ctx.direction, issue.subject, issue.preheader, html, text, files, issue.library)
 
 
 def _context(issue: Issue, lang: str, web_url: str) -> RenderContext:
-    return RenderContext(issue=issue, lang=lang, locale=Locale.parse(lang), gettext=chrome.translations(lang).gettext,
+    return RenderContext(issue=issue, lang=lang, locale=Locale.parse(lang), gettext=chrome.translations(lang, issue.library).gettext,
                          web_url=web_url)
 
 
@@ -171,6 +173,6 @@ def _check_output(output: str) -> None:
 
 
 def reload_chrome() -> None:
-    """Read blocks/i18n/chrome/*.po again at the next render, even a catalog whose size and
-    modification time look unchanged (for the long-running preview, which saw it change)."""
+    """Read the chrome catalogs again at the next render, even one whose size and modification
+    time look unchanged (for the long-running preview, which saw it change)."""
     chrome.forget()

@@ -63,10 +63,10 @@ class _SharedBytecode(jinja2.BytecodeCache):
 _BYTECODE = _SharedBytecode()
 
 
-def environment(kind: str, lang: str) -> jinja2.Environment:
-    """Templates for `kind` ("mjml" or "txt") in `lang`: its chrome strings (as their catalog is
-    now: chrome.translations), its direction."""
-    return _environment(kind, lang, chrome.translations(lang))
+def environment(kind: str, lang: str, library: Path | None = None) -> jinja2.Environment:
+    """Templates for `kind` ("mjml" or "txt") in `lang`: its chrome strings (as their catalogs are
+    now, with the district's reviewed ones of `library`: chrome.translations), its direction."""
+    return _environment(kind, lang, chrome.translations(lang, library))
 
 
 @lru_cache(maxsize=128)

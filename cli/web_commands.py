@@ -72,6 +72,7 @@ def publish(issue_dir: Path, out_dir: Path):
       python compose.py publish newsletters/equity/2021-09-sept-oct --to site/
     then upload site/ to the web_base_url of newsletters/equity/publication.yaml.
     """
+    from blocks.content_tree import library_folder
     from blocks.loader import load_publication
     from common.errors import NewsletterError
     from common.problems import Problem
@@ -87,7 +88,8 @@ def publish(issue_dir: Path, out_dir: Path):
     publication = load_publication(newsletters / "publication.yaml")
     settings = settings_of()
     with Store.of(settings) as store:
-        written = export(store, publication, newsletters, issue_dir.name, out_dir)
+        written = export(store, publication, newsletters, issue_dir.name, out_dir,
+                         library_folder(issue_dir, settings.library))
     click.echo(f"Wrote {len(written)} files into {out_dir}/: {issue_dir.name}/ (its editions and calendar files), "
                "index.html (the archive), feed.atom" + (", foodshare-<language>.ics" if any(
                    name.startswith("foodshare-") for name in written) else "") + ".")

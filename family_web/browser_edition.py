@@ -31,11 +31,12 @@ class WebPage:
     body: str            # the email's body, with no per-family value left
 
 
-def for_browser(html: str, lang: str) -> WebPage:
-    """`html` (an edition as sent, tokens in place) as the parts of a web page."""
+def for_browser(html: str, lang: str, library=None) -> WebPage:
+    """`html` (an edition as sent, tokens in place) as the parts of a web page (the greeting with
+    the district's reviewed strings of `library`)."""
     html = _FAMILY_LINKS.sub("", html)
     html = tokens.fill(html, {
-        tokens.GREETING: greeting(lang, None),
+        tokens.GREETING: greeting(lang, None, library),
         tokens.FIRST_NAME: "",
         tokens.WEB_URL: ".",
         tokens.PREFERENCES_URL: "../",          # none should be left; if one is, it leads to the archive

@@ -94,7 +94,7 @@ def register(app, center, also_listed: tuple[str, ...] = ()) -> None:
             abort(404)
         issues = stored.listed_issues(store, slug, also_listed)
         chosen_files = feeds.foodshare_files(issues, stored.files(store, slug, block_type=feeds.FOODSHARE), code)
-        title = f"{chrome.translations(code).gettext('Foodshare food distributions')} - {here.localized[code].name}"
+        title = f"{chrome.translations(code, here.library).gettext('Foodshare food distributions')} - {here.localized[code].name}"
         return _calendar(feeds.foodshare_calendar(chosen_files, title, here.publication.name),
                          f"foodshare-{name}.ics")
 
@@ -113,7 +113,7 @@ def register(app, center, also_listed: tuple[str, ...] = ()) -> None:
         shown = feeds.choose(found, code, found[0].lang)
         calendars = [f for f in stored.files(store, shown.publication, shown.issue)
                      if f.lang == shown.lang and f.name.endswith(".ics")]
-        return here.render("issue.html", code, 200, shown=shown, switcher=_switcher(found, shown, shown),
+        return here.render("issue.html", code, 200, shown=shown, switcher=_switcher(found, shown, shown, here.library),
                            calendars=calendars, languages=[], archive=f"../{_archive_file(here, code)}")
 
     @app.get("/<publication>/<issue>/<name>.html")
@@ -123,10 +123,10 @@ def register(app, center, also_listed: tuple[str, ...] = ()) -> None:
         if edition is None:
             abort(404)
         first = next((e for e in found if request.args.get("from") in (e.tag, e.lang)), edition)
-        page = for_browser(edition.html, edition.lang)
-        html = render_template("edition.html", _=chrome.translations(edition.lang).gettext, edition=edition,
+        page = for_browser(edition.html, edition.lang, here.library)
+        html = render_template("edition.html", _=chrome.translations(edition.lang, here.library).gettext, edition=edition,
                                page=page, styles=Markup(page.styles), body=Markup(page.body),
-                               email_only=EMAIL_ONLY_CSS, switcher=_switcher(found, edition, first),
+                               email_only=EMAIL_ONLY_CSS, switcher=_switcher(found, edition, first, here.library),
                                archive=f"../{_archive_file(here, edition.lang)}",
                                issue_page=page_file(edition.lang, found[0].lang),
                                publication=here.localized.get(edition.lang, here.publication))
@@ -196,11 +196,11 @@ def _pages(codes, current: str) -> list[dict]:
             for code in codes]
 
 
-def _switcher(found: list, current, first) -> list[dict]:
+def _switcher(found: list, current, first, library=None) -> list[dict]:
     """Every edition by its own name, with its status in its own language; `first` leads."""
     ordered = [first] + [e for e in found if e is not first]
     return [{"tag": e.tag, "name": own_name(e.lang), "current": e is current, "href": f"{e.tag}.html?from={first.tag}",
-             "label": chrome.translations(e.lang).gettext(KIND_LABELS[e.kind]) if e.kind in KIND_LABELS else ""}
+             "label": chrome.translations(e.lang, library).gettext(KIND_LABELS[e.kind]) if e.kind in KIND_LABELS else ""}
             for e in ordered]
 
 

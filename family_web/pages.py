@@ -52,12 +52,13 @@ def serving_language(code: str, supported) -> str:
     return matching_language(code or "", supported) or fallback
 
 
-def page_language(code: str, supported: tuple[str, ...]) -> PageLanguage:
-    """The page's language: the one of `supported` that serves `code` (serving_language)."""
+def page_language(code: str, supported: tuple[str, ...], library: Path | None = None) -> PageLanguage:
+    """The page's language: the one of `supported` that serves `code` (serving_language), its
+    strings with the district's reviewed ones of `library` (chrome.translations)."""
     code = serving_language(code, supported)
     locale = Locale.parse(code)
     direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
-    return PageLanguage(code, direction, chrome.translations(code).gettext)
+    return PageLanguage(code, direction, chrome.translations(code, library).gettext)
 
 
 def bidi(text: str, direction: str) -> Markup:
@@ -100,6 +101,7 @@ class Center:
     demo: bool
     localized: dict            # language code -> the publication with its name and footer in that language
     everyone: dict = field(default_factory=dict)    # slug -> Center, every publication's (this one's too)
+    library: Path | None = None    # the library: its chrome/ holds the district's reviewed page strings
 
     @property
     def all(self) -> dict:
@@ -132,7 +134,7 @@ class Center:
             return False
 
     def render(self, template: str, code: str, status: int, **values):
-        lang = page_language(code, self.supported)
+        lang = page_language(code, self.supported, self.library)
         return render_template(template, _=lang.gettext, lang=lang, publication=self.localized[lang.code],
                                **values), status
 
@@ -215,4 +217,4 @@ def neutral_center(first: Center) -> Center:
     supported = ("en", *[code for code in chrome.available() if code != "en"])
     stand_in = SimpleNamespace(languages=supported, slug="", name=organization)
     return Center(first.store, first.signer, stand_in, first.audiences, first.demo,
-                  {code: plain for code in supported})
+                  {code: plain for code in supported}, library=first.library)

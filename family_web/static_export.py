@@ -36,15 +36,16 @@ from family_web import edition_pages as editions
 from family_web.pages import Center, set_up_templates
 
 
-def export(store, publication, newsletters_dir: Path, issue: str, out_dir: Path) -> list[str]:
-    """Write the files; returns their names relative to `out_dir`."""
+def export(store, publication, newsletters_dir: Path, issue: str, out_dir: Path, library: Path | None = None) -> list[str]:
+    """Write the files; returns their names relative to `out_dir` (the pages' strings with the
+    district's reviewed ones of `library`)."""
     slug = publication_slug(publication)
     found = stored.editions(store, slug, issue)
     if not found:
         raise NewsletterError(f"{issue} has not been published: nothing of it was sent yet",
                               f"send it first (python compose.py send {display_path(newsletters_dir / issue)} --to ...): a send "
                               "publishes its editions before the first family gets one")
-    client = _app(store, publication, newsletters_dir, issue).test_client()
+    client = _app(store, publication, newsletters_dir, issue, library).test_client()
     names = [*(editions.page_file(e.lang, found[0].lang) for e in found), *(f"{e.tag}.html" for e in found),
              *(f.name for f in stored.files(store, slug, issue))]
     issue_files = {name: _get(client, f"/{slug}/{issue}/{name}") for name in names}
@@ -78,14 +79,15 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def _app(store, publication, newsletters_dir: Path, issue: str) -> Flask:
+def _app(store, publication, newsletters_dir: Path, issue: str, library: Path | None) -> Flask:
     """The web edition routes alone (no secret, no webhook), the archive listing `issue`."""
     app = Flask("family_web.static_export")
     app.root_path = str(Path(__file__).parent)
     set_up_templates(app)
     app.context_processor(lambda: {"demo": False})
     localized = {code: localize_publication(publication, newsletters_dir, code) for code in publication.languages}
-    editions.register(app, Center(store, None, publication, None, False, localized), also_listed=(issue,))
+    editions.register(app, Center(store, None, publication, None, False, localized, library=library),
+                      also_listed=(issue,))
     return app
 
 

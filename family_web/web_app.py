@@ -20,6 +20,7 @@ from pathlib import Path
 
 from flask import Flask, abort, request
 
+from blocks.content_tree import library_of
 from blocks.i18n.localize import localize_publication
 from blocks.loader import load_publications
 from common.errors import ConfigError
@@ -70,11 +71,13 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     if key is None and not demo:
         app.logger.warning("%s is not set: the SendGrid webhook refuses every event (403)", SETTING)
 
+    library = library_of(newsletters_dir, settings.library)     # its chrome/: the district's reviewed strings
+
     def build(found: dict) -> dict[str, Center]:
         return {publication.slug: Center(
             store, signer, publication, audiences, demo,
-            {code: localize_publication(publication, folder, code) for code in publication.languages}, centers)
-            for folder, publication in found.items()}
+            {code: localize_publication(publication, folder, code) for code in publication.languages}, centers,
+            library) for folder, publication in found.items()}
 
     # newsletters/ as it is at each request (an office added or removed while the app runs)
     centers = Centers(newsletters_dir, build)

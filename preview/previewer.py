@@ -116,7 +116,7 @@ class Previewer:
             except NewsletterError as e:
                 problems, issue = list(e.problems), None
             self._unreadable = issue is None
-        if any(p.resolve().is_relative_to(CHROME_CATALOGS) for p in changed):
+        if any(p.resolve().is_relative_to(CHROME_CATALOGS) or p.parent.name == chrome.REVIEWED for p in changed):
             render.reload_chrome()
         old = self.snapshot
         views, rendered = dict(old.views), []
@@ -150,8 +150,8 @@ class Previewer:
         issue, old = self.issue, self.snapshot
         try:
             localized = localize(issue, lang, drafts=self.drafts)
-            catalog = chrome.catalog_path(lang)
-            made_with = (lang, self.drafts, self._templates, _stamps(catalog) if catalog else None)
+            catalogs = [chrome.catalog_path(lang), chrome.catalog_path(lang, chrome.reviewed_folder(issue.library))]
+            made_with = (lang, self.drafts, self._templates, *(_stamps(c) if c else None for c in catalogs))
             edition, how = self.renderer.render(localized, lang, made_with)
             views[lang] = self._view(issue, lang, edition)
             rendered += [(lang, how)] if how != "same" else []

@@ -28,7 +28,7 @@ class Watched:
         self.rules = [
             (issue, ("issue.yaml", "i18n/*.po")),
             (issue.parent, ("publication.yaml", "i18n/*.po")),
-            (library_folder(issue, library_dir).resolve(), ("*.yaml", "i18n/*.po")),
+            (library_folder(issue, library_dir).resolve(), ("*.yaml", "i18n/*.po", "chrome/*.po")),
             (TEMPLATES.resolve(), ("*.j2",)),
             (CATALOGS.resolve(), ("*.po",)),
         ]

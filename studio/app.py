@@ -75,7 +75,7 @@ def create_app(settings: StudioSettings, *, store: Store | None = None, newslett
     from studio import send_pages
     send_pages.install(app, studio, sending)       # sending: a send_pages.SendDesk (default: outbox)
     from studio import review_pages
-    review_pages.install(app)           # translation review (studio/review_pages.py)
+    review_pages.install(app, studio)   # translation review (studio/review_pages.py)
 
     @app.context_processor
     def everywhere():

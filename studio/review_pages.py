@@ -20,7 +20,7 @@ from flask import Blueprint, abort, current_app, flash, g, make_response, redire
 from markupsafe import Markup, escape
 
 from blocks import markdown
-from blocks.content_tree import issue_folders
+from blocks.content_tree import issue_folders, library_of
 from blocks.i18n import block_review, chrome, chrome_review
 from blocks.i18n.catalogs import scope_file
 from blocks.i18n.localize import localize
@@ -44,9 +44,10 @@ def _studio():
     return current_app.config["studio"]
 
 
-def install(app, chrome_folder: Path = chrome.CATALOGS) -> None:
-    """Register the review pages; `chrome_folder`: the chrome catalogs reviewed (tests: a copy)."""
-    app.config["review_chrome"] = Path(chrome_folder)
+def install(app, studio) -> None:
+    """Register the review pages. Reviewed chrome strings go to the library's chrome/ folder
+    (chrome.reviewed_folder: content, beside the standing blocks), never into the product's catalogs."""
+    app.config["review_chrome"] = chrome.reviewed_folder(library_of(studio.newsletters, studio.settings.library))
     app.register_blueprint(blueprint)
 
 
@@ -141,7 +142,7 @@ def dashboard(publication: str, issue: str):
         statuses = block_review.owner_statuses(loaded, lang)
         rows.append(LanguageRow(lang, f"{language_name(lang)} ({lang})", families.get(lang, 0), statuses,
                                 Counter(statuses.values()), status.outcome, local_providers(status),
-                                chrome_review.counts(folder, lang) if (folder / f"{lang}.po").exists() else Counter(),
+                                chrome_review.counts(folder, lang) if chrome_review.has(lang) else Counter(),
                                 g.staff.may_translate(publication, lang)))
     rows.sort(key=lambda r: (-r.families, r.name))
     return render_template("review_dashboard.html", publication=publication, issue=loaded, rows=rows,
@@ -299,7 +300,7 @@ def machine(publication: str, issue: str, lang: str):
 def _chrome_lang(publication: str, lang: str) -> Path:
     folder = current_app.config["review_chrome"]
     record = _studio().publications[publication][1]
-    if lang not in record.languages or not (folder / f"{lang}.po").is_file():
+    if lang not in record.languages or not chrome_review.has(lang):
         abort(404)
     return folder
 
@@ -322,7 +323,8 @@ def chrome_save(publication: str, lang: str, number: int):
     studio = _studio()
     folder = _chrome_lang(publication, lang)
     approve = request.form.get("action") != "draft"
-    before = (folder / f"{lang}.po").read_text(encoding="utf-8")
+    path = folder / f"{lang}.po"                # the district's reviewed strings (made at the first save)
+    before = path.read_text(encoding="utf-8") if path.is_file() else ""
     result, refused = chrome_review.save(folder, lang, number, request.form.get("text", ""), approve=approve,
                                          seen=request.form.get("seen"), who=g.staff.name, today=studio.clock().date())
     if result is None:
@@ -332,7 +334,6 @@ def chrome_save(publication: str, lang: str, number: int):
         entries[number] = result if result.problems else entries[number]
         return _chrome(publication, lang, entries, 409 if refused else 400, focus=number,
                        conflict=result if refused else None)
-    path = folder / f"{lang}.po"
     audit.record(studio.store, studio.clock(), g.staff.email, "chrome-approve" if approve else "chrome-draft",
                  publication=publication, path=shown_path(path),
                  detail=f"chrome/{lang}/{number}: {'approved' if approve else 'saved as a draft'} by {g.staff.name}\n"

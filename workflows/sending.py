@@ -80,7 +80,8 @@ class SendJob:
 
         request = self.request
         domain = self.issue.publication.sender.email.split("@")[1]
-        personalizer = Personalizer(self.issue.key, self.signer, domain, self.web_url, self.mailto)
+        personalizer = Personalizer(self.issue.key, self.signer, domain, self.web_url, self.mailto,
+                                   self.issue.library)
         return Sender(self.issue, store, self.backend, personalizer, segment_name=self.segment.name,
                       web_url=self.web_url, resend=request.resend, retry_failed=request.retry_failed,
                       resend_in_doubt=request.resend_in_doubt, rendered=rendered, on_progress=on_progress,

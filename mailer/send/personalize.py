@@ -8,6 +8,7 @@ import re
 import unicodedata
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
+from pathlib import Path
 from urllib.parse import quote
 
 from blocks import tokens
@@ -56,10 +57,12 @@ def first_name(name: str | None) -> str:
 class Personalizer:
     """Makes the Envelope of each recipient of one issue."""
 
-    def __init__(self, issue_key: str, signer: LinkSigner, domain: str, web_url: str, mailto: str = ""):
+    def __init__(self, issue_key: str, signer: LinkSigner, domain: str, web_url: str, mailto: str = "",
+                 library: Path | None = None):
         # issue_key: "<publication>/<issue>" (blocks.model.Issue.key), carried by the links' tokens
         self.issue, self.signer, self.domain, self.web_url = issue_key, signer, domain, web_url
         self.mailto = mailto                  # NEWSLETTER_UNSUBSCRIBE_MAILTO: a mailto: List-Unsubscribe too
+        self.library = library                # the issue's library: the district's reviewed greeting (chrome)
         self._greetings: dict[str, str] = {}
 
     def message_id(self, subscriber_id: int, attempt: int = 0) -> str:
@@ -75,7 +78,7 @@ class Personalizer:
             tokens.UNSUBSCRIBE_URL: unsubscribe,
             tokens.PREFERENCES_URL: self.signer.url(PREFERENCES, recipient.id, self.issue),
             tokens.FIRST_NAME: name,
-            tokens.GREETING: greeting(lang, name) if name else self._neutral_greeting(lang),
+            tokens.GREETING: greeting(lang, name, self.library) if name else self._neutral_greeting(lang),
             tokens.WEB_URL: self.web_url,
         }
         list_unsubscribe = f"<{unsubscribe}>"
@@ -86,5 +89,5 @@ class Personalizer:
 
     def _neutral_greeting(self, lang: str) -> str:
         if lang not in self._greetings:
-            self._greetings[lang] = greeting(lang, None)
+            self._greetings[lang] = greeting(lang, None, self.library)
         return self._greetings[lang]

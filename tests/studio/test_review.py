@@ -32,12 +32,12 @@ def client_of(app, email: str):
 
 
 @pytest.fixture
-def chrome_copy(app, tmp_path):
-    """The chrome catalogs the review pages change: a copy, never the project's own."""
+def chrome_copy(app, newsletters):
+    """Where the review pages write the district's reviewed chrome strings: the test content
+    tree's library (newsletters/library/chrome/), as the studio finds it itself."""
     from blocks.i18n import chrome
-    folder = tmp_path / "chrome"
-    shutil.copytree(chrome.CATALOGS, folder)
-    app.config["review_chrome"] = folder
+    folder = app.config["review_chrome"]
+    assert folder == chrome.reviewed_folder(newsletters.resolve() / "library")
     return folder
 
 
@@ -306,10 +306,52 @@ def test_the_chrome_catalog_is_reviewed_string_by_string(app, sofia, chrome_copy
     ok = sofia.post("/equity/translations/chrome/es/0", data={"csrf_token": token, "seen": seen,
                                                               "text": "Hola, %(name)s:", "next": "1"})
     assert ok.status_code == 302 and ok.location.endswith("#entry-1")
-    entry = polib.pofile(str(chrome_copy / "es.po"))[0]
+    [entry] = polib.pofile(str(chrome_copy / "es.po"))           # only what people reviewed is there
     assert entry.msgstr == "Hola, %(name)s:" and entry.tcomment.startswith("approved in the studio by Sofia")
     assert "1 of" in page_of(sofia.get("/equity/translations/chrome/es"))
     assert sofia.get("/equity/translations/chrome/vi").status_code == 403
+
+
+def test_an_approved_chrome_string_is_content_used_by_emails_and_pages_never_written_in_the_code(
+        app, sofia, chrome_copy, newsletters):
+    """The studio writes the district's strings beside the library (never blocks/i18n/chrome/, a
+    Python package); emails and family pages of that newsletters folder use them, a draft is not
+    used, and another content tree keeps the product's strings."""
+    from blocks.i18n import chrome
+    from blocks.i18n.localize import localize
+    from blocks.render import render_issue
+    from mailer.send.personalize import Personalizer
+    shipped = {p.name: p.read_bytes() for p in chrome.CATALOGS.glob("*.po")}
+    page = page_of(sofia.get("/equity/translations/chrome/es"))
+    number = next(e.number for e in chrome_review_entries(chrome_copy, "es") if e.source == "Dear family,")
+    seen = re.search(rf'id="entry-{number}".*?name="seen" value="([^"]+)"', page, re.S)[1]
+    answer = sofia.post(f"/equity/translations/chrome/es/{number}",
+                        data={"csrf_token": csrf(page), "seen": seen, "text": "Queridas familias:"})
+    assert answer.status_code == 302
+    assert {p.name: p.read_bytes() for p in chrome.CATALOGS.glob("*.po")} == shipped
+    issue = load_issue(newsletters / "equity" / SAMPLE)
+    assert issue.library.resolve() == chrome_copy.parent.resolve()
+    assert chrome.greeting("es", None, issue.library) == "Queridas familias:"
+    personalizer = Personalizer(issue.key, None, "example.org", "https://example.org", library=issue.library)
+    assert personalizer._neutral_greeting("es") == "Queridas familias:"
+    from blocks.render_env import environment
+    from family_web.pages import page_language
+    assert environment("txt", "es", issue.library).from_string("{{ _('Dear family,') }}").render() \
+        == "Queridas familias:"                                                                  # the emails'
+    assert environment("txt", "es").from_string("{{ _('Dear family,') }}").render() == "Estimada familia:"
+    assert page_language("es", ("en", "es"), issue.library).gettext("Dear family,") == "Queridas familias:"
+    render_issue(localize(issue, "es"), "es")                  # renders with it
+    assert chrome.greeting("es", None) == "Estimada familia:" != "Queridas familias:"   # without the library
+    sofia_page = page_of(sofia.get("/equity/translations/chrome/es"))
+    seen = re.search(rf'id="entry-{number}".*?name="seen" value="([^"]+)"', sofia_page, re.S)[1]
+    assert sofia.post(f"/equity/translations/chrome/es/{number}", data={
+        "csrf_token": csrf(sofia_page), "seen": seen, "text": "Familias queridas:", "action": "draft"}).status_code == 302
+    assert chrome.greeting("es", None, issue.library) == "Estimada familia:"     # a draft: the product's shows
+
+
+def chrome_review_entries(folder, lang):
+    from blocks.i18n import chrome_review
+    return chrome_review.entries(folder, lang)
 
 
 def test_staff_add_a_translator_with_her_languages(tmp_path, monkeypatch):

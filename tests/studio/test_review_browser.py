@@ -19,9 +19,6 @@ from tests.studio.test_review import SPANISH_PO, add_translator, make_stale
 
 @pytest.fixture
 def review_site(newsletters, studio_store, clock, tmp_path):
-    import shutil
-
-    from blocks.i18n import chrome
     from common.settings import Settings
     from studio.app import create_app
     from studio.studio_settings import StudioSettings
@@ -31,8 +28,6 @@ def review_site(newsletters, studio_store, clock, tmp_path):
         machine = Settings.from_env({"DEEPL_AUTH_KEY": "stub-key", "DEEPL_SERVER_URL": stub.url})
         app = create_app(StudioSettings(secret_key=SECRET, machine=machine), store=studio_store,
                          newsletters_dir=newsletters, clock=clock)
-        shutil.copytree(chrome.CATALOGS, tmp_path / "chrome")
-        app.config["review_chrome"] = tmp_path / "chrome"
         add_translator(app, clock, "rosa@example.org", ("es", "ar"))
         add_translator(app, clock, "linh@example.org", ("vi",))
         with served(app) as url:
@@ -129,6 +124,8 @@ def test_a_spanish_liaison_reviews_in_the_browser(browser, review_site, newslett
     page.goto(f"{site}/equity/translations/chrome/es")
     page.get_by_label("Spanish for “Dear family,”").press("Control+Enter")
     page.get_by_text("Approved: “Dear family,”").wait_for()
+    [approved] = polib.pofile(str(newsletters / "library" / "chrome" / "es.po"))      # content, not blocks/
+    assert approved.msgid == "Dear family," and approved.tcomment.startswith("approved in the studio by Rosa")
     clean(page)
     page.screenshot(path=str(tmp_path / "review-chrome-es.png"))
 
