@@ -69,7 +69,7 @@ def content_files(issue_dir: Path, library: Path | None = None) -> list[tuple[st
               for p in sorted((publication / "i18n").rglob("*.po"))]
     found += [(f"library/{p.name}", p) for p in library_yaml if p.is_file()]
     found += [(f"library/{p.relative_to(library_dir).as_posix()}", p)
-              for p in sorted((library_dir / "i18n").rglob("*.po"))]
+              for folder in ("i18n", "chrome") for p in sorted((library_dir / folder).rglob("*.po"))]
     return found
 
 

@@ -56,6 +56,17 @@ def send_now(settings, **kwargs):
 NOW = dt.datetime(2021, 10, 20, 14, 0, tzinfo=UTC)       # 10:00 in West Hartford
 
 
+def test_a_footer_string_approved_in_the_studio_changes_the_content_fingerprint(desk):
+    """The district's reviewed chrome strings (newsletters/library/chrome/) are in every email, as
+    the product's catalogs are: approving one afterwards voids an approval, like any change."""
+    from workflows import approval
+    before = approval.fingerprint(ISSUE)
+    reviewed = Path("newsletters/library/chrome/es.po")
+    reviewed.parent.mkdir(parents=True, exist_ok=True)
+    reviewed.write_text('msgid "Dear family,"\nmsgstr "Queridas familias:"\n', encoding="utf-8")
+    assert approval.fingerprint(ISSUE) != before
+
+
 def test_approval_is_of_exact_content_and_the_send_refuses_anything_else(desk):
     from workflows import approval, progress
     settings, store = desk
