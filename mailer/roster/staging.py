@@ -55,8 +55,7 @@ class Staging:
             self.db.execute(f"PRAGMA {pragma}")
         self.db.executescript(_SCHEMA)
         self.db.execute("BEGIN")
-        self._rows: list[tuple] = []
-        self._families: list[tuple] = []
+        self._pending: dict[str, list[tuple]] = {"row_values": [], "families": []}   # table -> rows to insert
         self.count = 0
 
     @classmethod
@@ -65,34 +64,33 @@ class Staging:
 
     def add_row(self, values: tuple) -> None:
         """(email, row, name, language, school, grade, topics, unknown, language issue) of one usable row."""
-        self._rows.append(values)
-        if len(self._rows) >= BATCH:
-            self._flush_rows()
+        self._stage("row_values", values)
 
-    def _flush_rows(self) -> None:
-        self.db.executemany("INSERT INTO row_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._rows)
-        self._rows.clear()
+    def _stage(self, table: str, values: tuple) -> None:
+        pending = self._pending[table]
+        pending.append(values)
+        if len(pending) >= BATCH:
+            self._flush(table)
+
+    def _flush(self, table: str) -> None:
+        """Insert `table`'s pending rows (both tables have nine columns), BATCH at a time."""
+        self.db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._pending[table])
+        self._pending[table].clear()
 
     def rows_by_address(self) -> Iterator[list[tuple]]:
         """The staged rows of each address (in row order), address by address."""
-        self._flush_rows()
+        self._flush("row_values")
         cursor = self.db.execute("SELECT * FROM row_values ORDER BY email, row")
         for _, rows in groupby(cursor, key=lambda values: values[0]):
             yield list(rows)
 
     def add_family(self, values: tuple) -> None:
         """(first row, email, name, language, schools, grades, topics, unknown, rows) of one family."""
-        self._families.append(values)
-        if len(self._families) >= BATCH:
-            self._flush_families()
-
-    def _flush_families(self) -> None:
-        self.db.executemany("INSERT INTO families VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._families)
-        self._families.clear()
+        self._stage("families", values)
 
     def done(self) -> None:
         """Every family is staged: the rows can go."""
-        self._flush_families()
+        self._flush("families")
         self.db.execute("DROP TABLE row_values")
         self.db.execute("COMMIT")
         self.count = self.db.execute("SELECT count(*) FROM families").fetchone()[0]

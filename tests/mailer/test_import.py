@@ -98,21 +98,27 @@ def test_dry_run_writes_nothing(store, audiences, write_roster):
     assert table_counts(store)["subscribers"] == 0
 
 
+def crash_on_third_batch(monkeypatch) -> list:
+    """Make the import's third batch write fail ("disk full"); returns the list of calls made."""
+    real, calls = importer._add_batch, []
+
+    def crash_on_third(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return real(*args)
+
+    monkeypatch.setattr(importer, "_add_batch", crash_on_third)
+    return calls
+
+
 def test_a_crash_mid_import_leaves_the_store_as_it_was(store, audiences, write_roster, monkeypatch):
     run_import(store, audiences, write_roster(good_rows(5)))
     before = table_counts(store), list(store.subscribers())
     rows = good_rows(60)
     rows[0][1] = "Renamed Parent"  # an update too
     monkeypatch.setattr(importer, "BATCH", 10)
-    real_add_batch, calls = importer._add_batch, []
-
-    def crash_on_third(*args):
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("disk full")
-        return real_add_batch(*args)
-
-    monkeypatch.setattr(importer, "_add_batch", crash_on_third)
+    calls = crash_on_third_batch(monkeypatch)
     with pytest.raises(RuntimeError, match="disk full"):
         run_import(store, audiences, write_roster(rows))
     assert len(calls) == 3

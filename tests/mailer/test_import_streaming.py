@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from common.errors import NewsletterError
 from mailer.roster import importer, spreadsheet, staging
 from mailer.roster.families import read_roster
 from mailer.roster.importer import import_roster
 from mailer.reports.text import import_report
 
 from tests.mailer.conftest import FIXTURES
-from tests.mailer.test_import import table_counts
+from tests.mailer.test_import import crash_on_third_batch, table_counts
+from tests.mailer.test_spreadsheet import unclosed_quote_on_row_5
 
 
 @pytest.fixture
@@ -114,15 +114,7 @@ def test_a_chunked_import_that_fails_half_way_leaves_the_store_as_it_was(store, 
     before = table_counts(store), list(store.subscribers())
     rows[0][1] = "Renamed"
     rows += [[f"new{i}@example.org", f"N {i}", "Spanish", "KPMS", "7"] for i in range(12)]
-    real, calls = importer._add_batch, []
-
-    def crash_on_third(*args):
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("disk full")
-        return real(*args)
-
-    monkeypatch.setattr(importer, "_add_batch", crash_on_third)
+    calls = crash_on_third_batch(monkeypatch)
     with pytest.raises(RuntimeError, match="disk full"):
         import_roster(store, read_roster(write_roster(rows), audiences))
     assert len(calls) == 3
@@ -169,10 +161,5 @@ def test_mixed_encodings_and_quoted_line_breaks_across_file_chunks(tmp_path, aud
 
 def test_an_unclosed_quote_is_found_across_file_chunks(tmp_path, audiences, monkeypatch):
     monkeypatch.setattr(spreadsheet, "CHUNK", 6)
-    lines = ["Parent Email,Parent Name,Home Language"] + [f"p{i}@example.org,P{i},English" for i in range(2, 12)]
-    lines[4] = 'p5@example.org,"Maria Garcia,English'
-    (tmp_path / "roster.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(NewsletterError) as caught:
-        read_roster(tmp_path / "roster.csv", audiences)
-    [problem] = caught.value.problems
+    _, problem = unclosed_quote_on_row_5(tmp_path, audiences)
     assert problem.message.startswith("row 5: a quoted cell starts here") and problem.line == 5

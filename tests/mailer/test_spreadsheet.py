@@ -75,13 +75,20 @@ def test_a_workbook_with_several_sheets_says_which_it_read(tmp_path, audiences):
         read_table(tmp_path / "roster.xlsx", "Roster")
 
 
-def test_an_unclosed_quote_names_its_row_and_never_swallows_the_rest(tmp_path, audiences):
+def unclosed_quote_on_row_5(tmp_path, audiences) -> tuple[list[str], object]:
+    """A roster of ten families whose row 5 opens a quote it never closes: its lines, and the
+    problem read_roster reports."""
     lines = ["Parent Email,Parent Name,Home Language"] + [f"p{i}@example.org,P{i},English" for i in range(2, 12)]
     lines[4] = 'p5@example.org,"Maria Garcia,English'
     (tmp_path / "roster.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(NewsletterError) as caught:
         read_roster(tmp_path / "roster.csv", audiences)
     [problem] = caught.value.problems
+    return lines, problem
+
+
+def test_an_unclosed_quote_names_its_row_and_never_swallows_the_rest(tmp_path, audiences):
+    lines, problem = unclosed_quote_on_row_5(tmp_path, audiences)
     assert problem.message.startswith("row 5: a quoted cell starts here and its closing quote (\") is missing")
     assert problem.line == 5
     lines[4] = 'p5@example.org,"Maria ""Mary"" Garcia, Jr",English'  # closed: fine
