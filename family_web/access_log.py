@@ -20,9 +20,11 @@ class RequestHandler(WSGIRequestHandler):
     """werkzeug's request log, with tokens stripped. A request line too malformed or too long to
     parse (answered 400 or 414 before any path is known) is logged like any other, and its 400
     answer has a status line (http.server takes the client for an HTTP/0.9 one until the line is
-    read, and answers those with the page alone)."""
+    read, and answers those with the page alone). HTTP/1.1 declared here, as werkzeug would set it on
+    the class for `serve`'s threaded server: the same in every server, whatever ran before."""
 
     default_request_version = "HTTP/1.0"
+    protocol_version = "HTTP/1.1"
 
     def log_request(self, code="-", size="-") -> None:
         if hasattr(self, "path"):                  # not set when the request line could not be read

@@ -2,7 +2,6 @@
 or oversized request line as werkzeug does, 400 or 414, and logs it without a traceback or a token."""
 from __future__ import annotations
 
-import re
 import socket
 import threading
 
@@ -38,8 +37,7 @@ def answer(port: int, raw: bytes) -> str:
     (b"GET /u/" + b"A" * 70000 + b" HTTP/1.1\r\n\r\n", "414"),
 ])
 def test_a_bad_request_line_gets_its_answer_and_no_traceback(port, capfd, caplog, raw, status):
-    # HTTP/1.1 once a threaded server (compose.py serve, another test's) has set werkzeug's protocol on the class
-    assert re.match(rf"HTTP/1\.[01] {status} ", answer(port, raw))
+    assert answer(port, raw).startswith(f"HTTP/1.1 {status} ")
     assert answer(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")[:12] in \
         ("HTTP/1.1 200", "HTTP/1.0 200")                             # and serves the next request
     logged = caplog.text + "".join(capfd.readouterr())
